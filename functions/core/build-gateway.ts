@@ -1,6 +1,12 @@
-// Contract stub: implementation lands in the next commit.
+import { parseConfigOrThrow } from './config/parse-config.js';
+import { resolveConfig } from './config/resolve-config.js';
+import { GatewayError } from './errors.js';
+import { createGateway } from './gateway/create-gateway.js';
 import type { GatewayHandler } from './http/gateway-http.js';
+import type { KeyStore } from './auth/key-store.js';
 import type { Clock, IdSource, Logger, SecretSource, UpstreamClient } from './ports.js';
+import { createDemoUpstream, routeDemoRequests } from './providers/demo/demo-upstream.js';
+import { ModelRouter } from './routing/model-router.js';
 
 export interface BuildGatewayOptions {
   /** YAML text of the LiteLLM-style config. */
@@ -12,6 +18,8 @@ export interface BuildGatewayOptions {
   logger: Logger;
   /** Used only when neither `general_settings.master_key` nor `GATEWAY_MASTER_KEY` yields one (the local server generates it). */
   fallbackMasterKey?: string;
+  /** Per-tenant virtual keys (a later issue); the master key works without it. */
+  keyStore?: KeyStore;
 }
 
 export interface BuiltGateway {
@@ -19,7 +27,49 @@ export interface BuiltGateway {
   /** Where the master key came from; `none` means every authenticated route answers 401. */
   masterKeyOrigin: 'config' | 'environment' | 'generated' | 'none';
   modelNames: string[];
+  /** Bodies above this many bytes are refused with 413; edges may stop reading past it. */
+  maxRequestBytes: number;
 }
 
 /** Parses and validates the config, resolves `os.environ/` references, and returns the request handler. Throws `ConfigError` listing every problem. */
-export declare function buildGateway(options: BuildGatewayOptions): Promise<BuiltGateway>;
+export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltGateway> {
+  const { config, warnings } = parseConfigOrThrow(options.configText);
+  for (const warning of warnings) options.logger.warn('config.warning', { warning });
+  const resolved = await resolveConfig(config, options.secrets, options.logger, options.fallbackMasterKey);
+  if (resolved.masterKey === undefined) {
+    options.logger.warn('config.no_master_key', { hint: 'set general_settings.master_key or GATEWAY_MASTER_KEY; every request will get 401' });
+  }
+  const router = new ModelRouter(resolved.deployments);
+  const nowSeconds = () => Math.floor(options.clock.now() / 1000);
+  const handle = createGateway(
+    {
+      router,
+      upstream: routeDemoRequests(options.upstream, createDemoUpstream({ nowSeconds })),
+      clock: options.clock,
+      logger: options.logger,
+      settings: config.generalSettings,
+      startedAtSeconds: nowSeconds(),
+      redact: createRedactor(resolved.secretValues),
+    },
+    { masterKey: resolved.masterKey, keyStore: options.keyStore, ids: options.ids },
+  );
+  return {
+    handle,
+    masterKeyOrigin: resolved.masterKeyOrigin,
+    modelNames: router.modelNames(),
+    maxRequestBytes: config.generalSettings.maxRequestBytes,
+  };
+}
+
+const MIN_REDACTED_LENGTH = 6;
+
+/** Providers sometimes quote the key they were sent in an error; no configured secret may reach a client or a log. */
+function createRedactor(secretValues: readonly string[]): (error: GatewayError) => GatewayError {
+  const secrets = secretValues.filter((value) => value.length >= MIN_REDACTED_LENGTH);
+  return (error) => {
+    const leaked = secrets.filter((secret) => error.message.includes(secret));
+    if (leaked.length === 0) return error;
+    const message = leaked.reduce((text, secret) => text.split(secret).join('[REDACTED]'), error.message);
+    return new GatewayError({ status: error.status, message, type: error.type, code: error.code, param: error.param, headers: error.headers });
+  };
+}

@@ -1,0 +1,272 @@
+import { parseDocument } from 'yaml';
+import { PLANNED_PROVIDERS, PROVIDERS } from '../providers/provider-catalog.js';
+import type { ConfigString, DeploymentConfig, GatewayConfig, GeneralSettings } from './config-types.js';
+
+/** A config that cannot be served; `problems` lists each one by its path in the file. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid gateway config:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export interface ParsedConfig {
+  config: GatewayConfig;
+  /** Fatal: the config must not be served. */
+  problems: string[];
+  /** Worth telling (unknown keys), not fatal. */
+  warnings: string[];
+}
+
+const SECRET_PREFIX = 'os.environ/';
+const DEFAULT_TIMEOUT_SECONDS = 600;
+const DEFAULT_MAX_REQUEST_SIZE_MB = 6; // a Lambda function URL's own request limit
+const DEFAULT_KEEP_ALIVE_SECONDS = 15;
+
+const TOP_LEVEL_KEYS = new Set(['model_list', 'router_settings', 'litellm_settings', 'general_settings', 'environment_variables']);
+const DEPLOYMENT_KEYS = new Set(['model_name', 'litellm_params', 'model_info']);
+const PARAM_KEYS = new Set([
+  'model',
+  'api_key',
+  'api_base',
+  'api_version',
+  'timeout',
+  'stream_timeout',
+  'rpm',
+  'tpm',
+  'input_cost_per_token',
+  'output_cost_per_token',
+  'extra_headers',
+  'stream_delay_ms',
+]);
+const GENERAL_KEYS = new Set(['master_key', 'max_request_size_mb', 'stream_keep_alive_seconds']);
+
+type Mapping = Record<string, unknown>;
+
+function isMapping(value: unknown): value is Mapping {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses LiteLLM-style YAML into a GatewayConfig, collecting every problem rather than stopping at the first. */
+export function parseConfigText(text: string): ParsedConfig {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const document = parseDocument(text, { prettyErrors: false });
+  for (const error of document.errors) {
+    const position = error.linePos?.[0];
+    problems.push(`${position ? `line ${position.line}, column ${position.col}` : 'yaml'}: ${error.message.split('\n')[0]}`);
+  }
+  const root: unknown = problems.length === 0 ? document.toJS() : {};
+  const top: Mapping = isMapping(root) ? root : {};
+  if (problems.length === 0 && !isMapping(root) && root !== null && root !== undefined) {
+    problems.push('(root): must be a mapping with model_list, router_settings, general_settings');
+  }
+  warnUnknownKeys(top, TOP_LEVEL_KEYS, '', warnings);
+
+  const deployments = parseModelList(top['model_list'], problems, warnings);
+  const generalSettings = parseGeneralSettings(top['general_settings'], problems, warnings);
+  const routerSettings = optionalMapping(top['router_settings'], 'router_settings', problems);
+  const litellmSettings = optionalMapping(top['litellm_settings'], 'litellm_settings', problems);
+
+  return { config: { deployments, routerSettings, litellmSettings, generalSettings }, problems, warnings };
+}
+
+/** The config's problems, each prefixed by its path; empty when it can be served. */
+export function validateConfigText(text: string): string[] {
+  return parseConfigText(text).problems;
+}
+
+/** Parses or throws ConfigError. */
+export function parseConfigOrThrow(text: string): { config: GatewayConfig; warnings: string[] } {
+  const { config, problems, warnings } = parseConfigText(text);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config, warnings };
+}
+
+function parseModelList(value: unknown, problems: string[], warnings: string[]): DeploymentConfig[] {
+  if (value === undefined || value === null) {
+    problems.push('model_list: is required and must list at least one model');
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    problems.push('model_list: must be a list');
+    return [];
+  }
+  if (value.length === 0) problems.push('model_list: must list at least one model');
+  const deployments: DeploymentConfig[] = [];
+  value.forEach((entry: unknown, index) => {
+    const deployment = parseDeployment(entry, `model_list[${index}]`, problems, warnings);
+    if (deployment) deployments.push(deployment);
+  });
+  return deployments;
+}
+
+function parseDeployment(entry: unknown, path: string, problems: string[], warnings: string[]): DeploymentConfig | undefined {
+  if (!isMapping(entry)) {
+    problems.push(`${path}: must be a mapping with model_name and litellm_params`);
+    return undefined;
+  }
+  warnUnknownKeys(entry, DEPLOYMENT_KEYS, path, warnings);
+  const before = problems.length;
+  const modelName = entry['model_name'];
+  if (typeof modelName !== 'string' || modelName.trim() === '') {
+    problems.push(`${path}.model_name: is required and must be a non-empty string`);
+  }
+  const params = entry['litellm_params'];
+  if (!isMapping(params)) {
+    problems.push(`${path}.litellm_params: is required and must be a mapping`);
+    return undefined;
+  }
+  const paramsPath = `${path}.litellm_params`;
+  warnUnknownKeys(params, PARAM_KEYS, paramsPath, warnings);
+
+  const { provider, upstreamModel } = parseModelReference(params['model'], `${paramsPath}.model`, problems);
+  const entryOfProvider = provider === undefined ? undefined : PROVIDERS[provider];
+
+  const apiKey = optionalConfigString(params['api_key'], `${paramsPath}.api_key`, problems);
+  const apiBase = optionalConfigString(params['api_base'], `${paramsPath}.api_base`, problems);
+  const apiVersion = optionalConfigString(params['api_version'], `${paramsPath}.api_version`, problems);
+  if (typeof apiBase === 'string' && !/^https?:\/\//.test(apiBase)) {
+    problems.push(`${paramsPath}.api_base: must be an http(s) URL, got "${apiBase}"`);
+  }
+  if (entryOfProvider?.requiresApiBase && apiBase === undefined) {
+    problems.push(`${paramsPath}.api_base: is required for provider "${provider}"`);
+  }
+  const timeoutSeconds = optionalNumber(params['timeout'], `${paramsPath}.timeout`, problems, { min: 0, exclusiveMin: true }) ?? DEFAULT_TIMEOUT_SECONDS;
+  const extraHeaders = optionalStringMap(params['extra_headers'], `${paramsPath}.extra_headers`, problems);
+  const modelInfo = optionalMapping(entry['model_info'], `${path}.model_info`, problems);
+
+  const deployment: DeploymentConfig = {
+    path,
+    modelName: typeof modelName === 'string' ? modelName : '',
+    provider: provider ?? '',
+    upstreamModel: upstreamModel ?? '',
+    apiKey,
+    apiBase,
+    apiVersion,
+    timeoutMs: Math.round(timeoutSeconds * 1000),
+    rpm: optionalNumber(params['rpm'], `${paramsPath}.rpm`, problems, { min: 0, integer: true }),
+    tpm: optionalNumber(params['tpm'], `${paramsPath}.tpm`, problems, { min: 0, integer: true }),
+    inputCostPerToken: optionalNumber(params['input_cost_per_token'], `${paramsPath}.input_cost_per_token`, problems, { min: 0 }),
+    outputCostPerToken: optionalNumber(params['output_cost_per_token'], `${paramsPath}.output_cost_per_token`, problems, { min: 0 }),
+    extraHeaders,
+    streamDelayMs: optionalNumber(params['stream_delay_ms'], `${paramsPath}.stream_delay_ms`, problems, { min: 0 }) ?? 0,
+    modelInfo,
+  };
+  return problems.length === before ? deployment : undefined;
+}
+
+function parseModelReference(value: unknown, path: string, problems: string[]): { provider?: string; upstreamModel?: string } {
+  if (typeof value !== 'string' || value.trim() === '') {
+    problems.push(`${path}: is required, as "<provider>/<model>" (e.g. "openai/gpt-4o-mini")`);
+    return {};
+  }
+  const slash = value.indexOf('/');
+  if (slash <= 0 || slash === value.length - 1) {
+    problems.push(`${path}: "${value}" must be "<provider>/<model>" (e.g. "openai/${value}")`);
+    return {};
+  }
+  const provider = value.slice(0, slash);
+  const upstreamModel = value.slice(slash + 1);
+  if (PROVIDERS[provider] === undefined) {
+    if (PLANNED_PROVIDERS.has(provider)) {
+      problems.push(`${path}: provider "${provider}" is not supported by this version yet`);
+    } else {
+      const known = Object.keys(PROVIDERS).join(', ');
+      problems.push(`${path}: unknown provider "${provider}" (known: ${known})`);
+    }
+    return {};
+  }
+  return { provider, upstreamModel };
+}
+
+function parseGeneralSettings(value: unknown, problems: string[], warnings: string[]): GeneralSettings {
+  const settings = optionalMapping(value, 'general_settings', problems);
+  warnUnknownKeys(settings, GENERAL_KEYS, 'general_settings', warnings);
+  const maxRequestSizeMb =
+    optionalNumber(settings['max_request_size_mb'], 'general_settings.max_request_size_mb', problems, { min: 0, exclusiveMin: true }) ??
+    DEFAULT_MAX_REQUEST_SIZE_MB;
+  const keepAliveSeconds =
+    optionalNumber(settings['stream_keep_alive_seconds'], 'general_settings.stream_keep_alive_seconds', problems, { min: 0, exclusiveMin: true }) ??
+    DEFAULT_KEEP_ALIVE_SECONDS;
+  return {
+    masterKey: optionalConfigString(settings['master_key'], 'general_settings.master_key', problems),
+    maxRequestBytes: Math.round(maxRequestSizeMb * 1024 * 1024),
+    streamKeepAliveMs: Math.round(keepAliveSeconds * 1000),
+  };
+}
+
+function optionalMapping(value: unknown, path: string, problems: string[]): Mapping {
+  if (value === undefined || value === null) return {};
+  if (!isMapping(value)) {
+    problems.push(`${path}: must be a mapping`);
+    return {};
+  }
+  return value;
+}
+
+function optionalConfigString(value: unknown, path: string, problems: string[]): ConfigString | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string') {
+    problems.push(`${path}: must be a string`);
+    return undefined;
+  }
+  if (value.startsWith(SECRET_PREFIX)) {
+    const secretName = value.slice(SECRET_PREFIX.length);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(secretName)) {
+      problems.push(`${path}: "${value}" must name a variable, as os.environ/NAME`);
+      return undefined;
+    }
+    return { secretName };
+  }
+  return value;
+}
+
+function optionalNumber(
+  value: unknown,
+  path: string,
+  problems: string[],
+  rules: { min?: number; exclusiveMin?: boolean; integer?: boolean },
+): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isFinite(number)) {
+    problems.push(`${path}: must be a number`);
+    return undefined;
+  }
+  if (rules.integer && !Number.isInteger(number)) {
+    problems.push(`${path}: must be a whole number`);
+    return undefined;
+  }
+  if (rules.min !== undefined && (rules.exclusiveMin ? number <= rules.min : number < rules.min)) {
+    problems.push(`${path}: must be ${rules.exclusiveMin ? 'greater than' : 'at least'} ${rules.min}`);
+    return undefined;
+  }
+  return number;
+}
+
+function optionalStringMap(value: unknown, path: string, problems: string[]): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (!isMapping(value)) {
+    problems.push(`${path}: must be a mapping of header name to value`);
+    return {};
+  }
+  const result: Record<string, string> = {};
+  for (const [name, headerValue] of Object.entries(value)) {
+    if (typeof headerValue !== 'string' && typeof headerValue !== 'number') {
+      problems.push(`${path}.${name}: must be a string`);
+      continue;
+    }
+    result[name.toLowerCase()] = String(headerValue);
+  }
+  return result;
+}
+
+function warnUnknownKeys(mapping: Mapping, known: ReadonlySet<string>, path: string, warnings: string[]): void {
+  for (const key of Object.keys(mapping)) {
+    if (!known.has(key)) warnings.push(`${path ? `${path}.` : ''}${key}: unknown key, ignored`);
+  }
+}

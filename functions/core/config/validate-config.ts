@@ -1,0 +1,1 @@
+export { validateConfigText } from './parse-config.js';

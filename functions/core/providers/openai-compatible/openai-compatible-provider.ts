@@ -1,0 +1,58 @@
+import type { ChatCompletionRequest, EmbeddingRequest } from '../../openai/openai-types.js';
+import type { Provider, ProviderHttpRequest, ResolvedDeployment } from '../provider.js';
+import { mapOpenAICompatibleError } from './map-openai-error.js';
+import { normalizeChatCompletion, normalizeEmbeddingResponse } from './normalize-openai-response.js';
+import { createOpenAIStreamTranslator } from './openai-stream-translator.js';
+
+export type OpenAIOperation = 'chat/completions' | 'embeddings';
+
+/** The only things OpenAI-compatible servers differ in. */
+export interface OpenAICompatibleDialect {
+  /** The full URL of an operation for this deployment. */
+  url(deployment: ResolvedDeployment, operation: OpenAIOperation): string;
+  /** Authentication headers (`Authorization: Bearer`, or Azure's `api-key`). */
+  authHeaders(deployment: ResolvedDeployment): Record<string, string>;
+}
+
+/**
+ * One implementation for every OpenAI-compatible server (OpenAI, vLLM, Ollama, Groq,
+ * Together, Mistral, DeepSeek, Fireworks, OpenRouter, Azure…). The client's body is
+ * forwarded unchanged except for `model`, so tools, response_format, seed, logprobs
+ * and fields the gateway has never heard of all reach the provider.
+ */
+export function createOpenAICompatibleProvider(dialect: OpenAICompatibleDialect): Provider {
+  const post = (deployment: ResolvedDeployment, operation: OpenAIOperation, body: object): ProviderHttpRequest => ({
+    method: 'POST',
+    url: dialect.url(deployment, operation),
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...deployment.extraHeaders,
+      ...dialect.authHeaders(deployment),
+    },
+    body: JSON.stringify(body),
+  });
+  return {
+    streamFraming: 'sse',
+    buildChatRequest: (request: ChatCompletionRequest, context) =>
+      post(context.deployment, 'chat/completions', { ...request, model: context.deployment.upstreamModel }),
+    parseChatResponse: normalizeChatCompletion,
+    createChatStreamTranslator: createOpenAIStreamTranslator,
+    buildEmbeddingRequest: (request: EmbeddingRequest, context) =>
+      post(context.deployment, 'embeddings', { ...request, model: context.deployment.upstreamModel }),
+    parseEmbeddingResponse: normalizeEmbeddingResponse,
+    mapError: mapOpenAICompatibleError,
+  };
+}
+
+/** `api_base` without a trailing slash, so `${base}/${operation}` is always one slash. */
+export function trimTrailingSlash(url: string): string {
+  return url.endsWith('/') ? url.replace(/\/+$/, '') : url;
+}
+
+/** Plain OpenAI-compatible servers: `${api_base}/chat/completions`, bearer token when there is a key. */
+export const bearerDialect: OpenAICompatibleDialect = {
+  url: (deployment, operation) => `${trimTrailingSlash(deployment.apiBase ?? '')}/${operation}`,
+  authHeaders: (deployment): Record<string, string> =>
+    deployment.apiKey ? { authorization: `Bearer ${deployment.apiKey}` } : {},
+};

@@ -1,0 +1,70 @@
+import { GatewayError } from '../../errors.js';
+import type { ChatCompletionChunk, JsonObject } from '../../openai/openai-types.js';
+import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
+import type { SseEvent } from '../../streaming/sse-decoder.js';
+import { errorTypeForStatus } from './map-openai-error.js';
+import { normalizeChatChunk } from './normalize-openai-response.js';
+
+/** OpenAI-compatible streams are already OpenAI chunks: parse, fill gaps, watch for `[DONE]` and in-stream errors. */
+export function createOpenAIStreamTranslator(context: ProviderContext): ChatStreamTranslator {
+  let finished = false;
+  let sawFinishReason = false;
+  return {
+    get finished() {
+      return finished;
+    },
+    push(event: SseEvent): ChatCompletionChunk[] {
+      if (event.data === '[DONE]') {
+        finished = true;
+        return [];
+      }
+      const payload = parsePayload(event.data);
+      if (payload['error'] !== undefined) throw inStreamError(payload['error']);
+      const chunk = normalizeChatChunk(payload, context);
+      if (chunk.choices.some((choice) => choice.finish_reason !== null)) sawFinishReason = true;
+      return [chunk];
+    },
+    end() {
+      // A stream cut before both `[DONE]` and a finish_reason was truncated, not finished.
+      if (!finished && !sawFinishReason) {
+        throw new GatewayError({
+          status: 502,
+          message: 'The upstream provider closed the stream before it finished.',
+          type: 'api_error',
+          code: 'upstream_stream_truncated',
+        });
+      }
+      return [];
+    },
+  };
+}
+
+function parsePayload(data: string): JsonObject {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(data);
+  } catch {
+    payload = undefined;
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new GatewayError({
+      status: 502,
+      message: 'The upstream provider sent a stream event that is not a JSON object.',
+      type: 'api_error',
+      code: 'bad_upstream_response',
+    });
+  }
+  return payload as JsonObject;
+}
+
+/** Some servers (vLLM, OpenRouter) report a failure mid-stream as `data: {"error":{…}}`. */
+function inStreamError(error: unknown): GatewayError {
+  const details = typeof error === 'object' && error !== null ? (error as JsonObject) : { message: String(error) };
+  const status = typeof details['code'] === 'number' && details['code'] >= 400 && details['code'] <= 599 ? details['code'] : 502;
+  return new GatewayError({
+    status,
+    message: typeof details['message'] === 'string' ? details['message'] : 'The upstream provider failed mid-stream.',
+    type: typeof details['type'] === 'string' ? details['type'] : errorTypeForStatus(status),
+    code: typeof details['code'] === 'string' ? details['code'] : null,
+  });
+}

@@ -1,0 +1,75 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { buildGateway } from '../core/build-gateway.js';
+import { DEFAULT_CONFIG_YAML } from '../core/config/default-config.js';
+import { ConfigError } from '../core/config/parse-config.js';
+import type { Logger } from '../core/ports.js';
+import { createEnvironmentSecretSource } from '../platform/environment-secret-source.js';
+import { createJsonLogger } from '../platform/json-logger.js';
+import { createNodeHttpUpstreamClient } from '../platform/node-http-upstream-client.js';
+import { startLocalServer } from './local-server.js';
+
+/**
+ * `npm start`: the gateway on http://127.0.0.1:4000 (PORT/HOST override), serving
+ * GATEWAY_CONFIG or the embedded demo config. With no master key configured, one is
+ * generated and printed, locally only.
+ */
+async function main(): Promise<void> {
+  const configPath = process.env['GATEWAY_CONFIG'];
+  const configText = configPath ? readFileSync(configPath, 'utf8') : DEFAULT_CONFIG_YAML;
+  const generatedKey = `sk-local-${randomBytes(18).toString('base64url')}`;
+  const logger = levelFiltered(createJsonLogger({ service: 'gateway-local' }), process.env['LOG_LEVEL'] ?? 'info');
+
+  let gateway;
+  try {
+    gateway = await buildGateway({
+      configText,
+      secrets: createEnvironmentSecretSource(process.env),
+      upstream: createNodeHttpUpstreamClient(),
+      clock: { now: Date.now },
+      ids: { next: randomUUID },
+      logger,
+      fallbackMasterKey: generatedKey,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${configPath ?? 'embedded config'}: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const server = await startLocalServer({
+    handle: gateway.handle,
+    maxRequestBytes: gateway.maxRequestBytes,
+    host: process.env['HOST'] ?? '127.0.0.1',
+    port: Number(process.env['PORT'] ?? 4000),
+  });
+  const lines = [
+    `LLM gateway listening on ${server.url}  (OpenAI base_url: ${server.url}/v1)`,
+    `config: ${configPath ?? 'embedded default (demo model)'}; models: ${gateway.modelNames.join(', ')}`,
+    gateway.masterKeyOrigin === 'generated'
+      ? `master key (generated for this run; set GATEWAY_MASTER_KEY to choose one): ${generatedKey}`
+      : `master key: from ${gateway.masterKeyOrigin === 'config' ? 'general_settings.master_key' : 'the environment'}`,
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+const LEVELS = ['info', 'warn', 'error', 'silent'];
+
+/** LOG_LEVEL=warn|error|silent quiets the per-request lines (the benchmark does). */
+function levelFiltered(logger: Logger, level: string): Logger {
+  const threshold = Math.max(0, LEVELS.indexOf(level));
+  const keep = (name: string) => LEVELS.indexOf(name) >= threshold;
+  return {
+    info: (event, fields) => keep('info') && logger.info(event, fields),
+    warn: (event, fields) => keep('warn') && logger.warn(event, fields),
+    error: (event, fields) => keep('error') && logger.error(event, fields),
+  };
+}
+
+await main();

