@@ -1,0 +1,122 @@
+/**
+ * Lambda entry for the gateway behind a function URL in RESPONSE_STREAM mode.
+ * Thin on purpose: it wires dependencies once per container and hands each event
+ * to the core through the function-URL adapter.
+ */
+import { randomUUID } from 'node:crypto';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
+import { buildGateway, type BuiltGateway } from '../core/build-gateway.js';
+import { DEFAULT_CONFIG_YAML } from '../core/config/default-config.js';
+import { ConfigError } from '../core/config/parse-config.js';
+import type { GatewayHttpResponse } from '../core/http/gateway-http.js';
+import type { Logger, SecretSource } from '../core/ports.js';
+import { createEnvironmentSecretSource } from '../platform/environment-secret-source.js';
+import { createJsonLogger } from '../platform/json-logger.js';
+import { createNodeHttpUpstreamClient } from '../platform/node-http-upstream-client.js';
+import { createSecretsManagerSecretSource } from '../platform/secrets-manager-secret-source.js';
+import {
+  toGatewayRequest,
+  toStreamingResult,
+  type FunctionUrlEvent,
+  type FunctionUrlStreamingResult,
+} from './function-url-adapter.js';
+
+/** The config YAML, inlined by esbuild's `define` at deploy time; undeclared when running unbundled. */
+declare const __GATEWAY_CONFIG_YAML__: string | undefined;
+
+const logger = createJsonLogger({ component: 'gateway' });
+let gateway: Promise<BuiltGateway> | undefined;
+
+function bundledConfigText(): string {
+  return typeof __GATEWAY_CONFIG_YAML__ === 'string' ? __GATEWAY_CONFIG_YAML__ : DEFAULT_CONFIG_YAML;
+}
+
+function createSecretSource(env: NodeJS.ProcessEnv): SecretSource {
+  const environment = createEnvironmentSecretSource(env);
+  const secretId = env.PROVIDER_KEYS_SECRET_ARN;
+  // No ARN (tests, local runs): no Secrets Manager client at all.
+  if (!secretId) return environment;
+  return createSecretsManagerSecretSource({ client: new SecretsManagerClient({}), secretId, fallback: environment });
+}
+
+/**
+ * Built on the first invoke and kept for the container's life. An invalid config stays
+ * failed (a bad deployment stays visibly bad); any other failure, such as a passing
+ * Secrets Manager error at cold start, is retried by the next invoke.
+ */
+function getGateway(log: Logger): Promise<BuiltGateway> {
+  gateway ??= buildGateway({
+    configText: bundledConfigText(),
+    secrets: createSecretSource(process.env),
+    upstream: createNodeHttpUpstreamClient(),
+    clock: { now: Date.now },
+    ids: { next: () => randomUUID() },
+    logger: log,
+  }).then(
+    (built) => {
+      log.info('gateway_ready', { models: built.modelNames, masterKeyOrigin: built.masterKeyOrigin });
+      return built;
+    },
+    (error: unknown) => {
+      // Name and message only: config and secret-source errors describe the problem, never a value.
+      log.error('gateway_build_failed', describeError(error));
+      if (!(error instanceof ConfigError)) gateway = undefined;
+      throw error;
+    },
+  );
+  return gateway;
+}
+
+async function handleEvent(event: FunctionUrlEvent): Promise<FunctionUrlStreamingResult> {
+  // Lambda tells a function nothing when a function-URL client disconnects: the invocation
+  // runs on. The signal is aborted only when writing the body fails (the response stream
+  // broke), which stops the upstream call; otherwise it never fires.
+  const disconnect = new AbortController();
+  let built: BuiltGateway;
+  try {
+    built = await getGateway(logger);
+  } catch {
+    return toStreamingResult(misconfiguredResponse());
+  }
+  let response: GatewayHttpResponse;
+  try {
+    response = await built.handle(toGatewayRequest(event, disconnect.signal));
+  } catch (error) {
+    // The core renders its own errors; reaching here is a bug, so answer 500 without details.
+    logger.error('gateway_unhandled_error', describeError(error));
+    response = internalErrorResponse();
+  }
+  return toStreamingResult(response, () => disconnect.abort());
+}
+
+function misconfiguredResponse(): GatewayHttpResponse {
+  return errorResponse('The gateway is misconfigured; see its logs.', 'gateway_misconfigured');
+}
+
+function internalErrorResponse(): GatewayHttpResponse {
+  return errorResponse('The gateway failed to handle this request.', 'internal_error');
+}
+
+function errorResponse(message: string, code: string): GatewayHttpResponse {
+  return {
+    status: 500,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ error: { message, type: 'server_error', param: null, code } }),
+  };
+}
+
+function describeError(error: unknown): Record<string, unknown> {
+  return error instanceof Error
+    ? { errorName: error.name, errorMessage: error.message }
+    : { errorName: typeof error };
+}
+
+/**
+ * Wrapped by `awslambda.streamifyResponse` (through middy), so Lambda calls it as
+ * `(event, responseStream, context)`; middy writes the prelude and pipes the body.
+ */
+export const handler = middy<FunctionUrlEvent, FunctionUrlStreamingResult>(handleEvent, {
+  executionMode: executionModeStreamifyResponse,
+});

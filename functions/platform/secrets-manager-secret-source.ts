@@ -1,0 +1,71 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretSource } from '../core/ports.js';
+
+export interface SecretsManagerSecretSourceOptions {
+  /** Passed in, never constructed here, so tests can mock it and callers choose region and retries. */
+  readonly client: SecretsManagerClient;
+  /** Name or ARN of a secret whose string is a JSON object `{ "NAME": "value", ... }`. */
+  readonly secretId: string;
+  /** Asked for names the secret does not hold. */
+  readonly fallback?: SecretSource;
+}
+
+/**
+ * A SecretSource backed by one Secrets Manager secret holding a JSON object of
+ * NAME → string. The secret is read once, on the first `get`; concurrent first
+ * calls share that read. A failed read is not cached, so a later call retries.
+ * An unset or blank secret string counts as `{}`; an empty value counts as absent.
+ */
+export function createSecretsManagerSecretSource(options: SecretsManagerSecretSourceOptions): SecretSource {
+  const { client, secretId, fallback } = options;
+  let values: Promise<ReadonlyMap<string, string>> | undefined;
+
+  const load = (): Promise<ReadonlyMap<string, string>> => {
+    values ??= readSecretValues(client, secretId).catch((error: unknown) => {
+      values = undefined;
+      throw error;
+    });
+    return values;
+  };
+
+  return {
+    async get(name) {
+      const value = (await load()).get(name);
+      if (value !== undefined && value !== '') return value;
+      return fallback?.get(name);
+    },
+  };
+}
+
+async function readSecretValues(client: SecretsManagerClient, secretId: string): Promise<ReadonlyMap<string, string>> {
+  const output = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  return parseSecretString(output.SecretString, secretId);
+}
+
+/** Messages name the secret and the offending keys, never the secret's text or values. */
+function parseSecretString(secretString: string | undefined, secretId: string): ReadonlyMap<string, string> {
+  if (secretString === undefined || secretString.trim() === '') return new Map();
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secretString);
+  } catch {
+    // JSON.parse's own message quotes the input, so it is deliberately dropped (and not kept as `cause`).
+    throw new Error(
+      `Secret ${secretId} is not valid JSON; expected an object like {"OPENAI_API_KEY":"sk-..."}.`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    const kind = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;
+    throw new Error(
+      `Secret ${secretId} holds ${kind}; expected a JSON object like {"OPENAI_API_KEY":"sk-..."}.`,
+    );
+  }
+
+  const entries = Object.entries(parsed);
+  const notStrings = entries.filter(([, value]) => typeof value !== 'string').map(([name]) => name);
+  if (notStrings.length > 0) {
+    throw new Error(`Secret ${secretId} has non-string values for: ${notStrings.join(', ')}.`);
+  }
+  return new Map(entries as [string, string][]);
+}

@@ -1,0 +1,202 @@
+/**
+ * Validators for gateway responses against the OpenAI API's own OpenAPI
+ * description (the subset extracted by scripts/extract-openai-schemas.ts into
+ * test/fixtures/openai-spec/openai-schemas.json; MIT, see the LICENSE file there).
+ *
+ * The spec is OpenAPI 3.1 (JSON Schema 2020-12) with a few OpenAPI-isms:
+ *  - `nullable: true` is rewritten here to "also allow null" before compiling;
+ *  - `discriminator` is handed to ajv's own discriminator support;
+ *  - `x-oaiTypeLabel`, `x-stainless-*`, `x-oaiMeta`, `example` etc. are ignored
+ *    (`strict: false`);
+ *  - the custom formats `unixtime` and `float` are registered below.
+ *
+ * The spec is NOT loosened anywhere except through SPEC_RELAXATIONS below.
+ * Note that none of the extracted schemas sets `additionalProperties: false`,
+ * so extra provider fields (`reasoning_content`, `x_groq`, extra usage
+ * counters, ...) pass as far as the spec is concerned.
+ * Also note the spec's `Model` schema lacks `type: "object"` (see assertModel).
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+const SCHEMAS_URL = new URL('../fixtures/openai-spec/openai-schemas.json', import.meta.url);
+const DOCUMENT_ID = 'openai-schemas.json';
+const MAX_ERRORS_SHOWN = 12;
+const MAX_EXCERPT_CHARS = 600;
+
+type JsonObject = { [key: string]: unknown };
+
+interface SpecRelaxation {
+  /** components.schemas entry to patch. */
+  schema: string;
+  /** Path of property names from that schema to the object schema that carries `required`. */
+  path: readonly string[];
+  /** Field removed from that object's `required` list. */
+  notRequired: string;
+  /** Why real responses need it. */
+  reason: string;
+}
+
+/**
+ * Explicit, minimal deviations from the spec. Each entry only drops one field
+ * from one `required` list; nothing else about the schema changes.
+ *
+ * Currently empty: the recorded real OpenAI responses (chat completion, stream
+ * chunks, embeddings) all validate against the spec as published.
+ */
+const SPEC_RELAXATIONS: readonly SpecRelaxation[] = [];
+
+const SCHEMA_NAMES = {
+  chatCompletion: 'CreateChatCompletionResponse',
+  chatCompletionChunk: 'CreateChatCompletionStreamResponse',
+  embeddingResponse: 'CreateEmbeddingResponse',
+  modelList: 'ListModelsResponse',
+  model: 'Model',
+  errorResponse: 'ErrorResponse',
+} as const;
+
+type SchemaName = (typeof SCHEMA_NAMES)[keyof typeof SCHEMA_NAMES];
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Returns a copy of `node` with every OpenAPI `nullable: true` turned into a
+ * JSON Schema construct that also accepts null:
+ *  - plain `type: "x"` (no `$ref`) becomes `type: ["x", "null"]`, with `null`
+ *    appended to any `enum`;
+ *  - anything else (e.g. `$ref` + `nullable`) becomes `anyOf: [<schema>, {type: "null"}]`.
+ * `nullable: false` is simply dropped.
+ */
+function rewriteNullable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(rewriteNullable);
+  if (!isObject(node)) return node;
+
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(node)) out[key] = rewriteNullable(value);
+
+  if (typeof out.nullable !== 'boolean') return out;
+  const nullable = out.nullable;
+  delete out.nullable;
+  if (!nullable) return out;
+
+  if (typeof out.type === 'string' && out.$ref === undefined) {
+    out.type = [out.type, 'null'];
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    return out;
+  }
+  return { anyOf: [out, { type: 'null' }] };
+}
+
+function applyRelaxations(schemas: JsonObject): void {
+  for (const relaxation of SPEC_RELAXATIONS) {
+    let target: unknown = schemas[relaxation.schema];
+    for (const segment of relaxation.path) target = isObject(target) ? target[segment] : undefined;
+    const where = [relaxation.schema, ...relaxation.path].join('.');
+    if (!isObject(target) || !Array.isArray(target.required)) {
+      throw new Error(`Spec relaxation target ${where} has no "required" list; re-check SPEC_RELAXATIONS`);
+    }
+    if (!target.required.includes(relaxation.notRequired)) {
+      throw new Error(
+        `Spec relaxation for ${where}: "${relaxation.notRequired}" is no longer required; remove the relaxation`,
+      );
+    }
+    target.required = target.required.filter((field) => field !== relaxation.notRequired);
+  }
+}
+
+let cachedAjv: Ajv2020 | undefined;
+const cachedValidators = new Map<SchemaName, ValidateFunction>();
+
+function getAjv(): Ajv2020 {
+  if (cachedAjv) return cachedAjv;
+
+  const document = rewriteNullable(JSON.parse(readFileSync(SCHEMAS_URL, 'utf8')));
+  const schemas = isObject(document) && isObject(document.components) ? document.components.schemas : undefined;
+  if (!isObject(schemas)) throw new Error(`${SCHEMAS_URL.pathname} has no components.schemas`);
+  applyRelaxations(schemas);
+
+  const ajv = new Ajv2020({ strict: false, allErrors: true, discriminator: true });
+  // ajv-formats is CommonJS: under NodeNext its default export is reached via `.default`.
+  addFormatsModule.default(ajv);
+  // OpenAI-specific formats used by the spec.
+  ajv.addFormat('unixtime', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 });
+  ajv.addFormat('float', { type: 'number', validate: (n: number) => Number.isFinite(n) });
+  ajv.addSchema(document as JsonObject, DOCUMENT_ID);
+
+  cachedAjv = ajv;
+  return ajv;
+}
+
+function getValidator(name: SchemaName): ValidateFunction {
+  let validate = cachedValidators.get(name);
+  if (!validate) {
+    validate = getAjv().getSchema(`${DOCUMENT_ID}#/components/schemas/${name}`);
+    if (!validate) throw new Error(`Schema ${name} missing from ${SCHEMAS_URL.pathname}`);
+    cachedValidators.set(name, validate);
+  }
+  return validate;
+}
+
+function formatError(error: ErrorObject): string {
+  const at = error.instancePath === '' ? '(root)' : error.instancePath;
+  const params = Object.keys(error.params).length > 0 ? ` ${JSON.stringify(error.params)}` : '';
+  return `${at} ${error.message ?? error.keyword}${params}`;
+}
+
+function excerpt(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > MAX_EXCERPT_CHARS ? `${text.slice(0, MAX_EXCERPT_CHARS)}… (${text.length} chars)` : text;
+}
+
+function assertMatches(name: SchemaName, value: unknown): void {
+  const validate = getValidator(name);
+  if (validate(value)) return;
+  const errors = validate.errors ?? [];
+  const lines = errors.slice(0, MAX_ERRORS_SHOWN).map((error) => `  - ${formatError(error)}`);
+  if (errors.length > MAX_ERRORS_SHOWN) lines.push(`  … and ${errors.length - MAX_ERRORS_SHOWN} more`);
+  throw new Error(
+    `Value does not match OpenAI schema ${name}:\n${lines.join('\n')}\nValue: ${excerpt(value)}`,
+  );
+}
+
+/** Non-streaming `POST /v1/chat/completions` body (CreateChatCompletionResponse). */
+export function assertChatCompletion(value: unknown): void {
+  assertMatches(SCHEMA_NAMES.chatCompletion, value);
+}
+
+/** One parsed SSE `data:` chunk of a streaming chat completion (CreateChatCompletionStreamResponse). */
+export function assertChatCompletionChunk(value: unknown): void {
+  assertMatches(SCHEMA_NAMES.chatCompletionChunk, value);
+}
+
+/** `POST /v1/embeddings` body (CreateEmbeddingResponse). */
+export function assertEmbeddingResponse(value: unknown): void {
+  assertMatches(SCHEMA_NAMES.embeddingResponse, value);
+}
+
+/** `GET /v1/models` body (ListModelsResponse). */
+export function assertModelList(value: unknown): void {
+  assertMatches(SCHEMA_NAMES.modelList, value);
+}
+
+/**
+ * `GET /v1/models/{model}` body (Model).
+ * Caveat: the spec's `Model` schema has no `type: "object"`, so non-objects
+ * (`null`, `"x"`, `42`) pass here and as `ListModelsResponse.data` items.
+ */
+export function assertModel(value: unknown): void {
+  assertMatches(SCHEMA_NAMES.model, value);
+}
+
+/** Error body (ErrorResponse): `{ error: { message, type, param, code } }`. */
+export function assertErrorResponse(value: unknown): void {
+  assertMatches(SCHEMA_NAMES.errorResponse, value);
+}
