@@ -41,13 +41,13 @@ export function createNodeHttpUpstreamClient(options: { maxSockets?: number } = 
 
         outgoing.on('error', (error) => {
           request.signal?.removeEventListener('abort', onAbort);
-          if (!responded) reject(classify(error));
+          if (!responded) reject(classify(error, request.signal));
         });
 
         outgoing.on('response', (incoming) => {
           responded = true;
           incoming.on('close', () => request.signal?.removeEventListener('abort', onAbort));
-          resolve({ status: incoming.statusCode ?? 502, headers: flattenHeaders(incoming.headers), body: classifyBodyErrors(incoming) });
+          resolve({ status: incoming.statusCode ?? 502, headers: flattenHeaders(incoming.headers), body: classifyBodyErrors(incoming, request.signal) });
         });
 
         outgoing.end(body);
@@ -57,22 +57,23 @@ export function createNodeHttpUpstreamClient(options: { maxSockets?: number } = 
 }
 
 /** Errors while reading the body surface from iteration; give them the same classes as errors before it. */
-async function* classifyBodyErrors(incoming: http.IncomingMessage): AsyncGenerator<Uint8Array> {
+async function* classifyBodyErrors(incoming: http.IncomingMessage, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of incoming) yield chunk as Buffer;
   } catch (error) {
-    throw classify(error);
+    throw classify(error, signal, 'The upstream provider closed the connection mid-response');
   } finally {
     // Stopped early (client gone): free the socket rather than leave it paused.
     if (!incoming.complete) incoming.destroy();
   }
 }
 
-function classify(error: unknown): Error {
+/** Our own abort (client gone) passes through as is; anything else is the provider's side failing. */
+function classify(error: unknown, signal: AbortSignal | undefined, what = 'The upstream provider could not be reached'): Error {
   if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnreachableError) return error;
-  if (error instanceof Error && (error.name === 'AbortError' || error.message === 'aborted')) return error;
+  if (signal?.aborted) return error instanceof Error ? error : new Error('aborted');
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return new UpstreamUnreachableError(`The upstream provider could not be reached${code ? ` (${code})` : ''}.`);
+  return new UpstreamUnreachableError(`${what}${code ? ` (${code})` : ''}.`);
 }
 
 function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string | undefined> {
