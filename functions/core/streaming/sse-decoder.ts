@@ -8,25 +8,33 @@ export interface SseEvent {
 
 /**
  * Splits a byte stream into SSE events as the bytes arrive (never waits for the
- * whole body). Written once for every SSE provider; comment lines (`: …`) and
- * `id:`/`retry:` fields are dropped.
+ * whole body), yielding the events completed by each read together, so the gateway
+ * can forward them in one write. Written once for every SSE provider; comment lines
+ * (`: …`) and `id:`/`retry:` fields are dropped.
  */
-export async function* decodeSseStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
+export async function* decodeSseBatches(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent[]> {
   const decoder = new TextDecoder();
   let buffer = '';
   for await (const bytes of body) {
     buffer += decoder.decode(bytes, { stream: true });
+    const events: SseEvent[] = [];
     let boundary = findEventBoundary(buffer);
     while (boundary !== undefined) {
       const event = parseEventBlock(buffer.slice(0, boundary.start));
       buffer = buffer.slice(boundary.end);
-      if (event) yield event;
+      if (event) events.push(event);
       boundary = findEventBoundary(buffer);
     }
+    if (events.length > 0) yield events;
   }
   buffer += decoder.decode();
   const last = parseEventBlock(buffer);
-  if (last) yield last;
+  if (last) yield [last];
+}
+
+/** The same events one at a time. */
+export async function* decodeSseStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
+  for await (const events of decodeSseBatches(body)) yield* events;
 }
 
 /** An event ends at a blank line: `\n\n`, `\r\n\r\n` or `\r\r`. */

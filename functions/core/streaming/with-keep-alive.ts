@@ -1,21 +1,23 @@
 /**
  * Passes `source` through, and yields `comment` whenever `source` stays silent for
  * `intervalMs` (a model thinking, or generating tool arguments), so that idle timeouts
- * between the client and the gateway do not cut a healthy stream.
+ * between the client and the gateway do not cut a healthy stream. One timer per
+ * stream, re-armed on every piece (`refresh`), keeps the per-chunk cost low.
  */
 export async function* withKeepAlive(source: AsyncIterable<string>, intervalMs: number, comment: string): AsyncGenerator<string> {
   const iterator = source[Symbol.asyncIterator]();
+  let signalIdle: (value: 'idle') => void = () => undefined;
+  const nextIdle = () => new Promise<'idle'>((resolve) => (signalIdle = resolve));
+  let idle = nextIdle();
+  const timer = setTimeout(() => signalIdle('idle'), intervalMs);
   let pending: Promise<IteratorResult<string>> | undefined;
   try {
     pending = iterator.next();
     for (;;) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const idle = new Promise<'idle'>((resolve) => {
-        timer = setTimeout(resolve, intervalMs, 'idle');
-      });
       const outcome = await Promise.race([pending, idle]);
-      clearTimeout(timer);
       if (outcome === 'idle') {
+        idle = nextIdle();
+        timer.refresh();
         yield comment;
         continue;
       }
@@ -23,10 +25,12 @@ export async function* withKeepAlive(source: AsyncIterable<string>, intervalMs: 
         pending = undefined;
         return;
       }
+      timer.refresh();
       yield outcome.value;
       pending = iterator.next();
     }
   } finally {
+    clearTimeout(timer);
     if (pending) {
       // The consumer stopped early (client gone) while a read was in flight. Its
       // upstream is aborted by the request signal, which settles that read; do not
