@@ -53,14 +53,18 @@ function isMapping(value: unknown): value is Mapping {
 export function parseConfigText(text: string): ParsedConfig {
   const problems: string[] = [];
   const warnings: string[] = [];
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text, { prettyErrors: true });
   for (const error of document.errors) {
     const position = error.linePos?.[0];
     problems.push(`${position ? `line ${position.line}, column ${position.col}` : 'yaml'}: ${error.message.split('\n')[0]}`);
   }
-  const root: unknown = problems.length === 0 ? document.toJS() : {};
+  if (problems.length > 0) {
+    // Nothing below the syntax error can be trusted: report it alone.
+    return { config: emptyConfig(), problems, warnings };
+  }
+  const root: unknown = document.toJS();
   const top: Mapping = isMapping(root) ? root : {};
-  if (problems.length === 0 && !isMapping(root) && root !== null && root !== undefined) {
+  if (!isMapping(root) && root !== null && root !== undefined) {
     problems.push('(root): must be a mapping with model_list, router_settings, general_settings');
   }
   warnUnknownKeys(top, TOP_LEVEL_KEYS, '', warnings);
@@ -71,6 +75,15 @@ export function parseConfigText(text: string): ParsedConfig {
   const litellmSettings = optionalMapping(top['litellm_settings'], 'litellm_settings', problems);
 
   return { config: { deployments, routerSettings, litellmSettings, generalSettings }, problems, warnings };
+}
+
+function emptyConfig(): GatewayConfig {
+  return {
+    deployments: [],
+    routerSettings: {},
+    litellmSettings: {},
+    generalSettings: { maxRequestBytes: DEFAULT_MAX_REQUEST_SIZE_MB * 1024 * 1024, streamKeepAliveMs: DEFAULT_KEEP_ALIVE_SECONDS * 1000 },
+  };
 }
 
 /** The config's problems, each prefixed by its path; empty when it can be served. */
@@ -170,7 +183,7 @@ function parseModelReference(value: unknown, path: string, problems: string[]): 
   }
   const provider = value.slice(0, slash);
   const upstreamModel = value.slice(slash + 1);
-  if (PROVIDERS[provider] === undefined) {
+  if (!Object.hasOwn(PROVIDERS, provider)) {
     if (PLANNED_PROVIDERS.has(provider)) {
       problems.push(`${path}: provider "${provider}" is not supported by this version yet`);
     } else {

@@ -37,9 +37,11 @@ export async function* decodeSseStream(body: AsyncIterable<Uint8Array>): AsyncGe
   for await (const events of decodeSseBatches(body)) yield* events;
 }
 
-/** An event ends at a blank line: `\n\n`, `\r\n\r\n` or `\r\r`. */
+/** An event ends at a blank line: two line endings in a row, each `\r\n`, `\n` or `\r`, mixed as they come. */
+const EVENT_BOUNDARY = /(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)/;
+
 function findEventBoundary(buffer: string): { start: number; end: number } | undefined {
-  const match = /\r\n\r\n|\n\n|\r\r/.exec(buffer);
+  const match = EVENT_BOUNDARY.exec(buffer);
   return match ? { start: match.index, end: match.index + match[0].length } : undefined;
 }
 

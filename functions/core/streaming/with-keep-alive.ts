@@ -7,26 +7,37 @@
 export async function* withKeepAlive(source: AsyncIterable<string>, intervalMs: number, comment: string): AsyncGenerator<string> {
   const iterator = source[Symbol.asyncIterator]();
   let signalIdle: (value: 'idle') => void = () => undefined;
+  let fired = false;
   const nextIdle = () => new Promise<'idle'>((resolve) => (signalIdle = resolve));
   let idle = nextIdle();
-  const timer = setTimeout(() => signalIdle('idle'), intervalMs);
+  const timer = setTimeout(() => {
+    fired = true;
+    signalIdle('idle');
+  }, intervalMs);
+  // Silence is measured from when the next value is asked for, so a slow reader does not count as a silent source.
+  const rearm = () => {
+    if (fired) {
+      fired = false;
+      idle = nextIdle();
+    }
+    timer.refresh();
+  };
   let pending: Promise<IteratorResult<string>> | undefined;
   try {
     pending = iterator.next();
     for (;;) {
       const outcome = await Promise.race([pending, idle]);
       if (outcome === 'idle') {
-        idle = nextIdle();
-        timer.refresh();
         yield comment;
+        rearm();
         continue;
       }
       if (outcome.done) {
         pending = undefined;
         return;
       }
-      timer.refresh();
       yield outcome.value;
+      rearm();
       pending = iterator.next();
     }
   } finally {

@@ -32,10 +32,11 @@ export function mapOpenAICompatibleError(
     (bodyText.trim() || `The upstream provider answered with HTTP ${status}.`);
   const code = details['code'];
   const retryAfter = headers['retry-after'];
+  const clientStatus = status >= 400 && status <= 599 ? status : 502;
   return new GatewayError({
-    status: status >= 400 && status <= 599 ? status : 502,
+    status: clientStatus,
     message: message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message,
-    type: stringField(details, 'type') ?? errorTypeForStatus(status),
+    type: stringField(details, 'type') ?? errorTypeForStatus(clientStatus),
     code: typeof code === 'string' ? code : typeof code === 'number' ? String(code) : null,
     param: stringField(details, 'param') ?? null,
     headers: retryAfter ? { 'retry-after': retryAfter } : {},

@@ -41,7 +41,7 @@ export function normalizeChatChunk(payload: JsonObject, context: ProviderContext
     choices: choices.map((choice, position) => ({
       ...choice,
       index: numberOr(choice['index'], position),
-      delta: (choice['delta'] as JsonObject | undefined) ?? {},
+      delta: normalizeDelta(choice['delta']),
       finish_reason: (choice['finish_reason'] as string | null | undefined) ?? null,
     })),
   } as ChatCompletionChunk;
@@ -58,6 +58,14 @@ export function normalizeEmbeddingResponse(body: unknown, context: ProviderConte
     model: stringOr(response['model'], context.deployment.upstreamModel),
     usage: { ...usage, prompt_tokens: promptTokens, total_tokens: numberOr(usage['total_tokens'], promptTokens) },
   };
+}
+
+/** Ollama's and Gemini's OpenAI endpoints send tool-call deltas without `index`; OpenAI SDKs need it. */
+function normalizeDelta(delta: unknown): JsonObject {
+  const value = (delta ?? {}) as JsonObject;
+  const toolCalls = value['tool_calls'];
+  if (!Array.isArray(toolCalls) || toolCalls.every((call: JsonObject) => typeof call['index'] === 'number')) return value;
+  return { ...value, tool_calls: toolCalls.map((call: JsonObject, position) => (typeof call['index'] === 'number' ? call : { ...call, index: position })) };
 }
 
 /** OpenAI requires `content` and `refusal` (null when absent); Mistral sends `tool_calls: null`, which OpenAI never does. */

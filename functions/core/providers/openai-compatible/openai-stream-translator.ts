@@ -9,6 +9,7 @@ import { normalizeChatChunk } from './normalize-openai-response.js';
 export function createOpenAIStreamTranslator(context: ProviderContext): ChatStreamTranslator {
   let finished = false;
   let sawFinishReason = false;
+  let sawFirstChoice = false;
   return {
     get finished() {
       return finished;
@@ -21,6 +22,12 @@ export function createOpenAIStreamTranslator(context: ProviderContext): ChatStre
       const payload = parsePayload(event.data);
       if (payload['error'] !== undefined) throw inStreamError(payload['error']);
       const chunk = normalizeChatChunk(payload, context);
+      // OpenAI's first delta names the role; some servers (Mistral's recorded tool-call stream) leave it out.
+      if (!sawFirstChoice && chunk.choices.length > 0) {
+        sawFirstChoice = true;
+        const first = chunk.choices[0]!;
+        if (first.delta.role === undefined) first.delta = { role: 'assistant', ...first.delta };
+      }
       if (chunk.choices.some((choice) => choice.finish_reason !== null)) sawFinishReason = true;
       return [chunk];
     },
@@ -65,6 +72,6 @@ function inStreamError(error: unknown): GatewayError {
     status,
     message: typeof details['message'] === 'string' ? details['message'] : 'The upstream provider failed mid-stream.',
     type: typeof details['type'] === 'string' ? details['type'] : errorTypeForStatus(status),
-    code: typeof details['code'] === 'string' ? details['code'] : null,
+    code: typeof details['code'] === 'string' || typeof details['code'] === 'number' ? String(details['code']) : null,
   });
 }
