@@ -141,3 +141,14 @@ describe('POST /v1/chat/completions (streaming)', () => {
     await expect(environment.upstream.streamAbandoned).resolves.toBeUndefined();
   });
 });
+
+describe('usage in streams the client did not ask usage for', () => {
+  it('asks the upstream for usage but shows the client no usage chunk and no usage fields', async () => {
+    const response = await postRaw({ model: 'gpt-text', messages: hello, stream: true });
+    const payloads = ssePayloads(await response.text()) as Array<{ choices: unknown[]; usage?: unknown }>;
+
+    expect(environment.upstream.requests.at(-1)?.body['stream_options']).toEqual({ include_usage: true });
+    expect(payloads.every((payload) => payload.choices.length > 0)).toBe(true);
+    expect(payloads.some((payload) => 'usage' in payload)).toBe(false);
+  });
+});

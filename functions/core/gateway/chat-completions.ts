@@ -1,6 +1,6 @@
 import { ModelNotFoundError } from '../errors.js';
 import type { GatewayHttpResponse } from '../http/gateway-http.js';
-import type { JsonObject } from '../openai/openai-types.js';
+import type { ChatCompletionRequest, JsonObject } from '../openai/openai-types.js';
 import { validateChatRequest } from '../openai/validate-request.js';
 import { PROVIDERS } from '../providers/provider-catalog.js';
 import { providerFor } from '../providers/provider-registry.js';
@@ -8,8 +8,10 @@ import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
 import { withKeepAlive } from '../streaming/with-keep-alive.js';
 import { callProvider } from './call-provider.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
+import { meterRequest, settledWhenDone, settleUnbilled } from './metering.js';
 import { readBodyText } from './read-body.js';
 import { translateChatStream } from './translate-stream.js';
+import { createStreamUsageObserver, tokenUsageOf } from './usage-observer.js';
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -18,28 +20,71 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'x-accel-buffering': 'no',
 };
 
-/** POST /v1/chat/completions: validate, pick a deployment, translate there and back. */
+/** Set when the remaining budget could not buy the requested output, to the max_tokens actually sent. */
+export const CLAMPED_MAX_TOKENS_HEADER = 'x-gateway-max-tokens-clamped';
+
+/** POST /v1/chat/completions: validate, admit, translate there and back, settle. */
 export async function handleChatCompletion(gateway: GatewayContext, request: RequestContext, body: JsonObject): Promise<GatewayHttpResponse> {
   const chat = validateChatRequest(body);
   const deployment = gateway.router.pick(chat.model);
   if (!deployment) throw new ModelNotFoundError(chat.model);
   const provider = providerFor(PROVIDERS[deployment.provider]!.wire);
   const context = { deployment, requestId: request.requestId, nowSeconds: Math.floor(gateway.clock.now() / 1000) };
-  request.served = { model: deployment.modelName, provider: deployment.provider, stream: chat.stream === true };
+  Object.assign(request.served, { model: deployment.modelName, provider: deployment.provider, stream: chat.stream === true });
 
-  const upstreamRequest = provider.buildChatRequest(chat, context);
-  const response = await callProvider(gateway.upstream, provider, deployment, upstreamRequest, request.signal);
+  const metering = await meterRequest(gateway, request, deployment, {
+    messages: chat.messages,
+    tools: chat['tools'],
+    requestedMaxTokens: requestedMaxTokens(chat),
+  });
+  const { clampedMaxTokens, headers: limitHeaders } = metering.admission;
+  const sent = clampedMaxTokens === undefined ? chat : withMaxTokens(chat, clampedMaxTokens);
+  const headers: Record<string, string> = { ...limitHeaders };
+  if (clampedMaxTokens !== undefined) headers[CLAMPED_MAX_TOKENS_HEADER] = String(clampedMaxTokens);
+
+  let upstreamBody: AsyncIterable<Uint8Array>;
+  try {
+    upstreamBody = (await callProvider(gateway.upstream, provider, deployment, provider.buildChatRequest(sent, context), request.signal)).body;
+  } catch (error) {
+    await settleUnbilled(metering);
+    throw error;
+  }
 
   if (chat.stream === true) {
-    const translated = translateChatStream(response.body, provider.createChatStreamTranslator(context), request.signal, (error) => {
-      const redacted = gateway.redact(error);
-      gateway.logger.warn('stream.failed', { requestId: request.requestId, status: redacted.status, code: redacted.code });
-      return redacted;
+    const usage = createStreamUsageObserver(metering.promptEstimate);
+    const translated = translateChatStream(upstreamBody, provider.createChatStreamTranslator(context), {
+      signal: request.signal,
+      observe: usage.observe,
+      stripUsage: chat.stream_options?.include_usage !== true,
+      onError: (error) => {
+        const redacted = gateway.redact(error);
+        gateway.logger.warn('stream.failed', { requestId: request.requestId, status: redacted.status, code: redacted.code });
+        return redacted;
+      },
     });
-    return { status: 200, headers: { ...SSE_HEADERS }, body: withKeepAlive(translated, gateway.settings.streamKeepAliveMs, SSE_KEEP_ALIVE) };
+    const body = settledWhenDone(withKeepAlive(translated, gateway.settings.streamKeepAliveMs, SSE_KEEP_ALIVE), () => metering.settle(usage.usage()));
+    return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body };
   }
-  const completion = provider.parseChatResponse(parseUpstreamJson(await readBodyText(response.body)), context);
-  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(completion) };
+
+  let completion;
+  try {
+    completion = provider.parseChatResponse(parseUpstreamJson(await readBodyText(upstreamBody)), context);
+  } catch (error) {
+    await settleUnbilled(metering);
+    throw error;
+  }
+  await metering.settle(tokenUsageOf(completion.usage) ?? { promptTokens: metering.promptEstimate, completionTokens: 0 });
+  return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(completion) };
+}
+
+function requestedMaxTokens(chat: ChatCompletionRequest): number | undefined {
+  const value = chat['max_completion_tokens'] ?? chat['max_tokens'];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** Keeps the client's own field: `max_completion_tokens` if it used that, else `max_tokens`. */
+function withMaxTokens(chat: ChatCompletionRequest, maxTokens: number): ChatCompletionRequest {
+  return chat['max_completion_tokens'] !== undefined ? { ...chat, max_completion_tokens: maxTokens } : { ...chat, max_tokens: maxTokens };
 }
 
 /** A 2xx body that is not JSON is the provider's fault: the provider module reports it as a bad upstream response. */

@@ -3,6 +3,7 @@ import type { KeyStore } from '../auth/key-store.js';
 import { GatewayError, MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError, toGatewayError } from '../errors.js';
 import type { GatewayHandler, GatewayHttpRequest, GatewayHttpResponse } from '../http/gateway-http.js';
 import type { IdSource } from '../ports.js';
+import type { JsonObject } from '../openai/openai-types.js';
 import { parseJsonBody } from '../openai/validate-request.js';
 import { handleChatCompletion } from './chat-completions.js';
 import { handleEmbeddings } from './embeddings.js';
@@ -23,18 +24,19 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     const startedAt = gateway.clock.now();
     const clientRequestId = http.headers['x-request-id'];
     const requestId = clientRequestId !== undefined && REQUEST_ID_PATTERN.test(clientRequestId) ? clientRequestId : options.ids.next();
-    const request: RequestContext = { requestId, signal: http.signal, served: {} };
+    const served: RequestContext['served'] = {};
+    const request = { requestId, served };
 
     let response: GatewayHttpResponse;
     try {
-      response = await route(http, request);
+      response = await route(http, requestId, served);
     } catch (error) {
       response = renderError(gateway.redact(toGatewayError(error)));
     }
     response.headers['x-request-id'] = requestId;
-    if (response.status < 400 && request.served.model !== undefined) {
-      response.headers['x-gateway-model'] = request.served.model;
-      response.headers['x-gateway-provider'] = request.served.provider ?? '';
+    if (response.status < 400 && served.model !== undefined) {
+      response.headers['x-gateway-model'] = served.model;
+      response.headers['x-gateway-provider'] = served.provider ?? '';
     }
     if (typeof response.body === 'string') {
       logRequest(http, request, response.status, startedAt);
@@ -43,34 +45,36 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     return { ...response, body: loggedWhenDone(response.body, () => logRequest(http, request, response.status, startedAt)) };
   };
 
-  async function route(http: GatewayHttpRequest, request: RequestContext): Promise<GatewayHttpResponse> {
+  async function route(http: GatewayHttpRequest, requestId: string, served: RequestContext['served']): Promise<GatewayHttpResponse> {
     const match = matchRoute(http.method, http.path);
     if (match.kind === 'not_found') throw new RouteNotFoundError(http.method, http.path);
     if (match.kind === 'wrong_method') throw new MethodNotAllowedError(http.method, http.path, match.allowed);
     if (match.route.name === 'health') {
       return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"ok"}' };
     }
-    await authenticate(http.headers);
+    const principal = await authenticate(http.headers);
     if (http.body.byteLength > gateway.settings.maxRequestBytes) throw new PayloadTooLargeError(gateway.settings.maxRequestBytes);
+    const endUser = http.headers['x-gateway-end-user'];
+    const request: RequestContext = { requestId, signal: http.signal, principal, served, endUser: endUser || undefined };
     return dispatch(match.route, http, request);
   }
 
   function dispatch(route: Route, http: GatewayHttpRequest, request: RequestContext): Promise<GatewayHttpResponse> | GatewayHttpResponse {
     switch (route.name) {
       case 'chat_completions':
-        return handleChatCompletion(gateway, request, parseJsonBody(http.body));
+        return handleChatCompletion(gateway, request, withEndUser(request, parseJsonBody(http.body)));
       case 'embeddings':
-        return handleEmbeddings(gateway, request, parseJsonBody(http.body));
+        return handleEmbeddings(gateway, request, withEndUser(request, parseJsonBody(http.body)));
       case 'list_models':
-        return handleListModels(gateway);
+        return handleListModels(gateway, request.principal);
       case 'get_model':
-        return handleGetModel(gateway, route.id);
+        return handleGetModel(gateway, request.principal, route.id);
       case 'health':
         throw new Error('health is answered before authentication');
     }
   }
 
-  function logRequest(http: GatewayHttpRequest, request: RequestContext, status: number, startedAt: number): void {
+  function logRequest(http: GatewayHttpRequest, request: Pick<RequestContext, 'requestId' | 'served'>, status: number, startedAt: number): void {
     gateway.logger.info('request.completed', {
       requestId: request.requestId,
       method: http.method,
@@ -82,6 +86,12 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
       latencyMs: gateway.clock.now() - startedAt,
     });
   }
+}
+
+/** The OpenAI `user` field names the end user when the header does not. */
+function withEndUser(request: RequestContext, body: JsonObject): JsonObject {
+  if (request.endUser === undefined && typeof body['user'] === 'string' && body['user'] !== '') request.endUser = body['user'];
+  return body;
 }
 
 export function renderError(error: GatewayError): GatewayHttpResponse {

@@ -7,6 +7,7 @@ import { providerFor } from '../providers/provider-registry.js';
 import { callProvider } from './call-provider.js';
 import { parseUpstreamJson } from './chat-completions.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
+import { meterRequest, settleUnbilled } from './metering.js';
 import { readBodyText } from './read-body.js';
 
 /** POST /v1/embeddings. */
@@ -16,7 +17,7 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
   if (!deployment) throw new ModelNotFoundError(embeddingRequest.model);
   const provider = providerFor(PROVIDERS[deployment.provider]!.wire);
   const context = { deployment, requestId: request.requestId, nowSeconds: Math.floor(gateway.clock.now() / 1000) };
-  request.served = { model: deployment.modelName, provider: deployment.provider, stream: false };
+  Object.assign(request.served, { model: deployment.modelName, provider: deployment.provider, stream: false });
   if (!provider.buildEmbeddingRequest || !provider.parseEmbeddingResponse) {
     throw new GatewayError({
       status: 400,
@@ -26,8 +27,16 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
       code: 'unsupported_operation',
     });
   }
-  const upstreamRequest = provider.buildEmbeddingRequest(embeddingRequest, context);
-  const response = await callProvider(gateway.upstream, provider, deployment, upstreamRequest, request.signal);
-  const embeddings = provider.parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body)), context);
-  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(embeddings) };
+  const metering = await meterRequest(gateway, request, deployment, { messages: embeddingRequest.input, requestedMaxTokens: 0 });
+  let embeddings;
+  try {
+    const upstreamRequest = provider.buildEmbeddingRequest(embeddingRequest, context);
+    const response = await callProvider(gateway.upstream, provider, deployment, upstreamRequest, request.signal);
+    embeddings = provider.parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body)), context);
+  } catch (error) {
+    await settleUnbilled(metering);
+    throw error;
+  }
+  await metering.settle({ promptTokens: embeddings.usage.prompt_tokens, completionTokens: 0 });
+  return { status: 200, headers: { 'content-type': 'application/json', ...metering.admission.headers }, body: JSON.stringify(embeddings) };
 }

@@ -1,3 +1,6 @@
+import type { AdmissionSettings } from '../admission/admission.js';
+import type { CounterStore } from '../admission/counter-store.js';
+import type { Principal } from '../auth/key-store.js';
 import type { GeneralSettings } from '../config/config-types.js';
 import type { GatewayError } from '../errors.js';
 import type { Clock, Logger, UpstreamClient } from '../ports.js';
@@ -14,12 +17,17 @@ export interface GatewayContext {
   readonly startedAtSeconds: number;
   /** Scrubs configured secrets out of an error before a client or a log sees it. */
   readonly redact: (error: GatewayError) => GatewayError;
+  /** Rate limits and budgets for virtual keys; absent = master key only, nothing counted. */
+  readonly admission?: { readonly store: CounterStore; readonly settings: AdmissionSettings };
 }
 
 /** One request as the route handlers see it, after routing and authentication. */
 export interface RequestContext {
   readonly requestId: string;
   readonly signal: AbortSignal;
+  readonly principal: Principal;
+  /** The tenant's own customer: the `x-gateway-end-user` header, else the body's `user`. */
+  endUser?: string;
   /** Filled in by the handler, for the response headers and the request log line. */
-  served: { model?: string; provider?: string; stream?: boolean };
+  readonly served: { model?: string; provider?: string; stream?: boolean };
 }

@@ -1,31 +1,55 @@
 import { toGatewayError, type GatewayError } from '../errors.js';
+import type { ChatCompletionChunk } from '../openai/openai-types.js';
 import type { ChatStreamTranslator } from '../providers/provider.js';
 import { decodeSseBatches } from '../streaming/sse-decoder.js';
 import { encodeSseData, SSE_DONE } from '../streaming/sse-encoder.js';
 
+export interface TranslateStreamOptions {
+  signal: AbortSignal;
+  /** Sees every chunk before the client does (usage capture). */
+  observe: (chunk: ChatCompletionChunk) => void;
+  /**
+   * The gateway asked the provider for usage although the client did not: drop the
+   * usage-only chunk and the `usage` fields so the client sees what it asked for.
+   */
+  stripUsage: boolean;
+  onError: (error: GatewayError) => GatewayError;
+}
+
 /**
- * Upstream bytes → SSE events → OpenAI chunks → SSE text, one event at a time (the
- * upstream stream is never buffered whole; what one read brings is forwarded at once). A failure after the stream started ends it
- * with one `data: {"error":…}` event and no `[DONE]`, as OpenAI does. When the client
- * is gone (`signal` aborted) there is no one to tell, so it just stops.
+ * Upstream bytes → SSE events → OpenAI chunks → SSE text, one read at a time (the
+ * upstream stream is never buffered whole; what one read brings is forwarded at once).
+ * A failure after the stream started ends it with one `data: {"error":…}` event and no
+ * `[DONE]`, as OpenAI does. When the client is gone (`signal` aborted) there is no one
+ * to tell, so it just stops.
  */
 export async function* translateChatStream(
   upstreamBody: AsyncIterable<Uint8Array>,
   translator: ChatStreamTranslator,
-  signal: AbortSignal,
-  onError: (error: GatewayError) => GatewayError,
+  options: TranslateStreamOptions,
 ): AsyncGenerator<string> {
+  const encode = (chunks: ChatCompletionChunk[]): string => {
+    let text = '';
+    for (const chunk of chunks) {
+      options.observe(chunk);
+      if (options.stripUsage) {
+        if (chunk.choices.length === 0 && chunk.usage) continue;
+        delete chunk.usage;
+      }
+      text += encodeSseData(chunk);
+    }
+    return text;
+  };
   try {
     for await (const events of decodeSseBatches(upstreamBody)) {
-      // What one upstream read completed goes out as one write.
       let text = '';
-      for (const event of events) for (const chunk of translator.push(event)) text += encodeSseData(chunk);
+      for (const event of events) text += encode(translator.push(event));
       if (text !== '') yield text;
     }
-    for (const chunk of translator.end()) yield encodeSseData(chunk);
-    yield SSE_DONE;
+    const tail = encode(translator.end());
+    yield tail + SSE_DONE;
   } catch (error) {
-    if (signal.aborted) return;
-    yield encodeSseData(onError(toGatewayError(error)).toBody());
+    if (options.signal.aborted) return;
+    yield encodeSseData(options.onError(toGatewayError(error)).toBody());
   }
 }

@@ -16,6 +16,8 @@ export interface ProviderEntry {
   readonly requiresApiKey: boolean;
   /** `api_base` must be given (self-hosted servers have no public default). */
   readonly requiresApiBase?: boolean;
+  /** False for servers that reject `stream_options`; their streams report usage unasked (Mistral's last chunk does). */
+  readonly acceptsStreamOptions?: boolean;
 }
 
 const compatible = (
@@ -40,7 +42,8 @@ export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   },
   groq: compatible('https://api.groq.com/openai/v1', 'GROQ_API_KEY'),
   together_ai: compatible('https://api.together.xyz/v1', 'TOGETHERAI_API_KEY'),
-  mistral: compatible('https://api.mistral.ai/v1', 'MISTRAL_API_KEY'),
+  // Mistral's API rejects unknown request fields, and its last stream chunk carries usage anyway (mistral-text.chunks.txt).
+  mistral: compatible('https://api.mistral.ai/v1', 'MISTRAL_API_KEY', { acceptsStreamOptions: false }),
   deepseek: compatible('https://api.deepseek.com/v1', 'DEEPSEEK_API_KEY'),
   fireworks_ai: compatible('https://api.fireworks.ai/inference/v1', 'FIREWORKS_AI_API_KEY'),
   openrouter: compatible('https://openrouter.ai/api/v1', 'OPENROUTER_API_KEY'),

@@ -1,5 +1,6 @@
 import type { ChatCompletionRequest, EmbeddingRequest } from '../../openai/openai-types.js';
 import type { Provider, ProviderHttpRequest, ResolvedDeployment } from '../provider.js';
+import { PROVIDERS } from '../provider-catalog.js';
 import { mapOpenAICompatibleError } from './map-openai-error.js';
 import { normalizeChatCompletion, normalizeEmbeddingResponse } from './normalize-openai-response.js';
 import { createOpenAIStreamTranslator } from './openai-stream-translator.js';
@@ -35,7 +36,14 @@ export function createOpenAICompatibleProvider(dialect: OpenAICompatibleDialect)
   return {
     streamFraming: 'sse',
     buildChatRequest: (request: ChatCompletionRequest, context) =>
-      post(context.deployment, 'chat/completions', { ...request, model: context.deployment.upstreamModel }),
+      post(context.deployment, 'chat/completions', {
+        ...request,
+        model: context.deployment.upstreamModel,
+        // Usage is what budgets and TPM count: ask for it even when the client did not (the gateway strips it again).
+        ...(request.stream === true && PROVIDERS[context.deployment.provider]?.acceptsStreamOptions !== false
+          ? { stream_options: { ...request.stream_options, include_usage: true } }
+          : {}),
+      }),
     parseChatResponse: normalizeChatCompletion,
     createChatStreamTranslator: createOpenAIStreamTranslator,
     buildEmbeddingRequest: (request: EmbeddingRequest, context) =>

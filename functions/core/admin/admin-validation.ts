@@ -1,0 +1,225 @@
+/**
+ * Validation of admin request bodies. Every failure is an InvalidRequestError naming
+ * the offending field in `param`; messages describe the rule, never echo long values.
+ */
+import { InvalidRequestError } from '../errors.js';
+import { BUDGET_DURATIONS, type BudgetDuration } from '../tenancy/tenancy-types.js';
+
+/** The fields a tenant's body may set (`id` is handled apart: it is only given at creation). */
+export interface TenantFields {
+  name: string;
+  max_budget: number;
+  budget_duration: BudgetDuration;
+  rpm_limit: number;
+  tpm_limit: number;
+  models: string[];
+  end_user_max_budget: number;
+  metadata: Record<string, unknown>;
+}
+
+/** The fields a key's body may set (`tenant_id` only at creation; `duration` becomes `expires_at`). */
+export interface KeyFields {
+  name: string;
+  models: string[];
+  max_budget: number;
+  budget_duration: BudgetDuration;
+  rpm_limit: number;
+  tpm_limit: number;
+  expires_at: string;
+  metadata: Record<string, unknown>;
+}
+
+/** A validated body: a value sets the field, `null` clears it, an absent key leaves it. */
+export type FieldChanges<F> = { [K in keyof F]?: F[K] | null };
+
+type Parsers<F> = { [K in keyof F]: (value: unknown, field: string) => F[K] };
+
+const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const MAX_NAME_LENGTH = 256;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+const DURATION = /^([1-9]\d{0,5})([smhdw])$/;
+const DURATION_UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** The request body as a JSON object; 400 when it is not JSON or not an object. */
+export function parseJsonObject(body: Uint8Array): Record<string, unknown> {
+  const text = new TextDecoder().decode(body);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError(
+      'We could not parse the JSON body of your request. The body must be a JSON object.',
+    );
+  }
+  if (!isPlainObject(value)) throw new InvalidRequestError('The request body must be a JSON object.');
+  return value;
+}
+
+export function parseTenantId(value: unknown): string {
+  if (typeof value !== 'string' || !TENANT_ID.test(value)) {
+    throw new InvalidRequestError(
+      "'id' must be 1 to 63 characters of lower-case letters, digits, '_' and '-', starting with a letter or digit.",
+      'id',
+    );
+  }
+  return value;
+}
+
+export function parseTenantReference(value: unknown, field = 'tenant_id'): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidRequestError(`'${field}' must be a non-empty string.`, field);
+  }
+  return value;
+}
+
+/** The fields of a tenant body (create or PATCH); `id` must be taken out by the caller. */
+export function parseTenantFields(body: Record<string, unknown>, notPatchable: readonly string[] = []): FieldChanges<TenantFields> {
+  return parseFields(body, TENANT_PARSERS, { notClearable: ['name'], notPatchable });
+}
+
+/** The fields of a key body; `now` (ms) bounds `expires_at` and turns `duration` into one. */
+export function parseKeyFields(
+  body: Record<string, unknown>,
+  nowMs: number,
+  notPatchable: readonly string[] = [],
+): FieldChanges<KeyFields> {
+  const { duration, ...rest } = body;
+  const changes = parseFields(rest, keyParsers(nowMs), { notClearable: [], notPatchable });
+  if (duration !== undefined && duration !== null) {
+    if (changes.expires_at !== undefined) {
+      throw new InvalidRequestError("Give either 'expires_at' or 'duration', not both.", 'duration');
+    }
+    changes.expires_at = new Date(nowMs + parseDuration(duration, 'duration')).toISOString();
+  }
+  return changes;
+}
+
+/** Applies validated changes to `target`: values set, `null` removes (metadata becomes `{}`). */
+export function applyChanges<T extends { metadata: Record<string, unknown> }, F>(target: T, changes: FieldChanges<F>): T {
+  const result: Record<string, unknown> = { ...target };
+  for (const [field, value] of Object.entries(changes)) {
+    if (value === undefined) continue;
+    if (value === null) {
+      if (field === 'metadata') result.metadata = {};
+      else delete result[field];
+    } else {
+      result[field] = value;
+    }
+  }
+  return result as T;
+}
+
+/** `30d`, `12h`, `15m`, `90s`, `2w` in milliseconds. */
+export function parseDuration(value: unknown, field: string): number {
+  const match = typeof value === 'string' ? DURATION.exec(value) : null;
+  if (!match) {
+    throw new InvalidRequestError(
+      `'${field}' must be a positive whole number followed by s, m, h, d or w, e.g. '30d' or '12h'.`,
+      field,
+    );
+  }
+  return Number(match[1]) * (DURATION_UNIT_MS[match[2] as string] as number);
+}
+
+function parseFields<F>(
+  body: Record<string, unknown>,
+  parsers: Parsers<F>,
+  rules: { notClearable: readonly string[]; notPatchable: readonly string[] },
+): FieldChanges<F> {
+  const changes: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(body)) {
+    if (rules.notPatchable.includes(field)) {
+      throw new InvalidRequestError(`'${field}' cannot be changed with this request.`, field);
+    }
+    if (!Object.hasOwn(parsers, field)) {
+      throw new InvalidRequestError(`Unrecognized request argument supplied: ${field}`, field);
+    }
+    if (value === null) {
+      if (rules.notClearable.includes(field)) {
+        throw new InvalidRequestError(`'${field}' cannot be null.`, field);
+      }
+      changes[field] = null;
+      continue;
+    }
+    const parse = parsers[field as keyof F];
+    changes[field] = parse(value, field);
+  }
+  return changes as FieldChanges<F>;
+}
+
+const TENANT_PARSERS: Parsers<TenantFields> = {
+  name: parseName,
+  max_budget: parseBudget,
+  budget_duration: parseBudgetDuration,
+  rpm_limit: parsePositiveInteger,
+  tpm_limit: parsePositiveInteger,
+  models: parseModels,
+  end_user_max_budget: parseBudget,
+  metadata: parseMetadata,
+};
+
+function keyParsers(nowMs: number): Parsers<KeyFields> {
+  return {
+    name: parseName,
+    models: parseModels,
+    max_budget: parseBudget,
+    budget_duration: parseBudgetDuration,
+    rpm_limit: parsePositiveInteger,
+    tpm_limit: parsePositiveInteger,
+    expires_at: (value, field) => parseFutureTimestamp(value, field, nowMs),
+    metadata: parseMetadata,
+  };
+}
+
+function parseName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_NAME_LENGTH) {
+    throw new InvalidRequestError(`'${field}' must be a non-empty string of at most ${MAX_NAME_LENGTH} characters.`, field);
+  }
+  return value;
+}
+
+function parseBudget(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidRequestError(`'${field}' must be a number of US dollars, 0 or more.`, field);
+  }
+  return value;
+}
+
+function parsePositiveInteger(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidRequestError(`'${field}' must be a positive integer.`, field);
+  }
+  return value;
+}
+
+function parseBudgetDuration(value: unknown, field: string): BudgetDuration {
+  if (typeof value !== 'string' || !(BUDGET_DURATIONS as readonly string[]).includes(value)) {
+    throw new InvalidRequestError(`'${field}' must be one of ${BUDGET_DURATIONS.join(', ')}.`, field);
+  }
+  return value as BudgetDuration;
+}
+
+function parseModels(value: unknown, field: string): string[] {
+  if (!Array.isArray(value) || !value.every((model) => typeof model === 'string' && model.trim() !== '')) {
+    throw new InvalidRequestError(`'${field}' must be an array of non-empty model names.`, field);
+  }
+  return [...new Set(value as string[])];
+}
+
+function parseMetadata(value: unknown, field: string): Record<string, unknown> {
+  if (!isPlainObject(value)) throw new InvalidRequestError(`'${field}' must be a JSON object.`, field);
+  return value;
+}
+
+function parseFutureTimestamp(value: unknown, field: string, nowMs: number): string {
+  const time = typeof value === 'string' && ISO_8601.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw new InvalidRequestError(`'${field}' must be an ISO-8601 date-time, e.g. 2030-01-31T00:00:00Z.`, field);
+  }
+  if (time <= nowMs) throw new InvalidRequestError(`'${field}' must be in the future.`, field);
+  return new Date(time).toISOString();
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { AuthenticationError } from '../errors.js';
+import type { Clock } from '../ports.js';
+import type { TenancyStore } from '../tenancy/tenancy-store.js';
+import type { KeyWithTenant } from '../tenancy/tenancy-types.js';
+import type { KeyStore, Principal } from './key-store.js';
+
+export function hashVirtualKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+const MAX_CACHED_KEYS = 10_000;
+
+/**
+ * Virtual keys looked up by hash, cached per instance for `cacheTtlMs`: a revocation
+ * or an edit takes effect everywhere within that bound. Unknown keys are cached too
+ * (for the same bound), so a client retrying a bad key does not cost a lookup each time.
+ * Status and expiry are checked on every request, against the cached record.
+ */
+export function createVirtualKeyStore(options: { store: TenancyStore; clock: Clock; cacheTtlMs: number }): KeyStore {
+  const cache = new Map<string, { found: KeyWithTenant | undefined; fetchedAt: number }>();
+
+  async function lookUp(keyHash: string): Promise<KeyWithTenant | undefined> {
+    const now = options.clock.now();
+    const cached = cache.get(keyHash);
+    if (cached && now - cached.fetchedAt < options.cacheTtlMs) return cached.found;
+    const found = await options.store.findKeyByHash(keyHash);
+    if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
+    cache.set(keyHash, { found, fetchedAt: now });
+    return found;
+  }
+
+  return {
+    async authenticate(presentedKey: string): Promise<Principal | undefined> {
+      const found = await lookUp(hashVirtualKey(presentedKey));
+      if (!found) return undefined;
+      if (found.key.status !== 'active') throw new AuthenticationError(`API key ${found.key.id} has been revoked.`);
+      if (found.key.expires_at !== undefined && Date.parse(found.key.expires_at) <= options.clock.now()) {
+        throw new AuthenticationError(`API key ${found.key.id} expired at ${found.key.expires_at}.`);
+      }
+      return { kind: 'virtual', key: found.key, tenant: found.tenant };
+    },
+  };
+}
