@@ -1,9 +1,13 @@
 import { parseConfigOrThrow } from './config/parse-config.js';
 import { resolveConfig } from './config/resolve-config.js';
 import { GatewayError } from './errors.js';
-import { createGateway } from './gateway/create-gateway.js';
+import { createGateway, renderError } from './gateway/create-gateway.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { toGatewayError } from './errors.js';
 import type { GatewayHandler } from './http/gateway-http.js';
-import type { KeyStore } from './auth/key-store.js';
+import type { CounterStore } from './admission/counter-store.js';
+import { createVirtualKeyStore } from './auth/virtual-key-store.js';
+import type { TenancyStore } from './tenancy/tenancy-store.js';
 import type { Clock, IdSource, Logger, SecretSource, UpstreamClient } from './ports.js';
 import { createDemoUpstream, routeDemoRequests } from './providers/demo/demo-upstream.js';
 import { ModelRouter } from './routing/model-router.js';
@@ -18,8 +22,11 @@ export interface BuildGatewayOptions {
   logger: Logger;
   /** Used only when neither `general_settings.master_key` nor `GATEWAY_MASTER_KEY` yields one (the local server generates it). */
   fallbackMasterKey?: string;
-  /** Per-tenant virtual keys (a later issue); the master key works without it. */
-  keyStore?: KeyStore;
+  /**
+   * Tenants, virtual keys and their counters. Without them only the master key
+   * authenticates and nothing is counted.
+   */
+  tenancy?: { store: TenancyStore; counters: CounterStore };
 }
 
 export interface BuiltGateway {
@@ -29,6 +36,8 @@ export interface BuiltGateway {
   modelNames: string[];
   /** Bodies above this many bytes are refused with 413; edges may stop reading past it. */
   maxRequestBytes: number;
+  /** Wraps another handler (the local server's /admin routes) so that only the master key reaches it. */
+  requireMasterKey: (handler: GatewayHandler) => GatewayHandler;
 }
 
 /** Parses and validates the config, resolves `os.environ/` references, and returns the request handler. Throws `ConfigError` listing every problem. */
@@ -50,14 +59,41 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
       settings: config.generalSettings,
       startedAtSeconds: nowSeconds(),
       redact: createRedactor(resolved.secretValues),
+      admission: options.tenancy && {
+        store: options.tenancy.counters,
+        settings: {
+          clampMaxTokens: config.generalSettings.budgetClampMaxTokens,
+          reservationTtlMs: config.generalSettings.reservationTtlMs,
+          failOpen: config.generalSettings.limitsFailOpen,
+        },
+      },
     },
-    { masterKey: resolved.masterKey, keyStore: options.keyStore, ids: options.ids },
+    {
+      masterKey: resolved.masterKey,
+      keyStore:
+        options.tenancy &&
+        createVirtualKeyStore({ store: options.tenancy.store, clock: options.clock, cacheTtlMs: config.generalSettings.keyCacheTtlMs }),
+      ids: options.ids,
+    },
   );
   return {
     handle,
     masterKeyOrigin: resolved.masterKeyOrigin,
     modelNames: router.modelNames(),
     maxRequestBytes: config.generalSettings.maxRequestBytes,
+    requireMasterKey: (handler) => requireMasterKey(resolved.masterKey, handler),
+  };
+}
+
+function requireMasterKey(masterKey: string | undefined, handler: GatewayHandler): GatewayHandler {
+  const authenticate = createAuthenticator(masterKey);
+  return async (request) => {
+    try {
+      await authenticate(request.headers);
+    } catch (error) {
+      return renderError(toGatewayError(error));
+    }
+    return handler(request);
   };
 }
 

@@ -16,12 +16,14 @@ export interface LocalServer {
  */
 export async function startLocalServer(options: {
   handle: GatewayHandler;
+  /** Serves `/admin/*` (already guarded by the master key) when given. */
+  adminHandle?: GatewayHandler;
   maxRequestBytes: number;
   host?: string;
   port?: number;
 }): Promise<LocalServer> {
   const server = http.createServer((incoming, outgoing) => {
-    void serve(options.handle, options.maxRequestBytes, incoming, outgoing);
+    void serve(options.handle, options.adminHandle, options.maxRequestBytes, incoming, outgoing);
   });
   server.keepAliveTimeout = 65_000;
   server.listen(options.port ?? 4000, options.host ?? '127.0.0.1');
@@ -38,18 +40,27 @@ export async function startLocalServer(options: {
   };
 }
 
-async function serve(handle: GatewayHandler, maxRequestBytes: number, incoming: http.IncomingMessage, outgoing: http.ServerResponse): Promise<void> {
+async function serve(
+  handle: GatewayHandler,
+  adminHandle: GatewayHandler | undefined,
+  maxRequestBytes: number,
+  incoming: http.IncomingMessage,
+  outgoing: http.ServerResponse,
+): Promise<void> {
   const abort = new AbortController();
   outgoing.on('close', () => {
     if (!outgoing.writableFinished) abort.abort(new Error('client disconnected'));
   });
   try {
     const { body, truncated } = await readBody(incoming, maxRequestBytes);
-    const questionMark = (incoming.url ?? '/').indexOf('?');
-    const path = questionMark === -1 ? (incoming.url ?? '/') : (incoming.url ?? '/').slice(0, questionMark);
-    const response = await handle({
+    const url = incoming.url ?? '/';
+    const questionMark = url.indexOf('?');
+    const path = questionMark === -1 ? url : url.slice(0, questionMark);
+    const isAdmin = adminHandle !== undefined && (path === '/admin' || path.startsWith('/admin/'));
+    const response = await (isAdmin ? adminHandle : handle)({
       method: incoming.method ?? 'GET',
       path,
+      query: questionMark === -1 ? undefined : url.slice(questionMark + 1),
       headers: lowerCaseHeaders(incoming.headers),
       body,
       signal: abort.signal,

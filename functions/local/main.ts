@@ -8,6 +8,7 @@ import { createEnvironmentSecretSource } from '../platform/environment-secret-so
 import { createJsonLogger } from '../platform/json-logger.js';
 import { createNodeHttpUpstreamClient } from '../platform/node-http-upstream-client.js';
 import { startLocalServer } from './local-server.js';
+import { createLocalAdminHandler, startLocalTenancy, type LocalTenancy } from './local-tenancy.js';
 
 /**
  * `npm start`: the gateway on http://127.0.0.1:4000 (PORT/HOST override), serving
@@ -19,6 +20,17 @@ async function main(): Promise<void> {
   const configText = configPath ? readFileSync(configPath, 'utf8') : DEFAULT_CONFIG_YAML;
   const generatedKey = `sk-local-${randomBytes(18).toString('base64url')}`;
   const logger = levelFiltered(createJsonLogger({ service: 'gateway-local' }), process.env['LOG_LEVEL'] ?? 'info');
+  const clock = { now: Date.now };
+
+  let localTenancy: LocalTenancy | undefined;
+  try {
+    localTenancy = await startLocalTenancy(process.env['GATEWAY_DYNAMODB'], clock);
+  } catch (error) {
+    process.stderr.write(
+      `Could not start DynamoDB Local (${error instanceof Error ? error.message.split('\n')[0] : 'unknown error'}).\n` +
+        'Serving without tenants and virtual keys (master key only). Install Java 17+, or set GATEWAY_DYNAMODB=off to skip this.\n',
+    );
+  }
 
   let gateway;
   try {
@@ -26,14 +38,16 @@ async function main(): Promise<void> {
       configText,
       secrets: createEnvironmentSecretSource(process.env),
       upstream: createNodeHttpUpstreamClient(),
-      clock: { now: Date.now },
+      clock,
       ids: { next: randomUUID },
       logger,
       fallbackMasterKey: generatedKey,
+      tenancy: localTenancy && { store: localTenancy.tenancy.store, counters: localTenancy.tenancy.counters },
     });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${configPath ?? 'embedded config'}: ${error.message}\n`);
+      await localTenancy?.stop();
       process.exit(1);
     }
     throw error;
@@ -41,6 +55,7 @@ async function main(): Promise<void> {
 
   const server = await startLocalServer({
     handle: gateway.handle,
+    adminHandle: localTenancy && gateway.requireMasterKey(createLocalAdminHandler(localTenancy.tenancy, clock, logger)),
     maxRequestBytes: gateway.maxRequestBytes,
     host: process.env['HOST'] ?? '127.0.0.1',
     port: Number(process.env['PORT'] ?? 4000),
@@ -51,10 +66,17 @@ async function main(): Promise<void> {
     gateway.masterKeyOrigin === 'generated'
       ? `master key (generated for this run; set GATEWAY_MASTER_KEY to choose one): ${generatedKey}`
       : `master key: from ${gateway.masterKeyOrigin === 'config' ? 'general_settings.master_key' : 'the environment'}`,
+    localTenancy
+      ? `tenants and virtual keys: ${localTenancy.description}; admin API at ${server.url}/admin (npm run admin -- --help)`
+      : 'tenants and virtual keys: off (master key only)',
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
 
-  const stop = () => void server.close().then(() => process.exit(0));
+  const stop = () =>
+    void server
+      .close()
+      .then(() => localTenancy?.stop())
+      .then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

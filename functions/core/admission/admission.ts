@@ -21,6 +21,7 @@ export interface AdmissionTicket {
   requestId: string;
   pricing: Pricing;
   promptEstimate: number;
+  /** Scopes with a TPM limit or a budget; each gets its tokens (and cost) added at settlement. */
   scopes: Array<{ scope: string; countsTokens: boolean; budget?: { period: string; reservedMicros: number } }>;
 }
 
@@ -128,7 +129,7 @@ export async function admitRequest(store: CounterStore, settings: AdmissionSetti
             .filter((scope) => scope.settles)
             .map((scope) => ({
               scope: scope.scope,
-              countsTokens: scope.tpmLimit !== undefined,
+              countsTokens: true,
               budget: scope.budget ? { period: scope.budget.period, reservedMicros: scope.budget.reserveMicros } : undefined,
             })),
         },
@@ -145,7 +146,13 @@ export async function admitRequest(store: CounterStore, settings: AdmissionSetti
         continue;
       }
     }
-    throw refusal(result, key, tenant, request.endUser, request.nowMs, minute.endsAtMs);
+    const refused = refusal(result, key, tenant, request.endUser, request.nowMs, minute.endsAtMs);
+    // Refusals carry the x-ratelimit-* headers too (a refused request counts nothing).
+    const limits = rateLimitHeaders(key, tenant, {}, minute.endsAtMs - request.nowMs);
+    if (result.limit === 'rpm' && limits['x-ratelimit-remaining-requests'] !== undefined) limits['x-ratelimit-remaining-requests'] = '0';
+    if (result.limit === 'tpm' && limits['x-ratelimit-remaining-tokens'] !== undefined) limits['x-ratelimit-remaining-tokens'] = '0';
+    Object.assign(refused.headers, limits);
+    throw refused;
   }
 }
 

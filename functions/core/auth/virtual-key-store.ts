@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AuthenticationError } from '../errors.js';
+import { AuthenticationError, GatewayError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { TenancyStore } from '../tenancy/tenancy-store.js';
 import type { KeyWithTenant } from '../tenancy/tenancy-types.js';
@@ -24,7 +24,19 @@ export function createVirtualKeyStore(options: { store: TenancyStore; clock: Clo
     const now = options.clock.now();
     const cached = cache.get(keyHash);
     if (cached && now - cached.fetchedAt < options.cacheTtlMs) return cached.found;
-    const found = await options.store.findKeyByHash(keyHash);
+    let found: KeyWithTenant | undefined;
+    try {
+      found = await options.store.findKeyByHash(keyHash);
+    } catch {
+      // Unknown is not the same as unverifiable: never turn a store outage into a 401 or a pass.
+      throw new GatewayError({
+        status: 503,
+        message: 'API keys cannot be verified right now. Retry shortly.',
+        type: 'server_error',
+        code: 'key_store_unavailable',
+        headers: { 'retry-after': '1' },
+      });
+    }
     if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
     cache.set(keyHash, { found, fetchedAt: now });
     return found;

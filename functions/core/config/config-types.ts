@@ -38,6 +38,14 @@ export interface GeneralSettings {
   readonly maxRequestBytes: number;
   /** Interval of `: keep-alive` comments during upstream silences in a stream. */
   readonly streamKeepAliveMs: number;
+  /** How long a virtual key lookup is trusted: revocations and edits take effect within it. */
+  readonly keyCacheTtlMs: number;
+  /** Admit without limits when the counter store is unreachable (default false: refuse with 503). */
+  readonly limitsFailOpen: boolean;
+  /** Clamp max_tokens to what the remaining budget buys instead of refusing (default true). */
+  readonly budgetClampMaxTokens: boolean;
+  /** A reservation older than this is released (its invocation died); longer than the longest request. */
+  readonly reservationTtlMs: number;
 }
 
 export interface GatewayConfig {

@@ -41,7 +41,18 @@ const PARAM_KEYS = new Set([
   'extra_headers',
   'stream_delay_ms',
 ]);
-const GENERAL_KEYS = new Set(['master_key', 'max_request_size_mb', 'stream_keep_alive_seconds']);
+const GENERAL_KEYS = new Set([
+  'master_key',
+  'max_request_size_mb',
+  'stream_keep_alive_seconds',
+  'key_cache_ttl_seconds',
+  'limits_fail_open',
+  'budget_clamp_max_tokens',
+  'reservation_ttl_seconds',
+]);
+const DEFAULT_KEY_CACHE_TTL_SECONDS = 30;
+// Lambda's longest invocation (15 min) plus a margin: only a dead invocation's reservation outlives it.
+const DEFAULT_RESERVATION_TTL_SECONDS = 960;
 
 type Mapping = Record<string, unknown>;
 
@@ -82,7 +93,14 @@ function emptyConfig(): GatewayConfig {
     deployments: [],
     routerSettings: {},
     litellmSettings: {},
-    generalSettings: { maxRequestBytes: DEFAULT_MAX_REQUEST_SIZE_MB * 1024 * 1024, streamKeepAliveMs: DEFAULT_KEEP_ALIVE_SECONDS * 1000 },
+    generalSettings: {
+      maxRequestBytes: DEFAULT_MAX_REQUEST_SIZE_MB * 1024 * 1024,
+      streamKeepAliveMs: DEFAULT_KEEP_ALIVE_SECONDS * 1000,
+      keyCacheTtlMs: DEFAULT_KEY_CACHE_TTL_SECONDS * 1000,
+      limitsFailOpen: false,
+      budgetClampMaxTokens: true,
+      reservationTtlMs: DEFAULT_RESERVATION_TTL_SECONDS * 1000,
+    },
   };
 }
 
@@ -204,10 +222,19 @@ function parseGeneralSettings(value: unknown, problems: string[], warnings: stri
   const keepAliveSeconds =
     optionalNumber(settings['stream_keep_alive_seconds'], 'general_settings.stream_keep_alive_seconds', problems, { min: 0, exclusiveMin: true }) ??
     DEFAULT_KEEP_ALIVE_SECONDS;
+  const keyCacheTtlSeconds =
+    optionalNumber(settings['key_cache_ttl_seconds'], 'general_settings.key_cache_ttl_seconds', problems, { min: 0 }) ?? DEFAULT_KEY_CACHE_TTL_SECONDS;
+  const reservationTtlSeconds =
+    optionalNumber(settings['reservation_ttl_seconds'], 'general_settings.reservation_ttl_seconds', problems, { min: 0, exclusiveMin: true }) ??
+    DEFAULT_RESERVATION_TTL_SECONDS;
   return {
     masterKey: optionalConfigString(settings['master_key'], 'general_settings.master_key', problems),
     maxRequestBytes: Math.round(maxRequestSizeMb * 1024 * 1024),
     streamKeepAliveMs: Math.round(keepAliveSeconds * 1000),
+    keyCacheTtlMs: Math.round(keyCacheTtlSeconds * 1000),
+    limitsFailOpen: optionalBoolean(settings['limits_fail_open'], 'general_settings.limits_fail_open', problems) ?? false,
+    budgetClampMaxTokens: optionalBoolean(settings['budget_clamp_max_tokens'], 'general_settings.budget_clamp_max_tokens', problems) ?? true,
+    reservationTtlMs: Math.round(reservationTtlSeconds * 1000),
   };
 }
 
@@ -259,6 +286,15 @@ function optionalNumber(
     return undefined;
   }
   return number;
+}
+
+function optionalBoolean(value: unknown, path: string, problems: string[]): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') {
+    problems.push(`${path}: must be true or false`);
+    return undefined;
+  }
+  return value;
 }
 
 function optionalStringMap(value: unknown, path: string, problems: string[]): Record<string, string> {

@@ -9,6 +9,8 @@ export interface GatewayHttpRequest {
   method: string;
   /** Path without the query string, e.g. `/v1/chat/completions`. */
   path: string;
+  /** The query string without `?` (`tenant_id=acme`), when there is one. */
+  query?: string;
   /** Header names lower-cased; repeated headers joined with `, `. */
   headers: Readonly<Record<string, string | undefined>>;
   /** The raw body bytes (a Lambda adapter decodes base64 first). */

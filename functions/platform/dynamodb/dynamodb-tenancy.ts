@@ -1,0 +1,24 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CounterStore } from '../../core/admission/counter-store.js';
+import type { AdminCounterReader } from '../../core/admin/admin-counter-reader.js';
+import type { Clock } from '../../core/ports.js';
+import type { TenancyStore } from '../../core/tenancy/tenancy-store.js';
+import { createDynamoDbAdminCounterReader } from './dynamodb-admin-counter-reader.js';
+import { createDynamoDbCounterStore } from './dynamodb-counter-store.js';
+import { createDynamoDbTenancyStore } from './dynamodb-tenancy-store.js';
+import type { TableNames } from './table-definitions.js';
+
+export interface DynamoDbTenancy {
+  store: TenancyStore;
+  counters: CounterStore;
+  usageReader: AdminCounterReader;
+}
+
+/** The DynamoDB adapters over one client, the same on Lambda and on the local server (DynamoDB Local). */
+export function createDynamoDbTenancy(client: DynamoDBClient, names: TableNames, clock: Clock): DynamoDbTenancy {
+  return {
+    store: createDynamoDbTenancyStore({ client, tableName: names.tenancy }),
+    counters: createDynamoDbCounterStore({ client, tableName: names.counters }),
+    usageReader: createDynamoDbAdminCounterReader({ client, tableName: names.counters, clock }),
+  };
+}
