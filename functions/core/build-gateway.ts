@@ -11,6 +11,7 @@ import type { TenancyStore } from './tenancy/tenancy-store.js';
 import type { Clock, IdSource, Logger, SecretSource, UpstreamClient } from './ports.js';
 import { createDemoUpstream, routeDemoRequests } from './providers/demo/demo-upstream.js';
 import { ModelRouter } from './routing/model-router.js';
+import { createProviderKeys } from './config/provider-keys.js';
 
 export interface BuildGatewayOptions {
   /** YAML text of the LiteLLM-style config. */
@@ -49,16 +50,18 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
     options.logger.warn('config.no_master_key', { hint: 'set general_settings.master_key or GATEWAY_MASTER_KEY; every request will get 401' });
   }
   const router = new ModelRouter(resolved.deployments);
+  const secretValues = new Set(resolved.secretValues);
   const nowSeconds = () => Math.floor(options.clock.now() / 1000);
   const handle = createGateway(
     {
       router,
       upstream: routeDemoRequests(options.upstream, createDemoUpstream({ nowSeconds })),
+      providerKeys: createProviderKeys(options.secrets, (value) => secretValues.add(value)),
       clock: options.clock,
       logger: options.logger,
       settings: config.generalSettings,
       startedAtSeconds: nowSeconds(),
-      redact: createRedactor(resolved.secretValues),
+      redact: createRedactor(secretValues),
       admission: options.tenancy && {
         store: options.tenancy.counters,
         settings: {
@@ -100,10 +103,9 @@ function requireMasterKey(masterKey: string | undefined, handler: GatewayHandler
 const MIN_REDACTED_LENGTH = 6;
 
 /** Providers sometimes quote the key they were sent in an error; no configured secret may reach a client or a log. */
-function createRedactor(secretValues: readonly string[]): (error: GatewayError) => GatewayError {
-  const secrets = secretValues.filter((value) => value.length >= MIN_REDACTED_LENGTH);
+function createRedactor(secretValues: ReadonlySet<string>): (error: GatewayError) => GatewayError {
   return (error) => {
-    const leaked = secrets.filter((secret) => error.message.includes(secret));
+    const leaked = [...secretValues].filter((secret) => secret.length >= MIN_REDACTED_LENGTH && error.message.includes(secret));
     if (leaked.length === 0) return error;
     const message = leaked.reduce((text, secret) => text.split(secret).join('[REDACTED]'), error.message);
     return new GatewayError({ status: error.status, message, type: error.type, code: error.code, param: error.param, headers: error.headers });

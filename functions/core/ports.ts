@@ -8,6 +8,8 @@
 export interface SecretSource {
   /** The value for `name`, or undefined when there is none. */
   get(name: string): Promise<string | undefined>;
+  /** Forgets cached values so the next `get` reads afresh (a provider refused a key that may have been rotated). */
+  refresh?(): void;
 }
 
 /** One HTTP call to a model provider. */

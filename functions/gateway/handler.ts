@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
-import { buildGateway, type BuiltGateway } from '../core/build-gateway.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { buildGateway, type BuildGatewayOptions, type BuiltGateway } from '../core/build-gateway.js';
+import { createDynamoDbTenancy } from '../platform/dynamodb/dynamodb-tenancy.js';
 import { DEFAULT_CONFIG_YAML } from '../core/config/default-config.js';
 import { ConfigError } from '../core/config/parse-config.js';
 import type { GatewayHttpResponse } from '../core/http/gateway-http.js';
@@ -41,6 +43,15 @@ function createSecretSource(env: NodeJS.ProcessEnv): SecretSource {
   return createSecretsManagerSecretSource({ client: new SecretsManagerClient({}), secretId, fallback: environment });
 }
 
+/** Tenants, virtual keys and counters from the stack's tables; without them, the master key only. */
+function createTenancy(env: NodeJS.ProcessEnv): BuildGatewayOptions['tenancy'] {
+  const tenancyTable = env.TENANCY_TABLE;
+  const countersTable = env.COUNTERS_TABLE;
+  if (!tenancyTable || !countersTable) return undefined;
+  const { store, counters } = createDynamoDbTenancy(new DynamoDBClient({}), { tenancy: tenancyTable, counters: countersTable }, { now: Date.now });
+  return { store, counters };
+}
+
 /**
  * Built on the first invoke and kept for the container's life. An invalid config stays
  * failed (a bad deployment stays visibly bad); any other failure, such as a passing
@@ -54,6 +65,7 @@ function getGateway(log: Logger): Promise<BuiltGateway> {
     clock: { now: Date.now },
     ids: { next: () => randomUUID() },
     logger: log,
+    tenancy: createTenancy(process.env),
   }).then(
     (built) => {
       log.info('gateway_ready', { models: built.modelNames, masterKeyOrigin: built.masterKeyOrigin });

@@ -8,27 +8,42 @@ export interface SecretsManagerSecretSourceOptions {
   readonly secretId: string;
   /** Asked for names the secret does not hold. */
   readonly fallback?: SecretSource;
+  /** How long one read is trusted before the next `get` reads again. @default 300000 (5 minutes) */
+  readonly ttlMs?: number;
+  /** Milliseconds since the epoch. @default Date.now */
+  readonly now?: () => number;
 }
 
 /**
  * A SecretSource backed by one Secrets Manager secret holding a JSON object of
- * NAME → string. The secret is read once, on the first `get`; concurrent first
- * calls share that read. A failed read is not cached, so a later call retries.
- * An unset or blank secret string counts as `{}`; an empty value counts as absent.
+ * NAME → string. The secret is read lazily, on the first `get`, and trusted for
+ * `ttlMs` (a rotated key reaches every instance within it); `refresh()` forgets it at
+ * once. Concurrent calls share one read. A failed read is not cached, so a later call
+ * retries. An unset or blank secret string counts as `{}`; an empty value counts as absent.
  */
 export function createSecretsManagerSecretSource(options: SecretsManagerSecretSourceOptions): SecretSource {
   const { client, secretId, fallback } = options;
+  const ttlMs = options.ttlMs ?? 300_000;
+  const now = options.now ?? Date.now;
   let values: Promise<ReadonlyMap<string, string>> | undefined;
+  let readAt = 0;
 
   const load = (): Promise<ReadonlyMap<string, string>> => {
-    values ??= readSecretValues(client, secretId).catch((error: unknown) => {
-      values = undefined;
-      throw error;
-    });
+    if (values !== undefined && now() - readAt >= ttlMs) values = undefined;
+    if (values === undefined) {
+      readAt = now();
+      values = readSecretValues(client, secretId).catch((error: unknown) => {
+        values = undefined;
+        throw error;
+      });
+    }
     return values;
   };
 
   return {
+    refresh() {
+      values = undefined;
+    },
     async get(name) {
       const value = (await load()).get(name);
       if (value !== undefined && value !== '') return value;

@@ -72,7 +72,7 @@ export interface E2eEnvironment {
 
 export async function startE2eEnvironment(): Promise<E2eEnvironment> {
   const upstream = await startFakeUpstream();
-  const gateway = await startGateway(e2eConfig(upstream.baseUrl), { FAKE_PROVIDER_KEY: PROVIDER_KEY });
+  const gateway = await startGateway(e2eConfig(upstream.baseUrl), { environment: { FAKE_PROVIDER_KEY: PROVIDER_KEY } });
   const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: MASTER_KEY, maxRetries: 0 });
   return { upstream, gateway, client };
 }

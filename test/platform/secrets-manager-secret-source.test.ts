@@ -142,3 +142,35 @@ describe('createSecretsManagerSecretSource', () => {
     expect(value).toBe('sk-openai');
   });
 });
+
+describe('createSecretsManagerSecretSource caching', () => {
+  afterEach(() => {
+    secretsManager.reset();
+  });
+
+  it('reads the secret again once its TTL has passed', async () => {
+    givenSecretString('{"OPENAI_API_KEY":"sk-old"}');
+    let now = 0;
+    const secrets = createSecretsManagerSecretSource({ client: new SecretsManagerClient({ region: 'eu-west-1' }), secretId: SECRET_ID, ttlMs: 1000, now: () => now });
+    await secrets.get('OPENAI_API_KEY');
+    givenSecretString('{"OPENAI_API_KEY":"sk-new"}');
+
+    const withinTtl = await secrets.get('OPENAI_API_KEY');
+    now = 1000;
+    const afterTtl = await secrets.get('OPENAI_API_KEY');
+
+    expect(withinTtl).toBe('sk-old');
+    expect(afterTtl).toBe('sk-new');
+  });
+
+  it('reads the secret again at once after refresh', async () => {
+    givenSecretString('{"OPENAI_API_KEY":"sk-old"}');
+    const secrets = source();
+    await secrets.get('OPENAI_API_KEY');
+    givenSecretString('{"OPENAI_API_KEY":"sk-rotated"}');
+
+    secrets.refresh?.();
+
+    expect(await secrets.get('OPENAI_API_KEY')).toBe('sk-rotated');
+  });
+});

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { buildGateway } from '../../functions/core/build-gateway.js';
-import type { Logger } from '../../functions/core/ports.js';
+import type { Clock, Logger } from '../../functions/core/ports.js';
 import { createEnvironmentSecretSource } from '../../functions/platform/environment-secret-source.js';
+import type { DynamoDbTenancy } from '../../functions/platform/dynamodb/dynamodb-tenancy.js';
 import { createNodeHttpUpstreamClient } from '../../functions/platform/node-http-upstream-client.js';
+import { createLocalAdminHandler } from '../../functions/local/local-tenancy.js';
 import { startLocalServer } from '../../functions/local/local-server.js';
 
 export const MASTER_KEY = 'sk-test-master-key-0123456789';
@@ -14,8 +16,16 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+export interface StartGatewayOptions {
+  environment?: Record<string, string>;
+  /** Tenants, virtual keys and counters (DynamoDB Local); also mounts /admin. */
+  tenancy?: DynamoDbTenancy;
+  clock?: Clock;
+}
+
 /** The real gateway (core + node:http upstream + local server) on a free port, for end-to-end tests. */
-export async function startGateway(configText: string, environment: Record<string, string> = {}): Promise<RunningGateway> {
+export async function startGateway(configText: string, settings: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const clock = settings.clock ?? { now: Date.now };
   const logLines: RunningGateway['logLines'] = [];
   const logger: Logger = {
     info: (event, fields) => logLines.push({ level: 'info', event, fields }),
@@ -24,12 +34,18 @@ export async function startGateway(configText: string, environment: Record<strin
   };
   const gateway = await buildGateway({
     configText,
-    secrets: createEnvironmentSecretSource({ GATEWAY_MASTER_KEY: MASTER_KEY, ...environment }),
+    secrets: createEnvironmentSecretSource({ GATEWAY_MASTER_KEY: MASTER_KEY, ...settings.environment }),
     upstream: createNodeHttpUpstreamClient(),
-    clock: { now: Date.now },
+    clock,
     ids: { next: randomUUID },
     logger,
+    tenancy: settings.tenancy && { store: settings.tenancy.store, counters: settings.tenancy.counters },
   });
-  const server = await startLocalServer({ handle: gateway.handle, maxRequestBytes: gateway.maxRequestBytes, port: 0 });
+  const server = await startLocalServer({
+    handle: gateway.handle,
+    adminHandle: settings.tenancy && gateway.requireMasterKey(createLocalAdminHandler(settings.tenancy, clock, logger)),
+    maxRequestBytes: gateway.maxRequestBytes,
+    port: 0,
+  });
   return { url: server.url, logLines, close: () => server.close() };
 }

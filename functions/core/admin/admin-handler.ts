@@ -11,7 +11,7 @@ import {
   MethodNotAllowedError,
   RouteNotFoundError,
 } from '../errors.js';
-import type { GatewayHttpRequest, GatewayHttpResponse } from '../http/gateway-http.js';
+import type { GatewayHandler, GatewayHttpRequest, GatewayHttpResponse } from '../http/gateway-http.js';
 import type { Clock, IdSource, Logger } from '../ports.js';
 import { AlreadyExistsError, NotFoundError, type TenancyStore } from '../tenancy/tenancy-store.js';
 import type { Tenant, VirtualKey } from '../tenancy/tenancy-types.js';
@@ -25,7 +25,7 @@ import {
   parseTenantId,
   parseTenantReference,
 } from './admin-validation.js';
-import { formatKeySecret, keyPrefixOf } from './key-secret.js';
+import { formatKeySecret, KEY_SECRET_PREFIX, keyPrefixOf } from './key-secret.js';
 
 export interface AdminHandlerOptions {
   store: TenancyStore;
@@ -40,14 +40,10 @@ export interface AdminHandlerOptions {
 }
 
 /**
- * A request to the admin API. `query` is the raw query string without `?`
- * (`tenant_id=acme`); when it is absent, a `?…` left on `path` is read instead.
+ * The admin API as an edge sees it. It reads `request.query` (`tenant_id=acme`); when that
+ * is absent, a `?…` left on `path` is read instead.
  */
-export interface AdminHttpRequest extends GatewayHttpRequest {
-  readonly query?: string;
-}
-
-export type AdminHandler = (request: AdminHttpRequest) => Promise<GatewayHttpResponse>;
+export type AdminHandler = GatewayHandler;
 
 /** A key as the admin API shows it: everything but the hash. */
 export type PublicVirtualKey = Omit<VirtualKey, 'key_hash'>;
@@ -58,10 +54,13 @@ interface Route {
 }
 
 interface RouteContext {
-  readonly request: AdminHttpRequest;
+  readonly request: GatewayHttpRequest;
   readonly parameters: readonly string[];
   readonly query: URLSearchParams;
 }
+
+/** Longer ids are never issued; they are not looked up (a store's key size is bounded). */
+const MAX_ID_LENGTH = 256;
 
 /** Builds the admin API handler; every answer is JSON, every error OpenAI-shaped. */
 export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
@@ -70,13 +69,17 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
   const nowIso = (): string => new Date(clock.now()).toISOString();
 
   async function requireTenant(id: string, param: string | null = null): Promise<Tenant> {
-    const tenant = await store.getTenant(id);
+    const tenant = id.length > MAX_ID_LENGTH ? undefined : await store.getTenant(id);
     if (!tenant) throw new AdminNotFoundError(`Tenant '${id}' does not exist.`, param);
     return tenant;
   }
 
   async function requireKey(id: string): Promise<VirtualKey> {
-    const key = await store.getKey(id);
+    // A secret pasted where the id belongs is neither looked up nor echoed.
+    if (id.startsWith(KEY_SECRET_PREFIX)) {
+      throw new AdminNotFoundError("That is a key's secret, not its id: pass the id (key_…) shown when the key was created.");
+    }
+    const key = id.length > MAX_ID_LENGTH ? undefined : await store.getKey(id);
     if (!key) throw new AdminNotFoundError(`Key '${id}' does not exist.`);
     return key;
   }
@@ -93,7 +96,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
         GET: async ({ query }) => {
           rejectQuery(query, []);
           const tenants = await store.listTenants();
-          return json(200, { object: 'list', data: sortByCreation(tenants) });
+          return json(200, { object: 'list', data: sortByCreation(tenants).map(toPublicTenant) });
         },
         POST: async ({ request }) => {
           const { id, ...body } = parseJsonObject(request.body);
@@ -113,20 +116,20 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
             throw error;
           }
           logger.info('admin_tenant_created', { tenantId });
-          return json(201, tenant);
+          return json(201, toPublicTenant(tenant));
         },
       },
     },
     {
       pattern: /^\/admin\/tenants\/([^/]+)$/,
       methods: {
-        GET: async ({ parameters: [id] }) => json(200, await requireTenant(id as string)),
+        GET: async ({ parameters: [id] }) => json(200, toPublicTenant(await requireTenant(id as string))),
         PATCH: async ({ request, parameters: [id] }) => {
           const changes = parseTenantFields(parseJsonObject(request.body), ['id', 'created_at']);
           const tenant = applyChanges(await requireTenant(id as string), changes);
           await store.putTenant(tenant);
           logger.info('admin_tenant_updated', { tenantId: tenant.id, fields: Object.keys(changes) });
-          return json(200, tenant);
+          return json(200, toPublicTenant(tenant));
         },
         DELETE: async ({ parameters: [id] }) => {
           const tenantId = id as string;
@@ -264,7 +267,7 @@ function findRoute(routes: readonly Route[], path: string): { route: Route; para
   return undefined;
 }
 
-function splitPath(request: AdminHttpRequest): { path: string; query: string } {
+function splitPath(request: GatewayHttpRequest): { path: string; query: string } {
   const questionMark = request.path.indexOf('?');
   const bare = questionMark === -1 ? request.path : request.path.slice(0, questionMark);
   const query = request.query ?? (questionMark === -1 ? '' : request.path.slice(questionMark + 1));
@@ -283,25 +286,49 @@ function toAdminError(error: unknown, logger: Logger, method: string, path: stri
   // The store's own errors: lost races between the read and the write of an update.
   if (error instanceof NotFoundError) return new AdminNotFoundError(error.message);
   if (error instanceof AlreadyExistsError) return new AdminConflictError(error.message);
-  logger.error('admin_unhandled_error', { method, path, ...describeError(error) });
+  logger.error('admin_unhandled_error', { method, path: redact(path), ...describeError(error) });
   return new InternalGatewayError();
 }
 
 const SECRET_PATTERN = /sk-[A-Za-z0-9_-]{8,}|\b[0-9a-f]{64}\b/gi;
 
+/** Secrets and hashes never reach the log, even when an SDK message quotes an item. */
+function redact(text: string): string {
+  return text.replace(SECRET_PATTERN, '[redacted]');
+}
+
 function describeError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { errorName: typeof error };
-  // An SDK message could quote an item; secrets and hashes never reach the log.
-  return { errorName: error.name, errorMessage: error.message.replace(SECRET_PATTERN, '[redacted]') };
+  return { errorName: error.name, errorMessage: redact(error.message) };
 }
 
 function sortByCreation<T extends { id: string; created_at: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
 }
 
+const TENANT_FIELD_ORDER: readonly (keyof Tenant)[] = [
+  'id', 'name', 'max_budget', 'budget_duration', 'rpm_limit', 'tpm_limit', 'models', 'end_user_max_budget', 'metadata', 'created_at',
+];
+const KEY_FIELD_ORDER: readonly (keyof PublicVirtualKey)[] = [
+  'id', 'tenant_id', 'name', 'key_prefix', 'status', 'models', 'max_budget', 'budget_duration', 'rpm_limit', 'tpm_limit',
+  'expires_at', 'metadata', 'created_at',
+];
+
+/** The same fields in a fixed order, whatever order the store returned them in; unknown ones last. */
+function inOrder<T extends object>(record: T, order: readonly (keyof T)[]): T {
+  const ordered: Partial<T> = {};
+  for (const field of order) if (record[field] !== undefined) ordered[field] = record[field];
+  return { ...ordered, ...record };
+}
+
+function toPublicTenant(tenant: Tenant): Tenant {
+  return inOrder(tenant, TENANT_FIELD_ORDER);
+}
+
+/** A key as the admin API shows it: the fields in a fixed order, `key_hash` left out. */
 export function toPublicKey(key: VirtualKey): PublicVirtualKey {
   const { key_hash: _hash, ...rest } = key;
-  return rest;
+  return inOrder<PublicVirtualKey>(rest, KEY_FIELD_ORDER);
 }
 
 function withSecret(key: VirtualKey, secret: string): { id: string; key: string } & Omit<PublicVirtualKey, 'id'> {

@@ -43,10 +43,12 @@ export async function resolveConfig(
   const deployments = await Promise.all(
     config.deployments.map(async (deployment): Promise<ResolvedDeployment> => {
       const entry = PROVIDERS[deployment.provider];
-      const apiKeyReference = deployment.apiKey ?? (entry?.apiKeyVariable ? { secretName: entry.apiKeyVariable } : undefined);
+      const { apiKey: configuredKey, ...rest } = deployment;
+      // A literal key is a secret to scrub from messages; references are resolved per call (see provider-keys.ts).
+      if (typeof configuredKey === 'string') secretValues.add(configuredKey);
       return {
-        ...deployment,
-        apiKey: await resolve(apiKeyReference, `${deployment.path}.litellm_params.api_key`, true),
+        ...rest,
+        apiKeySource: configuredKey ?? (entry?.apiKeyVariable ? { secretName: entry.apiKeyVariable } : undefined),
         apiBase: (await resolve(deployment.apiBase, `${deployment.path}.litellm_params.api_base`, false)) ?? entry?.defaultApiBase,
         apiVersion: await resolve(deployment.apiVersion, `${deployment.path}.litellm_params.api_version`, false),
       };

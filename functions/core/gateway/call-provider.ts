@@ -1,27 +1,55 @@
 import { GatewayError } from '../errors.js';
-import type { UpstreamClient, UpstreamResponse } from '../ports.js';
+import type { UpstreamResponse } from '../ports.js';
 import type { Provider, ProviderHttpRequest, ResolvedDeployment } from '../providers/provider.js';
 import { PROVIDERS } from '../providers/provider-catalog.js';
+import type { GatewayContext } from './gateway-context.js';
 import { readBodyText } from './read-body.js';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
 
 /**
- * Sends one provider request and returns the response only when it succeeded;
- * a non-2xx answer becomes the provider's mapped GatewayError.
+ * Sends one provider request and returns the response only when it succeeded; a non-2xx
+ * answer becomes the provider's mapped GatewayError. A 401 with a key from the secret
+ * source triggers one re-read of the secret and, if the key changed (it was rotated),
+ * one retry with the new key.
  */
 export async function callProvider(
-  upstream: UpstreamClient,
+  gateway: Pick<GatewayContext, 'upstream' | 'providerKeys'>,
   provider: Provider,
   deployment: ResolvedDeployment,
-  request: ProviderHttpRequest,
+  build: (deployment: ResolvedDeployment) => ProviderHttpRequest,
   signal: AbortSignal,
 ): Promise<UpstreamResponse> {
-  requireApiKey(deployment);
-  const response = await upstream.send({ ...request, signal, timeoutMs: deployment.timeoutMs });
+  const keyed = await keyFor(gateway, deployment);
+  let response = await gateway.upstream.send({ ...build(keyed), signal, timeoutMs: deployment.timeoutMs });
+  if (response.status === 401 && gateway.providerKeys.isRefreshable(deployment)) {
+    gateway.providerKeys.refresh();
+    const rekeyed = await keyFor(gateway, deployment);
+    if (rekeyed.apiKey !== keyed.apiKey) {
+      await readBodyText(response.body, ERROR_BODY_LIMIT);
+      response = await gateway.upstream.send({ ...build(rekeyed), signal, timeoutMs: deployment.timeoutMs });
+    }
+  }
   if (response.status >= 200 && response.status < 300) return response;
   const bodyText = await readBodyText(response.body, ERROR_BODY_LIMIT);
   throw provider.mapError(response.status, bodyText, response.headers);
+}
+
+async function keyFor(gateway: Pick<GatewayContext, 'providerKeys'>, deployment: ResolvedDeployment): Promise<ResolvedDeployment> {
+  let keyed: ResolvedDeployment;
+  try {
+    keyed = await gateway.providerKeys.withKey(deployment);
+  } catch {
+    throw new GatewayError({
+      status: 503,
+      message: `The provider key for model "${deployment.modelName}" cannot be read right now. Retry shortly.`,
+      type: 'server_error',
+      code: 'provider_keys_unavailable',
+      headers: { 'retry-after': '1' },
+    });
+  }
+  requireApiKey(keyed);
+  return keyed;
 }
 
 /** A deployment whose provider needs a key but has none fails here, naming the variable to set (never a value). */

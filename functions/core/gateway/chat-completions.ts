@@ -44,7 +44,8 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
 
   let upstreamBody: AsyncIterable<Uint8Array>;
   try {
-    upstreamBody = (await callProvider(gateway.upstream, provider, deployment, provider.buildChatRequest(sent, context), request.signal)).body;
+    const build = (keyed: typeof deployment) => provider.buildChatRequest(sent, { ...context, deployment: keyed });
+    upstreamBody = (await callProvider(gateway, provider, deployment, build, request.signal)).body;
   } catch (error) {
     await settleUnbilled(metering);
     throw error;

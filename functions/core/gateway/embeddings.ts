@@ -30,8 +30,9 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
   const metering = await meterRequest(gateway, request, deployment, { messages: embeddingRequest.input, requestedMaxTokens: 0 });
   let embeddings;
   try {
-    const upstreamRequest = provider.buildEmbeddingRequest(embeddingRequest, context);
-    const response = await callProvider(gateway.upstream, provider, deployment, upstreamRequest, request.signal);
+    const buildEmbeddingRequest = provider.buildEmbeddingRequest;
+    const build = (keyed: typeof deployment) => buildEmbeddingRequest(embeddingRequest, { ...context, deployment: keyed });
+    const response = await callProvider(gateway, provider, deployment, build, request.signal);
     embeddings = provider.parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body)), context);
   } catch (error) {
     await settleUnbilled(metering);

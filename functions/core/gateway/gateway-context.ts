@@ -2,6 +2,7 @@ import type { AdmissionSettings } from '../admission/admission.js';
 import type { CounterStore } from '../admission/counter-store.js';
 import type { Principal } from '../auth/key-store.js';
 import type { GeneralSettings } from '../config/config-types.js';
+import type { ProviderKeys } from '../config/provider-keys.js';
 import type { GatewayError } from '../errors.js';
 import type { Clock, Logger, UpstreamClient } from '../ports.js';
 import type { ModelRouter } from '../routing/model-router.js';
@@ -10,6 +11,8 @@ import type { ModelRouter } from '../routing/model-router.js';
 export interface GatewayContext {
   readonly router: ModelRouter;
   readonly upstream: UpstreamClient;
+  /** Resolves provider keys per call (cached by the secret source), refreshable after a 401. */
+  readonly providerKeys: ProviderKeys;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: GeneralSettings;

@@ -1,4 +1,4 @@
-import type { DeploymentConfig } from '../config/config-types.js';
+import type { ConfigString, DeploymentConfig } from '../config/config-types.js';
 import type { GatewayError } from '../errors.js';
 import type {
   ChatCompletion,
@@ -10,8 +10,13 @@ import type {
 import type { UpstreamRequest } from '../ports.js';
 import type { SseEvent } from '../streaming/sse-decoder.js';
 
-/** A deployment whose `os.environ/` references have been resolved to strings. */
+/**
+ * A deployment whose `api_base`/`api_version` references have been resolved to strings.
+ * Its key is resolved per call (`apiKeySource`, through the secret source's cache), so a
+ * rotated provider key is picked up without a restart; providers read `apiKey`.
+ */
 export interface ResolvedDeployment extends Omit<DeploymentConfig, 'apiKey' | 'apiBase' | 'apiVersion'> {
+  readonly apiKeySource?: ConfigString;
   readonly apiKey?: string;
   readonly apiBase?: string;
   readonly apiVersion?: string;

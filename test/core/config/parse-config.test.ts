@@ -163,13 +163,25 @@ describe('parseConfigText', () => {
       masterKey: { secretName: 'GATEWAY_MASTER_KEY' },
       maxRequestBytes: 2 * 1024 * 1024,
       streamKeepAliveMs: 5_000,
+      keyCacheTtlMs: 30_000,
+      limitsFailOpen: false,
+      budgetClampMaxTokens: true,
+      reservationTtlMs: 960_000,
     });
   });
 
   it('applies the general defaults when general_settings is absent', () => {
     const { config } = parseConfigText(configWithParams('model: openai/gpt-4o-mini'));
 
-    expect(config.generalSettings).toEqual({ masterKey: undefined, maxRequestBytes: 6 * 1024 * 1024, streamKeepAliveMs: 15_000 });
+    expect(config.generalSettings).toEqual({
+      masterKey: undefined,
+      maxRequestBytes: 6 * 1024 * 1024,
+      streamKeepAliveMs: 15_000,
+      keyCacheTtlMs: 30_000,
+      limitsFailOpen: false,
+      budgetClampMaxTokens: true,
+      reservationTtlMs: 960_000,
+    });
   });
 
   it('keeps router_settings as given when it is set', () => {
