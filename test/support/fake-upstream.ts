@@ -9,6 +9,7 @@
  *   break-stream       two chunks, then the connection drops (mid-stream failure)
  *   endless-stream     a chunk every 20 ms until the client goes away (client disconnect)
  *   leak-key           a 401 whose message quotes the Authorization header it received
+ *   require-key:<key>  a 401 unless the Authorization header carries <key>, else the recorded completion
  * Every request is recorded for assertions.
  */
 import http from 'node:http';
@@ -73,6 +74,12 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     if (model === 'leak-key') {
       const message = `Incorrect API key provided: ${String(incoming.headers['authorization'] ?? '').replace('Bearer ', '')}.`;
       return sendJson(outgoing, 401, JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }));
+    }
+    if (model.startsWith('require-key:')) {
+      if (incoming.headers['authorization'] !== `Bearer ${model.slice('require-key:'.length)}`) {
+        return sendJson(outgoing, 401, JSON.stringify({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }));
+      }
+      return sendJson(outgoing, 200, fixtureText('openai-text.json'));
     }
     if (model === 'hang') return; // never answers
     const chunks = fixtureChunks('openai-text');
