@@ -2,8 +2,7 @@
  * Pure conversions between a Lambda function URL (payload format 2.0, buffered mode)
  * and the admin API's request and response shapes.
  */
-import type { AdminHttpRequest } from '../core/admin/admin-handler.js';
-import type { GatewayHttpResponse } from '../core/http/gateway-http.js';
+import type { GatewayHttpRequest, GatewayHttpResponse } from '../core/http/gateway-http.js';
 import { toGatewayRequest, type FunctionUrlEvent } from '../gateway/function-url-adapter.js';
 
 /** A function URL event; the admin API reads the query string too (`GET /admin/keys?tenant_id=`). */
@@ -19,8 +18,9 @@ export interface AdminFunctionUrlResult {
   body: string;
 }
 
-export function toAdminRequest(event: AdminFunctionUrlEvent, signal: AbortSignal): AdminHttpRequest {
-  return { ...toGatewayRequest(event, signal), query: event.rawQueryString ?? '' };
+export function toAdminRequest(event: AdminFunctionUrlEvent, signal: AbortSignal): GatewayHttpRequest {
+  const request = toGatewayRequest(event, signal);
+  return event.rawQueryString ? { ...request, query: event.rawQueryString } : request;
 }
 
 /** The admin API answers with strings; an iterable body (never produced today) is read whole. */

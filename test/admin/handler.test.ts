@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createTestTables } from '../support/dynamodb-test-tables.js';
+
+type AdminLambda = (event: unknown, context: object) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
+
+function functionUrlEvent(method: string, path: string, options: { body?: unknown; query?: string } = {}) {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: options.query ?? '',
+    headers: { host: 'abc.lambda-url.eu-west-1.on.aws', 'content-type': 'application/json' },
+    requestContext: { http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'vitest' } },
+    body: options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body)).toString('base64'),
+    isBase64Encoded: options.body !== undefined,
+  };
+}
+
+/** The handler module builds its store once per module instance, so each test loads a fresh one. */
+async function loadHandler(): Promise<AdminLambda> {
+  vi.resetModules();
+  const module = await import('../../functions/admin/handler.js');
+  return module.handler as unknown as AdminLambda;
+}
+
+describe('admin handler', () => {
+  let tenancyTable: string;
+
+  beforeAll(async () => {
+    const endpoint = inject('dynamoDbEndpoint');
+    const tables = await createTestTables(endpoint);
+    tables.client.destroy();
+    tenancyTable = tables.names.tenancy;
+    // `new DynamoDBClient({})` in the handler reads these, as it reads the Lambda environment on AWS.
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+    vi.stubEnv('AWS_SESSION_TOKEN', undefined);
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  it('answers 500 admin_misconfigured when TENANCY_TABLE is not set', async () => {
+    vi.stubEnv('TENANCY_TABLE', undefined);
+    const handler = await loadHandler();
+
+    const result = await handler(functionUrlEvent('GET', '/admin/tenants'), {});
+
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body).error.code).toBe('admin_misconfigured');
+  });
+
+  it('creates a tenant in the table when the event posts one', async () => {
+    vi.stubEnv('TENANCY_TABLE', tenancyTable);
+    const handler = await loadHandler();
+
+    const created = await handler(functionUrlEvent('POST', '/admin/tenants', { body: { id: 'lambda-acme', name: 'Acme' } }), {});
+    const fetched = await handler(functionUrlEvent('GET', '/admin/tenants/lambda-acme'), {});
+
+    expect(created.statusCode).toBe(201);
+    expect(created.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(fetched.body)).toMatchObject({ id: 'lambda-acme', name: 'Acme' });
+  });
+
+  it('filters keys by the query string when the event has one', async () => {
+    vi.stubEnv('TENANCY_TABLE', tenancyTable);
+    const handler = await loadHandler();
+    await handler(functionUrlEvent('POST', '/admin/tenants', { body: { id: 'lambda-one', name: 'One' } }), {});
+    await handler(functionUrlEvent('POST', '/admin/tenants', { body: { id: 'lambda-two', name: 'Two' } }), {});
+    await handler(functionUrlEvent('POST', '/admin/keys', { body: { tenant_id: 'lambda-one' } }), {});
+    const wanted = JSON.parse((await handler(functionUrlEvent('POST', '/admin/keys', { body: { tenant_id: 'lambda-two' } }), {})).body);
+
+    const listed = await handler(functionUrlEvent('GET', '/admin/keys', { query: 'tenant_id=lambda-two' }), {});
+
+    expect(JSON.parse(listed.body).data.map((key: { id: string }) => key.id)).toEqual([wanted.id]);
+  });
+});
