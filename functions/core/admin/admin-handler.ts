@@ -134,12 +134,13 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
         DELETE: async ({ parameters: [id] }) => {
           const tenantId = id as string;
           await requireTenant(tenantId);
-          // Revoked keys count too: they still name the tenant. Not atomic with a key
+          // Only active keys block: revoke them first. A revoked key of a deleted tenant
+          // can never authenticate again (its tenant lookup fails). Not atomic with a key
           // created at the same moment; the admin API is a single operator's tool.
-          const keys = await store.listKeys(tenantId);
-          if (keys.length > 0) {
+          const active = (await store.listKeys(tenantId)).filter((key) => key.status === 'active');
+          if (active.length > 0) {
             throw new AdminConflictError(
-              `Tenant '${tenantId}' still has ${keys.length} key(s); it cannot be deleted while it has keys.`,
+              `Tenant '${tenantId}' still has ${active.length} active key(s); revoke them before deleting it.`,
             );
           }
           await store.deleteTenant(tenantId);

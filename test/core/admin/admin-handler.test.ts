@@ -301,7 +301,18 @@ describe('admin handler: tenants', () => {
     expect(await harness.store.getTenant('acme')).toBeUndefined();
   });
 
-  it('answers 409 conflict when the deleted tenant still has keys', async () => {
+  it('deletes a tenant whose keys are all revoked', async () => {
+    await harness.call('POST', '/admin/tenants', { id: 'acme', name: 'Acme' });
+    const key = await harness.call('POST', '/admin/keys', { tenant_id: 'acme' });
+    await harness.call('POST', `/admin/keys/${(key.body as { id: string }).id}/revoke`);
+
+    const answer = await harness.call('DELETE', '/admin/tenants/acme');
+
+    expect(answer.status).toBe(200);
+    expect(await harness.store.getTenant('acme')).toBeUndefined();
+  });
+
+  it('answers 409 conflict when the deleted tenant still has active keys', async () => {
     await harness.call('POST', '/admin/tenants', { id: 'acme', name: 'Acme' });
     await harness.call('POST', '/admin/keys', { tenant_id: 'acme' });
 
