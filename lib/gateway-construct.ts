@@ -1,13 +1,19 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, SecretValue, Token } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, RemovalPolicy, SecretValue, Token } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, FunctionUrlAuthType, InvokeMode, Runtime, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { validateConfigText } from '../functions/core/config/validate-config.js';
+import {
+  COUNTERS_TABLE,
+  TENANCY_TABLE,
+  type TableDefinition,
+} from '../functions/platform/dynamodb/table-definitions.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -15,6 +21,23 @@ const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const MEMORY_MIN_MB = 128;
 const MEMORY_MAX_MB = 10_240;
 const TIMEOUT_MAX = Duration.minutes(15);
+
+/**
+ * What each function may do on each table, and nothing else. Transactions have no IAM action of
+ * their own: each action inside TransactWriteItems is authorised as its single-item counterpart
+ * (Update → UpdateItem, Put → PutItem, Delete → DeleteItem, ConditionCheck → ConditionCheckItem).
+ */
+export const GATEWAY_TENANCY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'] as const;
+export const GATEWAY_COUNTERS_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem'] as const;
+export const ADMIN_TENANCY_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+] as const;
+export const ADMIN_COUNTERS_ACTIONS = ['dynamodb:GetItem'] as const;
 
 export interface LlmGatewayProps {
   /** The gateway config (LiteLLM-style YAML text). Validated at synth time and bundled into the function. */
@@ -33,15 +56,30 @@ export interface LlmGatewayProps {
 }
 
 /**
- * The gateway as one Lambda function behind a streaming function URL. The URL has
- * no IAM auth: the gateway authenticates callers with its master and virtual keys.
- * The function may write its own log group and read the provider-keys secret, nothing more.
+ * The gateway as one Lambda function behind a streaming function URL, its two DynamoDB
+ * tables (tenancy: tenants and virtual keys; counters: rate-limit windows, budgets and
+ * reservations) and the admin API as a second function behind an IAM-authenticated URL.
+ * The gateway URL has no IAM auth: the gateway authenticates callers with its master and
+ * virtual keys. Each function writes its own log group and may do exactly the table
+ * actions listed above; the gateway may also read the provider-keys secret.
  */
 export class LlmGateway extends Construct {
   public readonly function: NodejsFunction;
   public readonly functionUrl: FunctionUrl;
   public readonly providerKeysSecret: ISecret;
   public readonly logGroup: LogGroup;
+  /** Tenants, virtual keys and key-hash lookups; retained when the stack is deleted. */
+  public readonly tenancyTable: Table;
+  /** Rate-limit windows, budgets and reservations (TTL on `expires_at`); retained when the stack is deleted. */
+  public readonly countersTable: Table;
+  /**
+   * The admin API (tenants and keys). Callers need `lambda:InvokeFunctionUrl` and, for URLs
+   * created since October 2025, `lambda:InvokeFunction` on it (e.g. `adminFunctionUrl.grantInvokeUrl`).
+   */
+  public readonly adminFunction: NodejsFunction;
+  /** AWS_IAM auth, BUFFERED: requests must be SigV4-signed (service `lambda`). */
+  public readonly adminFunctionUrl: FunctionUrl;
+  public readonly adminLogGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: LlmGatewayProps) {
     super(scope, id);
@@ -54,6 +92,13 @@ export class LlmGateway extends Construct {
           secretStringValue: SecretValue.unsafePlainText('{}'),
         })
       : Secret.fromSecretCompleteArn(this, 'ProviderKeys', props.providerKeysSecretArn);
+
+    this.tenancyTable = tableFromDefinition(this, 'TenancyTable', TENANCY_TABLE);
+    this.countersTable = tableFromDefinition(this, 'CountersTable', COUNTERS_TABLE);
+    const tableEnvironment = {
+      TENANCY_TABLE: this.tenancyTable.tableName,
+      COUNTERS_TABLE: this.countersTable.tableName,
+    };
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
@@ -75,29 +120,98 @@ export class LlmGateway extends Construct {
       logGroup: this.logGroup,
       environment: {
         PROVIDER_KEYS_SECRET_ARN: this.providerKeysSecret.secretArn,
+        ...tableEnvironment,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // ESM bundles have no `require`; esbuild's shim for bundled CommonJS needs one.
-        banner: "import { createRequire as __gatewayCreateRequire } from 'node:module'; const require = __gatewayCreateRequire(import.meta.url);",
-        define: { __GATEWAY_CONFIG_YAML__: JSON.stringify(props.configYaml) },
-      },
+      bundling: esmBundling(props.configYaml),
     });
 
     this.logGroup.grantWrite(role);
     this.providerKeysSecret.grantRead(this.function);
+    role.addToPrincipalPolicy(new PolicyStatement({
+      actions: [...GATEWAY_TENANCY_ACTIONS],
+      resources: [this.tenancyTable.tableArn],
+    }));
+    role.addToPrincipalPolicy(new PolicyStatement({
+      actions: [...GATEWAY_COUNTERS_ACTIONS],
+      resources: [this.countersTable.tableArn],
+    }));
 
     this.functionUrl = this.function.addFunctionUrl({
       authType: FunctionUrlAuthType.NONE,
       invokeMode: InvokeMode.RESPONSE_STREAM,
     });
+
+    this.adminLogGroup = new LogGroup(this, 'AdminLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    });
+    const adminRole = new Role(this, 'AdminRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.adminFunction = new NodejsFunction(this, 'AdminFunction', {
+      entry: join(projectRoot, 'functions/admin/handler.ts'),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      role: adminRole,
+      logGroup: this.adminLogGroup,
+      environment: {
+        ...tableEnvironment,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: esmBundling(props.configYaml),
+    });
+
+    this.adminLogGroup.grantWrite(adminRole);
+    adminRole.addToPrincipalPolicy(new PolicyStatement({
+      actions: [...ADMIN_TENANCY_ACTIONS],
+      resources: [this.tenancyTable.tableArn],
+    }));
+    adminRole.addToPrincipalPolicy(new PolicyStatement({
+      actions: [...ADMIN_COUNTERS_ACTIONS],
+      resources: [this.countersTable.tableArn],
+    }));
+
+    this.adminFunctionUrl = this.adminFunction.addFunctionUrl({
+      authType: FunctionUrlAuthType.AWS_IAM,
+      invokeMode: InvokeMode.BUFFERED,
+    });
   }
+}
+
+/** Point-in-time recovery on and RETAIN: these tables hold the only copy of tenants, keys and spend. */
+function tableFromDefinition(scope: Construct, id: string, definition: TableDefinition): Table {
+  return new Table(scope, id, {
+    partitionKey: { name: definition.partitionKey.name, type: attributeType(definition.partitionKey.type) },
+    billingMode: definition.billingMode === 'PAY_PER_REQUEST' ? BillingMode.PAY_PER_REQUEST : BillingMode.PROVISIONED,
+    ...(definition.timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute: definition.timeToLiveAttribute }),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+}
+
+function attributeType(type: TableDefinition['partitionKey']['type']): AttributeType {
+  switch (type) {
+    case 'S':
+      return AttributeType.STRING;
+  }
+}
+
+/** Local esbuild, no Docker; ESM for Node 22 with the gateway config inlined. */
+function esmBundling(configYaml: string): BundlingOptions {
+  return {
+    forceDockerBundling: false,
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    format: OutputFormat.ESM,
+    mainFields: ['module', 'main'],
+    // ESM bundles have no `require`; esbuild's shim for bundled CommonJS needs one.
+    banner: "import { createRequire as __gatewayCreateRequire } from 'node:module'; const require = __gatewayCreateRequire(import.meta.url);",
+    define: { __GATEWAY_CONFIG_YAML__: JSON.stringify(configYaml) },
+  };
 }
 
 function validateProps(props: LlmGatewayProps): void {

@@ -14,7 +14,7 @@ export interface GatewayStackProps extends StackProps {
   readonly gateway?: Omit<LlmGatewayProps, 'configYaml' | 'providerKeysSecretArn'>;
 }
 
-/** One gateway deployment: the LlmGateway construct plus the outputs an operator needs. */
+/** One gateway deployment: the LlmGateway construct (gateway, admin API, tables) plus the outputs an operator needs. */
 export class GatewayStack extends Stack {
   public readonly gateway: LlmGateway;
 
@@ -32,6 +32,10 @@ export class GatewayStack extends Stack {
     new CfnOutput(this, 'GatewayUrl', {
       value: this.gateway.functionUrl.url,
       description: 'OpenAI-compatible base URL (append v1/)',
+    });
+    new CfnOutput(this, 'AdminUrl', {
+      value: this.gateway.adminFunctionUrl.url,
+      description: 'Admin API base URL (AWS_IAM auth: requests must be SigV4-signed for the lambda service)',
     });
     new CfnOutput(this, 'ProviderKeysSecretArn', {
       value: secretArn,

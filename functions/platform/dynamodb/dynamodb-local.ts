@@ -44,12 +44,11 @@ const PORT_RACE_ATTEMPTS = 3;
  * two attempts, so a test against a dead emulator fails fast instead of backing off for long.
  */
 export function localDynamoDbClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    maxAttempts: 2,
-  });
+  return createClient(endpoint, 2);
+}
+
+function createClient(endpoint: string, maxAttempts: number): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts });
 }
 
 /**
@@ -61,19 +60,24 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
  * handed out is always 127.0.0.1. Its telemetry is switched off.
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
-  const pickPort = options.port === undefined || options.port === 0;
+  const requestedPort = options.port ?? 0;
+  if (requestedPort !== 0) {
+    // A busy port would otherwise look ready: ListTables would be answered by whatever holds it.
+    await assertPortFree(requestedPort);
+    return startOnPort(requestedPort, options);
+  }
   for (let attempt = 1; ; attempt += 1) {
-    const port = pickPort ? await findFreePort() : options.port!;
     try {
-      return await startOnPort(port, options);
+      return await startOnPort(await findFreePort(), options);
     } catch (error) {
       const portTaken = error instanceof DynamoDbLocalStartError && error.portInUse;
-      if (!pickPort || !portTaken || attempt >= PORT_RACE_ATTEMPTS) throw error;
+      if (!portTaken || attempt >= PORT_RACE_ATTEMPTS) throw error;
     }
   }
 }
 
-class DynamoDbLocalStartError extends Error {
+/** DynamoDB Local could not be started; the message says why, with its last stderr lines. */
+export class DynamoDbLocalStartError extends Error {
   constructor(message: string, readonly portInUse = false) {
     super(message);
     this.name = 'DynamoDbLocalStartError';
@@ -81,7 +85,14 @@ class DynamoDbLocalStartError extends Error {
 }
 
 function emulatorDirectory(): string {
-  const packageJson = createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json');
+  let packageJson: string;
+  try {
+    packageJson = createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json');
+  } catch {
+    throw new DynamoDbLocalStartError(
+      'Cannot start DynamoDB Local: the amplify-dynamodb-simulator package (which ships its JAR) is not installed; run npm install.',
+    );
+  }
   return join(dirname(packageJson), 'emulator');
 }
 
@@ -103,16 +114,17 @@ function commandLine(port: number, options: DynamoDbLocalOptions): string[] {
 
 async function startOnPort(port: number, options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   if (options.inMemory !== true && options.dataDirectory !== undefined) {
-    mkdirSync(options.dataDirectory, { recursive: true });
+    createDataDirectory(options.dataDirectory);
   }
   const endpoint = `http://127.0.0.1:${port}`;
   const java = options.javaExecutable ?? 'java';
 
   const child = spawn(java, commandLine(port, options), { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = collectOutput(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolveExit) => {
-    child.once('exit', (code, signal) => resolveExit({ code, signal }));
-    child.once('error', (error) => resolveExit({ code: null, signal: null, error }));
+  // 'close', not 'exit': by then stderr has been read to the end, for the error message.
+  const closed = new Promise<ChildOutcome>((resolveClose) => {
+    child.once('close', (code, signal) => resolveClose({ kind: 'exited', code, signal }));
+    child.once('error', (error) => resolveClose({ kind: 'spawn-failed', error }));
   });
   const killOnParentExit = (): void => {
     child.kill('SIGKILL');
@@ -122,10 +134,10 @@ async function startOnPort(port: number, options: DynamoDbLocalOptions): Promise
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const escalation = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-        await exited;
+        await closed;
         clearTimeout(escalation);
       }
       process.off('exit', killOnParentExit);
@@ -133,35 +145,66 @@ async function startOnPort(port: number, options: DynamoDbLocalOptions): Promise
     return stopping;
   };
 
-  const client = localDynamoDbClient(endpoint);
+  // One attempt per poll: the poll loop is the retry.
+  const client = createClient(endpoint, 1);
+  const giveUp = new AbortController();
+  let outcome: ChildOutcome | { kind: 'ready' } | { kind: 'timed-out'; reason: string };
   try {
-    const outcome = await Promise.race([
-      waitUntilAnswering(client, options.startTimeoutMs ?? 30_000).then(() => 'ready' as const),
-      exited,
+    outcome = await Promise.race([
+      waitUntilAnswering(client, options.startTimeoutMs ?? 30_000, giveUp.signal),
+      closed,
+      // When Jetty cannot bind, the main thread dies but the JVM stays up: watch for it.
+      output.mainThreadDied.then((): ChildOutcome => ({ kind: 'main-thread-died' })),
     ]);
-    if (outcome !== 'ready') {
-      process.off('exit', killOnParentExit);
-      if (outcome.error !== undefined) throw spawnError(java, outcome.error);
-      const stderr = output.lastLines();
-      throw new DynamoDbLocalStartError(
-        `DynamoDB Local exited before answering (${outcome.signal ?? `exit code ${String(outcome.code)}`}) on port ${port}.${formatLines(stderr)}`,
-        /address already in use|BindException/i.test(stderr.join('\n')),
-      );
-    }
-  } catch (error) {
-    await stop();
-    if (error instanceof DynamoDbLocalStartError) throw error;
-    throw new DynamoDbLocalStartError(
-      `DynamoDB Local did not answer on ${endpoint}: ${error instanceof Error ? error.message : String(error)}${formatLines(output.lastLines())}`,
-    );
   } finally {
+    giveUp.abort();
     client.destroy();
   }
+  if (outcome.kind === 'ready') {
+    // Running: the parent's own work decides how long it lives; the exit hook cleans up.
+    child.unref();
+    output.unref();
+    return { endpoint, stop };
+  }
 
-  // Running: the parent's own work decides how long it lives; the exit hook cleans up.
-  child.unref();
-  output.unref();
-  return { endpoint, stop };
+  await stop();
+  const stderr = output.lastLines();
+  switch (outcome.kind) {
+    case 'spawn-failed':
+      throw spawnError(java, outcome.error);
+    case 'exited':
+      throw new DynamoDbLocalStartError(
+        `DynamoDB Local exited before answering on port ${port} (${outcome.signal ?? `exit code ${String(outcome.code)}`}).${formatLines(stderr)}`,
+        isPortInUse(stderr),
+      );
+    case 'main-thread-died':
+      throw new DynamoDbLocalStartError(
+        isPortInUse(stderr)
+          ? `DynamoDB Local could not listen on port ${port}: it is in use.${formatLines(stderr)}`
+          : `DynamoDB Local failed to start on port ${port}.${formatLines(stderr)}`,
+        isPortInUse(stderr),
+      );
+    case 'timed-out':
+      throw new DynamoDbLocalStartError(`DynamoDB Local did not answer on ${endpoint}: ${outcome.reason}.${formatLines(stderr)}`);
+  }
+}
+
+type ChildOutcome =
+  | { kind: 'exited'; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'spawn-failed'; error: Error }
+  | { kind: 'main-thread-died' };
+
+function isPortInUse(stderr: string[]): boolean {
+  return /address already in use|BindException|Failed to bind/i.test(stderr.join('\n'));
+}
+
+function createDataDirectory(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unknown error';
+    throw new DynamoDbLocalStartError(`Cannot create the DynamoDB Local data directory ${resolve(path)}: ${code}.`);
+  }
 }
 
 function spawnError(java: string, error: Error): DynamoDbLocalStartError {
@@ -174,36 +217,52 @@ function spawnError(java: string, error: Error): DynamoDbLocalStartError {
   return new DynamoDbLocalStartError(`Cannot start DynamoDB Local with "${java}": ${error.message}`);
 }
 
-async function waitUntilAnswering(client: DynamoDBClient, timeoutMs: number): Promise<void> {
+async function waitUntilAnswering(
+  client: DynamoDBClient,
+  timeoutMs: number,
+  cancelled: AbortSignal,
+): Promise<{ kind: 'ready' } | { kind: 'timed-out'; reason: string }> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !cancelled.aborted) {
     try {
-      await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2_000) });
-      return;
+      await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.any([cancelled, AbortSignal.timeout(2_000)]) });
+      return { kind: 'ready' };
     } catch (error) {
       lastError = error;
     }
-    await sleep(POLL_INTERVAL_MS);
+    await sleep(POLL_INTERVAL_MS, undefined, { signal: cancelled }).catch(() => undefined);
   }
-  const reason = lastError instanceof Error ? lastError.message : 'no answer';
-  throw new Error(`no answer within ${timeoutMs} ms (last: ${reason})`);
+  const last = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
+  return { kind: 'timed-out', reason: `no answer within ${timeoutMs} ms${last}` };
 }
 
-/** Drains both pipes (a full pipe would stall Java) and keeps the last stderr lines for error messages. */
-function collectOutput(child: ChildProcess): { lastLines(): string[]; unref(): void } {
+/**
+ * Drains both pipes (a full pipe would stall Java), keeps the last stderr lines for error
+ * messages and notices the JVM's main thread dying of an exception.
+ */
+function collectOutput(child: ChildProcess): { lastLines(): string[]; mainThreadDied: Promise<void>; unref(): void } {
   const lines: string[] = [];
   let partial = '';
+  let onMainThreadDied: () => void = () => undefined;
+  const mainThreadDied = new Promise<void>((resolveDied) => {
+    onMainThreadDied = resolveDied;
+  });
   child.stdout?.resume();
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
     const parts = (partial + chunk).split(/\r?\n/);
     partial = parts.pop() ?? '';
-    lines.push(...parts.filter((line) => line.trim() !== ''));
+    for (const line of parts) {
+      if (line.trim() === '') continue;
+      lines.push(line);
+      if (line.startsWith('Exception in thread "main"')) onMainThreadDied();
+    }
     lines.splice(0, Math.max(0, lines.length - STDERR_LINES_KEPT));
   });
   return {
     lastLines: () => (partial.trim() === '' ? [...lines] : [...lines, partial]).slice(-STDERR_LINES_KEPT),
+    mainThreadDied,
     unref: () => {
       for (const stream of [child.stdout, child.stderr]) {
         (stream as unknown as { unref?: () => void } | null)?.unref?.();
@@ -214,6 +273,20 @@ function collectOutput(child: ChildProcess): { lastLines(): string[]; unref(): v
 
 function formatLines(lines: string[]): string {
   return lines.length === 0 ? ' It wrote nothing to stderr.' : `\nLast stderr lines:\n${lines.map((line) => `  ${line}`).join('\n')}`;
+}
+
+async function assertPortFree(port: number): Promise<void> {
+  const server = createServer();
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolveListen);
+    });
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unknown error';
+    throw new DynamoDbLocalStartError(`Cannot start DynamoDB Local on port ${port}: ${code === 'EADDRINUSE' ? 'it is in use' : code}.`, code === 'EADDRINUSE');
+  }
+  await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
 }
 
 function findFreePort(): Promise<number> {

@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { localDynamoDbClient } from '../../functions/platform/dynamodb/dynamodb-local.js';
+import { ensureTables, type TableNames } from '../../functions/platform/dynamodb/table-definitions.js';
+
+export interface TestTables {
+  /** A client for the endpoint; call `client.destroy()` in afterAll. */
+  readonly client: DynamoDBClient;
+  readonly names: TableNames;
+}
+
+/**
+ * Creates a fresh tenancy and counters table pair (TTL enabled) under names no other call
+ * gets, so test files and tests never share state on the one DynamoDB Local of the run.
+ */
+export async function createTestTables(endpoint: string): Promise<TestTables> {
+  const suffix = randomUUID().slice(0, 8);
+  const names: TableNames = { tenancy: `tenancy-${suffix}`, counters: `counters-${suffix}` };
+  const client = localDynamoDbClient(endpoint);
+  await ensureTables(client, names);
+  return { client, names };
+}
