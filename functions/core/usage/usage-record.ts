@@ -1,0 +1,59 @@
+/**
+ * One usage record per request that reached admission (served, refused by a limit, or
+ * failed upstream). Sent to SQS when the response is complete; the aggregator turns
+ * records into roll-ups, idempotently per `request_id`.
+ */
+export interface UsageRecord {
+  /** Schema version, for evolving the record without breaking the aggregator. */
+  v: 1;
+  request_id: string;
+  /** ISO-8601, UTC, when the request arrived. */
+  timestamp: string;
+  /** `master` for the master key. */
+  tenant_id: string;
+  /** `master` for the master key. */
+  key_id: string;
+  end_user?: string;
+  /** The public model name the client sent. */
+  model: string;
+  provider: string;
+  upstream_model: string;
+  /** The deployment's place in the config, e.g. `model_list[2]`. */
+  deployment: string;
+  /** 'chat' | 'embeddings' */
+  operation: 'chat' | 'embeddings';
+  /** HTTP status the client got. */
+  status: number;
+  /** OpenAI error code for failures (`insufficient_quota`, `upstream_timeout`, …). */
+  error_code?: string;
+  stream: boolean;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_prompt_tokens: number;
+  reasoning_tokens: number;
+  /** Integer micro-USD: the unit every sum is made in. */
+  cost_micros: number;
+  /** True when the provider gave no usage and the tokens are the gateway's estimate. */
+  estimated: boolean;
+  latency_ms: number;
+  /** Streams only: from arrival to the first byte sent to the client. */
+  ttft_ms?: number;
+  attempts: number;
+  fallback: boolean;
+  /** From `x-gateway-tags: a,b` and the body's `metadata.tags`. */
+  tags: string[];
+  /** The body's `metadata` (when the provider does not need it), minus `tags`. */
+  metadata?: Record<string, unknown>;
+  traceparent?: string;
+  trace_id?: string;
+  /** An agent run spanning many calls (`x-run-id`). */
+  run_id?: string;
+}
+
+export const MASTER_SCOPE = 'master';
+
+/** Where records go. On Lambda: SQS (with a direct-write fallback); locally: an in-process queue. */
+export interface UsageSink {
+  /** Resolves once the record is safely handed over (or written by the fallback). Never throws. */
+  record(record: UsageRecord): Promise<void>;
+}
