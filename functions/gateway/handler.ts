@@ -100,7 +100,26 @@ async function handleEvent(event: FunctionUrlEvent): Promise<FunctionUrlStreamin
     logger.error('gateway_unhandled_error', describeError(error));
     response = internalErrorResponse();
   }
+  if (response.afterResponse) afterResponses.set(event, response.afterResponse);
   return toStreamingResult(response, () => disconnect.abort());
+}
+
+/**
+ * Work to do once the response stream has ended (settlement, the usage record). Middy's
+ * streaming mode awaits `requestEnd` after piping the body, inside the invocation, so the
+ * client is not kept waiting and nothing is left to a promise Lambda would freeze.
+ */
+const afterResponses = new WeakMap<object, () => Promise<void>>();
+
+async function runAfterResponse(request: { event: unknown }): Promise<void> {
+  const event = request.event as object;
+  const work = afterResponses.get(event);
+  afterResponses.delete(event);
+  try {
+    await work?.();
+  } catch (error) {
+    logger.error('after_response_failed', describeError(error));
+  }
 }
 
 function misconfiguredResponse(): GatewayHttpResponse {
@@ -131,4 +150,5 @@ function describeError(error: unknown): Record<string, unknown> {
  */
 export const handler = middy<FunctionUrlEvent, FunctionUrlStreamingResult>(handleEvent, {
   executionMode: executionModeStreamifyResponse,
+  requestEnd: runAfterResponse,
 });

@@ -51,6 +51,7 @@ async function serve(
   outgoing.on('close', () => {
     if (!outgoing.writableFinished) abort.abort(new Error('client disconnected'));
   });
+  let afterResponse: (() => Promise<void>) | undefined;
   try {
     const { body, truncated } = await readBody(incoming, maxRequestBytes);
     const url = incoming.url ?? '/';
@@ -65,6 +66,7 @@ async function serve(
       body,
       signal: abort.signal,
     });
+    afterResponse = response.afterResponse;
     // A body cut off at the limit was not read to its end: close rather than reuse the connection.
     if (truncated) response.headers['connection'] = 'close';
     outgoing.writeHead(response.status, response.headers);
@@ -86,6 +88,9 @@ async function serve(
     } else {
       outgoing.destroy();
     }
+  } finally {
+    // Settlement and the usage record, after the client has its last byte.
+    await afterResponse?.().catch(() => undefined);
   }
 }
 

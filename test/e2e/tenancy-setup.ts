@@ -59,6 +59,28 @@ export async function startTenancyEnvironment(config = TENANCY_CONFIG): Promise<
   return { gateway, tenancy, client, tables: names, clock, calls };
 }
 
+/** Retries `check` until it passes: settlement runs after the response, so counters catch up a moment later. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** Resolves once no DynamoDB call has been made for `quietMs` (the last settlement has landed). */
+export async function quiescent(environment: TenancyEnvironment, quietMs = 150): Promise<void> {
+  let seen = -1;
+  while (seen !== environment.calls.length) {
+    seen = environment.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+  }
+}
+
 export async function admin<T = Record<string, unknown>>(environment: TenancyEnvironment, method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${environment.gateway.url}${path}`, {
     method,

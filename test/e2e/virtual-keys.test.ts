@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertErrorResponse } from '../support/openai-schema.js';
-import { admin, chat, startTenancyEnvironment, tenantWithKey, type TenancyEnvironment } from './tenancy-setup.js';
+import { admin, chat, eventually, quiescent, startTenancyEnvironment, tenantWithKey, type TenancyEnvironment } from './tenancy-setup.js';
 
 let environment: TenancyEnvironment;
 beforeAll(async () => {
@@ -169,9 +169,11 @@ describe('budgets', () => {
     expect(refused).toHaveLength(150);
     expect(refused.every((response) => response.body.error.code === 'insufficient_quota')).toBe(true);
     expect(refused[0]!.body.error.message).toMatch(new RegExp(`API key ${keyId}`));
-    const key = await admin<{ usage: { spend_usd: number; reserved_usd: number } }>(environment, 'GET', `/admin/keys/${keyId}`);
-    expect(key.usage.spend_usd).toBeCloseTo(0.25, 9);
-    expect(key.usage.reserved_usd).toBe(0);
+    await eventually(async () => {
+      const key = await admin<{ usage: { spend_usd: number; reserved_usd: number } }>(environment, 'GET', `/admin/keys/${keyId}`);
+      expect(key.usage.spend_usd).toBeCloseTo(0.25, 9);
+      expect(key.usage.reserved_usd).toBe(0);
+    });
   });
 
   it('admits exactly what a tenant budget covers across its keys', async () => {
@@ -227,9 +229,11 @@ describe('DynamoDB calls per request', () => {
   it('costs one call to admit and one to settle for a key with RPM, TPM and a budget', async () => {
     const { secret } = await tenantWithKey(environment, { id: 'calls-key' }, { rpm_limit: 1000, tpm_limit: 1_000_000, max_budget: 100 });
     await chat(environment, secret, { model: 'metered' }); // warms the key cache
+    await quiescent(environment);
     environment.calls.length = 0;
 
     await chat(environment, secret, { model: 'metered' });
+    await quiescent(environment);
 
     expect(environment.calls).toEqual(['UpdateItemCommand', 'UpdateItemCommand']);
   });
@@ -237,17 +241,21 @@ describe('DynamoDB calls per request', () => {
   it('costs one transaction to admit and one to settle when the tenant has limits too', async () => {
     const { secret } = await tenantWithKey(environment, { id: 'calls-tenant', rpm_limit: 1000, max_budget: 100 }, { max_budget: 100 });
     await chat(environment, secret, { model: 'metered' });
+    await quiescent(environment);
     environment.calls.length = 0;
 
     await chat(environment, secret, { model: 'metered' });
+    await quiescent(environment);
 
     expect(environment.calls).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
   });
 
   it('costs nothing for the master key', async () => {
+    await quiescent(environment);
     environment.calls.length = 0;
 
     await chat(environment, 'sk-test-master-key-0123456789');
+    await quiescent(environment);
 
     expect(environment.calls).toEqual([]);
   });

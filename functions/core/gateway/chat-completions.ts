@@ -8,10 +8,11 @@ import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
 import { withKeepAlive } from '../streaming/with-keep-alive.js';
 import { callProvider } from './call-provider.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
-import { meterRequest, settledWhenDone, settleUnbilled } from './metering.js';
+import { meterRequest } from './metering.js';
 import { readBodyText } from './read-body.js';
 import { translateChatStream } from './translate-stream.js';
-import { createStreamUsageObserver, tokenUsageOf } from './usage-observer.js';
+import { createStreamUsageObserver, formatUsd, recordedUsageOf } from './usage-observer.js';
+import { costMicros } from '../pricing/cost.js';
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -23,14 +24,17 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 /** Set when the remaining budget could not buy the requested output, to the max_tokens actually sent. */
 export const CLAMPED_MAX_TOKENS_HEADER = 'x-gateway-max-tokens-clamped';
 
-/** POST /v1/chat/completions: validate, admit, translate there and back, settle. */
+/** Response header with the request's own cost in USD (non-streaming; streams put it in the usage chunk). */
+export const COST_HEADER = 'x-gateway-cost-usd';
+
+/** POST /v1/chat/completions: validate, admit, translate there and back. Settlement and the usage record follow the response. */
 export async function handleChatCompletion(gateway: GatewayContext, request: RequestContext, body: JsonObject): Promise<GatewayHttpResponse> {
   const chat = validateChatRequest(body);
   const deployment = gateway.router.pick(chat.model);
   if (!deployment) throw new ModelNotFoundError(chat.model);
   const provider = providerFor(PROVIDERS[deployment.provider]!.wire);
   const context = { deployment, requestId: request.requestId, nowSeconds: Math.floor(gateway.clock.now() / 1000) };
-  Object.assign(request.served, { model: deployment.modelName, provider: deployment.provider, stream: chat.stream === true });
+  Object.assign(request.served, { model: deployment.modelName, provider: deployment.provider, stream: chat.stream === true, operation: 'chat' });
 
   const metering = await meterRequest(gateway, request, deployment, {
     messages: chat.messages,
@@ -38,44 +42,45 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
     requestedMaxTokens: requestedMaxTokens(chat),
   });
   const { clampedMaxTokens, headers: limitHeaders } = metering.admission;
-  const sent = clampedMaxTokens === undefined ? chat : withMaxTokens(chat, clampedMaxTokens);
+  const sent = withoutGatewayMetadata(clampedMaxTokens === undefined ? chat : withMaxTokens(chat, clampedMaxTokens));
   const headers: Record<string, string> = { ...limitHeaders };
   if (clampedMaxTokens !== undefined) headers[CLAMPED_MAX_TOKENS_HEADER] = String(clampedMaxTokens);
 
-  let upstreamBody: AsyncIterable<Uint8Array>;
-  try {
-    const build = (keyed: typeof deployment) => provider.buildChatRequest(sent, { ...context, deployment: keyed });
-    upstreamBody = (await callProvider(gateway, provider, deployment, build, request.signal)).body;
-  } catch (error) {
-    await settleUnbilled(metering);
-    throw error;
-  }
+  const build = (keyed: typeof deployment) => provider.buildChatRequest(sent, { ...context, deployment: keyed });
+  const upstreamBody = (await callProvider(gateway, provider, deployment, build, request.signal)).body;
 
   if (chat.stream === true) {
-    const usage = createStreamUsageObserver(metering.promptEstimate);
+    const usage = createStreamUsageObserver(metering.promptEstimate, metering.pricing);
+    request.served.streamUsage = usage.usage;
     const translated = translateChatStream(upstreamBody, provider.createChatStreamTranslator(context), {
       signal: request.signal,
       observe: usage.observe,
       stripUsage: chat.stream_options?.include_usage !== true,
       onError: (error) => {
         const redacted = gateway.redact(error);
+        request.served.streamErrorCode = redacted.code ?? redacted.type;
         gateway.logger.warn('stream.failed', { requestId: request.requestId, status: redacted.status, code: redacted.code });
         return redacted;
       },
     });
-    const body = settledWhenDone(withKeepAlive(translated, gateway.settings.streamKeepAliveMs, SSE_KEEP_ALIVE), () => metering.settle(usage.usage()));
-    return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body };
+    return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: withKeepAlive(translated, gateway.settings.streamKeepAliveMs, SSE_KEEP_ALIVE) };
   }
 
-  let completion;
-  try {
-    completion = provider.parseChatResponse(parseUpstreamJson(await readBodyText(upstreamBody)), context);
-  } catch (error) {
-    await settleUnbilled(metering);
-    throw error;
-  }
-  await metering.settle(tokenUsageOf(completion.usage) ?? { promptTokens: metering.promptEstimate, completionTokens: 0 });
+  const completion = provider.parseChatResponse(parseUpstreamJson(await readBodyText(upstreamBody)), context);
+  const usage = recordedUsageOf(completion.usage) ?? { promptTokens: metering.promptEstimate, completionTokens: 0, estimated: true };
+  request.served.usage = usage;
+  headers[COST_HEADER] = String(formatUsd(costMicros(usage, metering.pricing)));
   return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(completion) };
+}
+
+/**
+ * OpenAI accepts `metadata` only with `store: true`; otherwise it is the caller's
+ * attribution for the usage record (read in create-gateway), not something to forward.
+ */
+function withoutGatewayMetadata(chat: ChatCompletionRequest): ChatCompletionRequest {
+  if (chat['metadata'] === undefined || chat['store'] === true) return chat;
+  const { metadata: _metadata, ...rest } = chat;
+  return rest as ChatCompletionRequest;
 }
 
 function requestedMaxTokens(chat: ChatCompletionRequest): number | undefined {

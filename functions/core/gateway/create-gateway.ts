@@ -7,7 +7,10 @@ import type { JsonObject } from '../openai/openai-types.js';
 import { parseJsonBody } from '../openai/validate-request.js';
 import { handleChatCompletion } from './chat-completions.js';
 import { handleEmbeddings } from './embeddings.js';
-import type { GatewayContext, RequestContext } from './gateway-context.js';
+import type { Principal } from '../auth/key-store.js';
+import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
+import { buildUsageRecord, collectTags } from '../usage/build-usage-record.js';
+import type { GatewayContext, RequestContext, RequestOutcome } from './gateway-context.js';
 import { handleGetModel, handleListModels } from './models.js';
 import { matchRoute, type Route } from './routes.js';
 
@@ -24,28 +27,70 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     const startedAt = gateway.clock.now();
     const clientRequestId = http.headers['x-request-id'];
     const requestId = clientRequestId !== undefined && REQUEST_ID_PATTERN.test(clientRequestId) ? clientRequestId : options.ids.next();
-    const served: RequestContext['served'] = {};
+    const served: RequestOutcome = { tags: collectTags(http.headers['x-gateway-tags'], undefined) };
     const request = { requestId, served };
+    // Who made the request, once authenticated: a refused or failed request's record names them too.
+    const caller: { principal?: Principal; request?: RequestContext } = {};
 
     let response: GatewayHttpResponse;
+    let errorCode: string | undefined;
     try {
-      response = await route(http, requestId, served);
+      response = await route(http, requestId, served, caller);
     } catch (error) {
-      response = renderError(gateway.redact(toGatewayError(error)));
+      const gatewayError = gateway.redact(toGatewayError(error));
+      errorCode = gatewayError.code ?? gatewayError.type;
+      response = renderError(gatewayError);
     }
     response.headers['x-request-id'] = requestId;
     if (response.status < 400 && served.model !== undefined) {
       response.headers['x-gateway-model'] = served.model;
       response.headers['x-gateway-provider'] = served.provider ?? '';
     }
-    if (typeof response.body === 'string') {
-      logRequest(http, request, response.status, startedAt);
-      return response;
-    }
-    return { ...response, body: loggedWhenDone(response.body, () => logRequest(http, request, response.status, startedAt)) };
+    const status = response.status;
+    let firstByteAt: number | undefined;
+    // After the client has the last byte, still inside the invocation: settle, then record.
+    const afterResponse = async (): Promise<void> => {
+      logRequest(http, request, status, startedAt);
+      const deployment = served.deployment;
+      const principal = caller.principal;
+      if (deployment === undefined || principal === undefined) return; // never reached admission
+      const usage = served.usage ?? served.streamUsage?.();
+      await served.metering?.settle(usage ?? { promptTokens: 0, completionTokens: 0 });
+      await gateway.usageSink?.record(
+        buildUsageRecord({
+          requestId,
+          startedAtMs: startedAt,
+          finishedAtMs: gateway.clock.now(),
+          firstByteAtMs: firstByteAt,
+          principal,
+          endUser: caller.request?.endUser,
+          outcome: { ...served, deployment },
+          status,
+          errorCode,
+          headers: http.headers,
+        }),
+      );
+    };
+    if (typeof response.body === 'string') return { ...response, afterResponse };
+    const body = response.body;
+    return {
+      ...response,
+      body: (async function* timed() {
+        for await (const piece of body) {
+          if (firstByteAt === undefined && piece !== SSE_KEEP_ALIVE) firstByteAt = gateway.clock.now();
+          yield piece;
+        }
+      })(),
+      afterResponse,
+    };
   };
 
-  async function route(http: GatewayHttpRequest, requestId: string, served: RequestContext['served']): Promise<GatewayHttpResponse> {
+  async function route(
+    http: GatewayHttpRequest,
+    requestId: string,
+    served: RequestOutcome,
+    caller: { principal?: Principal; request?: RequestContext },
+  ): Promise<GatewayHttpResponse> {
     const match = matchRoute(http.method, http.path);
     if (match.kind === 'not_found') throw new RouteNotFoundError(http.method, http.path);
     if (match.kind === 'wrong_method') throw new MethodNotAllowedError(http.method, http.path, match.allowed);
@@ -56,15 +101,17 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     if (http.body.byteLength > gateway.settings.maxRequestBytes) throw new PayloadTooLargeError(gateway.settings.maxRequestBytes);
     const endUser = http.headers['x-gateway-end-user'];
     const request: RequestContext = { requestId, signal: http.signal, principal, served, endUser: endUser || undefined };
+    caller.principal = principal;
+    caller.request = request;
     return dispatch(match.route, http, request);
   }
 
   function dispatch(route: Route, http: GatewayHttpRequest, request: RequestContext): Promise<GatewayHttpResponse> | GatewayHttpResponse {
     switch (route.name) {
       case 'chat_completions':
-        return handleChatCompletion(gateway, request, withEndUser(request, parseJsonBody(http.body)));
+        return handleChatCompletion(gateway, request, withAttribution(request, parseJsonBody(http.body)));
       case 'embeddings':
-        return handleEmbeddings(gateway, request, withEndUser(request, parseJsonBody(http.body)));
+        return handleEmbeddings(gateway, request, withAttribution(request, parseJsonBody(http.body)));
       case 'list_models':
         return handleListModels(gateway, request.principal);
       case 'get_model':
@@ -88,9 +135,15 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
   }
 }
 
-/** The OpenAI `user` field names the end user when the header does not. */
-function withEndUser(request: RequestContext, body: JsonObject): JsonObject {
+/** The OpenAI `user` field names the end user when the header does not; `metadata` adds tags and attribution. */
+function withAttribution(request: RequestContext, body: JsonObject): JsonObject {
   if (request.endUser === undefined && typeof body['user'] === 'string' && body['user'] !== '') request.endUser = body['user'];
+  const metadata = body['metadata'];
+  if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) {
+    const { tags: _tags, ...rest } = metadata as Record<string, unknown>;
+    request.served.tags = collectTags(request.served.tags.join(','), metadata);
+    if (Object.keys(rest).length > 0) request.served.metadata = rest;
+  }
   return body;
 }
 
@@ -102,10 +155,4 @@ export function renderError(error: GatewayError): GatewayHttpResponse {
   };
 }
 
-async function* loggedWhenDone(body: AsyncIterable<string>, onDone: () => void): AsyncGenerator<string> {
-  try {
-    yield* body;
-  } finally {
-    onDone();
-  }
-}
+

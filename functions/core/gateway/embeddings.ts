@@ -5,9 +5,11 @@ import { validateEmbeddingRequest } from '../openai/validate-request.js';
 import { PROVIDERS } from '../providers/provider-catalog.js';
 import { providerFor } from '../providers/provider-registry.js';
 import { callProvider } from './call-provider.js';
-import { parseUpstreamJson } from './chat-completions.js';
+import { COST_HEADER, parseUpstreamJson } from './chat-completions.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
-import { meterRequest, settleUnbilled } from './metering.js';
+import { meterRequest } from './metering.js';
+import { costMicros } from '../pricing/cost.js';
+import { formatUsd } from './usage-observer.js';
 import { readBodyText } from './read-body.js';
 
 /** POST /v1/embeddings. */
@@ -17,7 +19,7 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
   if (!deployment) throw new ModelNotFoundError(embeddingRequest.model);
   const provider = providerFor(PROVIDERS[deployment.provider]!.wire);
   const context = { deployment, requestId: request.requestId, nowSeconds: Math.floor(gateway.clock.now() / 1000) };
-  Object.assign(request.served, { model: deployment.modelName, provider: deployment.provider, stream: false });
+  Object.assign(request.served, { model: deployment.modelName, provider: deployment.provider, stream: false, operation: 'embeddings' });
   if (!provider.buildEmbeddingRequest || !provider.parseEmbeddingResponse) {
     throw new GatewayError({
       status: 400,
@@ -28,16 +30,12 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
     });
   }
   const metering = await meterRequest(gateway, request, deployment, { messages: embeddingRequest.input, requestedMaxTokens: 0 });
-  let embeddings;
-  try {
-    const buildEmbeddingRequest = provider.buildEmbeddingRequest;
-    const build = (keyed: typeof deployment) => buildEmbeddingRequest(embeddingRequest, { ...context, deployment: keyed });
-    const response = await callProvider(gateway, provider, deployment, build, request.signal);
-    embeddings = provider.parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body)), context);
-  } catch (error) {
-    await settleUnbilled(metering);
-    throw error;
-  }
-  await metering.settle({ promptTokens: embeddings.usage.prompt_tokens, completionTokens: 0 });
-  return { status: 200, headers: { 'content-type': 'application/json', ...metering.admission.headers }, body: JSON.stringify(embeddings) };
+  const buildEmbeddingRequest = provider.buildEmbeddingRequest;
+  const build = (keyed: typeof deployment) => buildEmbeddingRequest(embeddingRequest, { ...context, deployment: keyed });
+  const response = await callProvider(gateway, provider, deployment, build, request.signal);
+  const embeddings = provider.parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body)), context);
+  const usage = { promptTokens: embeddings.usage.prompt_tokens, completionTokens: 0, estimated: false };
+  request.served.usage = usage;
+  const headers = { 'content-type': 'application/json', ...metering.admission.headers, [COST_HEADER]: String(formatUsd(costMicros(usage, metering.pricing))) };
+  return { status: 200, headers, body: JSON.stringify(embeddings) };
 }

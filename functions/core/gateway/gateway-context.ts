@@ -1,6 +1,10 @@
 import type { AdmissionSettings } from '../admission/admission.js';
 import type { CounterStore } from '../admission/counter-store.js';
 import type { Principal } from '../auth/key-store.js';
+import type { TokenUsage } from '../pricing/cost.js';
+import type { ResolvedDeployment } from '../providers/provider.js';
+import type { UsageSink } from '../usage/usage-record.js';
+import type { Metering } from './metering.js';
 import type { GeneralSettings } from '../config/config-types.js';
 import type { ProviderKeys } from '../config/provider-keys.js';
 import type { GatewayError } from '../errors.js';
@@ -22,6 +26,37 @@ export interface GatewayContext {
   readonly redact: (error: GatewayError) => GatewayError;
   /** Rate limits and budgets for virtual keys; absent = master key only, nothing counted. */
   readonly admission?: { readonly store: CounterStore; readonly settings: AdmissionSettings };
+  /** Where usage records go once a response is complete; absent = not recorded. */
+  readonly usageSink?: UsageSink;
+}
+
+/** Token counts as recorded: the provider's own, or the gateway's estimate. */
+export interface RecordedUsage extends TokenUsage {
+  reasoningTokens?: number;
+  estimated: boolean;
+}
+
+/**
+ * What happened to one request, filled in by the handler as it goes: for the response
+ * headers, the request log line, settlement and the usage record.
+ */
+export interface RequestOutcome {
+  model?: string;
+  provider?: string;
+  stream?: boolean;
+  operation?: 'chat' | 'embeddings';
+  /** Set once the request reached admission: from then on it gets a usage record. */
+  deployment?: ResolvedDeployment;
+  /** Set once admitted; settled after the response. */
+  metering?: Metering;
+  /** The final usage, when known before the response ends (non-streaming). */
+  usage?: RecordedUsage;
+  /** Streams: the usage seen (or estimated) so far, read when the stream has ended. */
+  streamUsage?: () => RecordedUsage;
+  /** A stream that failed after it started: the error code it ended with. */
+  streamErrorCode?: string;
+  tags: string[];
+  metadata?: Record<string, unknown>;
 }
 
 /** One request as the route handlers see it, after routing and authentication. */
@@ -31,6 +66,6 @@ export interface RequestContext {
   readonly principal: Principal;
   /** The tenant's own customer: the `x-gateway-end-user` header, else the body's `user`. */
   endUser?: string;
-  /** Filled in by the handler, for the response headers and the request log line. */
-  readonly served: { model?: string; provider?: string; stream?: boolean };
+  /** Filled in by the handler as it goes. */
+  readonly served: RequestOutcome;
 }

@@ -1,23 +1,23 @@
 import { admitRequest, checkModelAllowed, type Admission } from '../admission/admission.js';
 import { settleRequest } from '../admission/settlement.js';
-import { estimatePromptTokens, pricingFor, type TokenUsage } from '../pricing/cost.js';
+import { estimatePromptTokens, pricingFor, type Pricing, type TokenUsage } from '../pricing/cost.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
 
-/** One request's admission and its single settlement. */
+/** One request's admission, its prices, and its single settlement. */
 export interface Metering {
   readonly admission: Admission;
-  /** The prompt-size estimate, for settling when the provider reports no usage. */
+  readonly pricing: Pricing;
+  /** The prompt-size estimate, for when the provider reports no usage. */
   readonly promptEstimate: number;
   /** Settles once; later calls do nothing (every admitted request is settled exactly once). */
   settle(usage: TokenUsage): Promise<void>;
 }
 
-const ZERO_USAGE: TokenUsage = { promptTokens: 0, completionTokens: 0 };
-
 /**
  * Allow-list, then admission (RPM, TPM, budget reservation) for a virtual key. The
- * master key, and gateways without a counter store, pass without counting.
+ * master key, and gateways without a counter store, pass without counting. Marks the
+ * request as having reached admission, so it gets a usage record whatever happens next.
  */
 export async function meterRequest(
   gateway: GatewayContext,
@@ -26,9 +26,11 @@ export async function meterRequest(
   input: { messages: unknown; tools?: unknown; requestedMaxTokens?: number },
 ): Promise<Metering> {
   checkModelAllowed(request.principal, deployment.modelName);
+  request.served.deployment = deployment;
+  const pricing = pricingFor(deployment);
   const promptEstimate = estimatePromptTokens(input);
   if (request.principal.kind === 'master' || !gateway.admission) {
-    return { admission: { headers: {} }, promptEstimate, settle: async () => undefined };
+    return (request.served.metering = { admission: { headers: {} }, pricing, promptEstimate, settle: async () => undefined });
   }
   const { store, settings } = gateway.admission;
   const admission = await admitRequest(store, settings, gateway.logger, {
@@ -38,32 +40,19 @@ export async function meterRequest(
     messages: input.messages,
     tools: input.tools,
     requestedMaxTokens: input.requestedMaxTokens,
-    pricing: pricingFor(deployment),
+    pricing,
     requestId: request.requestId,
     nowMs: gateway.clock.now(),
   });
   let settled = false;
-  return {
+  return (request.served.metering = {
     admission,
+    pricing,
     promptEstimate,
     async settle(usage: TokenUsage) {
       if (settled || !admission.ticket) return;
       settled = true;
       await settleRequest(store, gateway.logger, admission.ticket, usage, gateway.clock.now());
     },
-  };
-}
-
-/** Settles with zero cost when the work fails before the provider produced anything billable. */
-export async function settleUnbilled(metering: Metering): Promise<void> {
-  await metering.settle(ZERO_USAGE);
-}
-
-/** Wraps a streamed body so that settlement runs when it ends, however it ends (done, failed, client gone). */
-export async function* settledWhenDone(body: AsyncIterable<string>, settle: () => Promise<void>): AsyncGenerator<string> {
-  try {
-    yield* body;
-  } finally {
-    await settle();
-  }
+  });
 }

@@ -27,6 +27,12 @@ export interface GatewayHttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string | AsyncIterable<string>;
+  /**
+   * Work that must follow the response but finish inside the invocation (settlement, the
+   * usage record): the edge calls it after the client has the last byte. On Lambda nothing
+   * runs after the handler settles, so it cannot be left to a floating promise.
+   */
+  afterResponse?: () => Promise<void>;
 }
 
 /** The whole gateway, as seen by an edge adapter. */
