@@ -1,7 +1,8 @@
 /**
  * Lambda entry for the admin API behind its own function URL (auth type AWS_IAM, so
  * callers are authenticated by SigV4 before this runs). Buffered, not streaming.
- * The store is built once per container from `TENANCY_TABLE`.
+ * The stores are built once per container from `TENANCY_TABLE` and, for the cost queries
+ * (`/admin/usage…`, 501 without it), `USAGE_TABLE`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,6 +10,7 @@ import middy from '@middy/core';
 import { createAdminHandler, type AdminHandler } from '../core/admin/admin-handler.js';
 import type { GatewayHttpResponse } from '../core/http/gateway-http.js';
 import { createDynamoDbTenancyStore } from '../platform/dynamodb/dynamodb-tenancy-store.js';
+import { createDynamoDbUsageQueryStore } from '../platform/dynamodb/dynamodb-usage-query-store.js';
 import { createJsonLogger } from '../platform/json-logger.js';
 import {
   toAdminRequest,
@@ -24,8 +26,11 @@ function getAdmin(env: NodeJS.ProcessEnv): AdminHandler | undefined {
   if (admin) return admin;
   const tableName = env.TENANCY_TABLE;
   if (!tableName) return undefined;
+  const client = new DynamoDBClient({});
+  const usageTable = env.USAGE_TABLE;
   admin = createAdminHandler({
-    store: createDynamoDbTenancyStore({ client: new DynamoDBClient({}), tableName }),
+    store: createDynamoDbTenancyStore({ client, tableName }),
+    ...(usageTable ? { usage: createDynamoDbUsageQueryStore({ client, tableName: usageTable }) } : {}),
     clock: { now: Date.now },
     ids: { next: () => randomUUID() },
     randomSecret: () => randomBytes(32).toString('base64url'),

@@ -1,11 +1,11 @@
 /**
- * `npm run admin -- <command>`: manage tenants and virtual keys through the admin API,
- * locally (master key) or on AWS (SigV4 to the admin function URL). See `--help`.
+ * `npm run admin -- <command>`: manage tenants and virtual keys and read usage and cost through
+ * the admin API, locally (master key) or on AWS (SigV4 to the admin function URL). See `--help`.
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { errorMessageOf, sendAdminCall, TargetError, type AwsCredentialsProvider } from './admin-client.js';
-import { formatAnswer } from './format-output.js';
+import { formatAnswer, formatAnswerCsv } from './format-output.js';
 import { parseArguments, UsageError } from './parse-arguments.js';
 
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:4000';
@@ -45,8 +45,12 @@ export async function main(argv: readonly string[], environment: CliEnvironment)
       stdout(`${JSON.stringify(answer.body, null, 2)}\n`);
       return 0;
     }
-    stdout(formatAnswer(call.view, answer.body));
+    stdout(parsed.format === 'csv' ? formatAnswerCsv(call.view, answer.body) : formatAnswer(call.view, answer.body));
     if (call.view === 'created-key') stderr('Store the key now: it is not shown again.\n');
+    const nextCursor = nextCursorOf(answer.body);
+    if (call.view === 'usage-requests' && nextCursor !== undefined) {
+      stderr(`More requests: run again with --cursor ${nextCursor}\n`);
+    }
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -59,6 +63,12 @@ export async function main(argv: readonly string[], environment: CliEnvironment)
     }
     throw error;
   }
+}
+
+function nextCursorOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const cursor = (body as { next_cursor?: unknown }).next_cursor;
+  return typeof cursor === 'string' ? cursor : undefined;
 }
 
 function isEntryPoint(): boolean {

@@ -1,9 +1,13 @@
-/** The admin CLI's human output: aligned tables for lists, key/value tables for one object. */
+/** The admin CLI's human output: aligned tables for lists, key/value tables for one object, CSV for usage. */
+import { formatCsv, usageRecordsToCsv } from '../core/usage/usage-queries.js';
+import type { UsageRecord } from '../core/usage/usage-record.js';
 import type { View } from './parse-arguments.js';
 
 interface Column {
   header: string;
   value(row: Record<string, unknown>): string;
+  /** Numbers line up on the right. */
+  align?: 'right';
 }
 
 const TENANT_COLUMNS: readonly Column[] = [
@@ -28,6 +32,34 @@ const KEY_COLUMNS: readonly Column[] = [
   { header: 'EXPIRES', value: (row) => text(row.expires_at, 'never') },
 ];
 
+/** The numbers of a usage total or row, in the order the API gives them. */
+const USAGE_NUMBER_FIELDS = [
+  'requests', 'errors', 'prompt_tokens', 'completion_tokens', 'cached_prompt_tokens', 'reasoning_tokens', 'cost_usd',
+] as const;
+
+const USAGE_NUMBER_COLUMNS: readonly Column[] = [
+  { header: 'REQUESTS', value: (row) => text(row.requests, '0'), align: 'right' },
+  { header: 'ERRORS', value: (row) => text(row.errors, '0'), align: 'right' },
+  { header: 'PROMPT', value: (row) => text(row.prompt_tokens, '0'), align: 'right' },
+  { header: 'COMPLETION', value: (row) => text(row.completion_tokens, '0'), align: 'right' },
+  { header: 'CACHED', value: (row) => text(row.cached_prompt_tokens, '0'), align: 'right' },
+  { header: 'REASONING', value: (row) => text(row.reasoning_tokens, '0'), align: 'right' },
+  { header: 'COST_USD', value: (row) => usd(row.cost_usd), align: 'right' },
+];
+
+const USAGE_REQUEST_COLUMNS: readonly Column[] = [
+  { header: 'TIME', value: (row) => text(row.timestamp) },
+  { header: 'REQUEST', value: (row) => text(row.request_id) },
+  { header: 'KEY', value: (row) => text(row.key_id) },
+  { header: 'MODEL', value: (row) => text(row.model) },
+  { header: 'END_USER', value: (row) => text(row.end_user) },
+  { header: 'STATUS', value: (row) => text(row.status) },
+  { header: 'PROMPT', value: (row) => text(row.prompt_tokens, '0'), align: 'right' },
+  { header: 'COMPLETION', value: (row) => text(row.completion_tokens, '0'), align: 'right' },
+  { header: 'COST_USD', value: (row) => usd(typeof row.cost_micros === 'number' ? row.cost_micros / 1e6 : undefined), align: 'right' },
+  { header: 'LATENCY_MS', value: (row) => text(row.latency_ms), align: 'right' },
+];
+
 /** The text to print for a successful answer, newline-terminated. */
 export function formatAnswer(view: View, answer: unknown): string {
   switch (view) {
@@ -40,14 +72,68 @@ export function formatAnswer(view: View, answer: unknown): string {
     case 'created-key':
     case 'deleted':
       return formatKeyValue(asRecord(answer));
+    case 'usage-report':
+      return formatUsageReport(asRecord(answer));
+    case 'usage-requests':
+      return formatList(answer, USAGE_REQUEST_COLUMNS, 'No requests.');
   }
+}
+
+/** The CSV to print for a successful usage answer (RFC 4180, CRLF line ends). */
+export function formatAnswerCsv(view: View, answer: unknown): string {
+  const record = asRecord(answer);
+  if (view === 'usage-requests') {
+    const data = Array.isArray(record.data) ? record.data.filter(isRecord) : [];
+    return usageRecordsToCsv(data as unknown as UsageRecord[]);
+  }
+  if (view === 'usage-report') {
+    const totals = isRecord(record.totals) ? record.totals : {};
+    if (typeof record.run_id === 'string') {
+      return formatCsv(['run_id', ...USAGE_NUMBER_FIELDS], [[record.run_id, ...USAGE_NUMBER_FIELDS.map((field) => totals[field])]]);
+    }
+    const field = groupFieldOf(record);
+    const rows = Array.isArray(record.rows) ? record.rows.filter(isRecord) : [];
+    return formatCsv([field, ...USAGE_NUMBER_FIELDS], rows.map((row) => [row[field], ...USAGE_NUMBER_FIELDS.map((name) => row[name])]));
+  }
+  // Not a usage view: CSV has nothing to offer, the JSON answer is printed instead.
+  return `${JSON.stringify(answer, null, 2)}\n`;
 }
 
 /** Rows under upper-case headers, columns two spaces apart, no trailing blanks. */
 export function formatTable(columns: readonly Column[], rows: readonly Record<string, unknown>[]): string {
   const cells = [columns.map((column) => column.header), ...rows.map((row) => columns.map((column) => column.value(row)))];
   const widths = columns.map((_, index) => Math.max(...cells.map((line) => (line[index] ?? '').length)));
-  return cells.map((line) => line.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+  const pad = (cell: string, index: number) =>
+    columns[index]?.align === 'right' ? cell.padStart(widths[index] ?? 0) : cell.padEnd(widths[index] ?? 0);
+  return cells.map((line) => line.map(pad).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/**
+ * A usage report: a line naming the range and grouping, one row per group and a TOTAL row
+ * (a run has only its TOTAL).
+ */
+export function formatUsageReport(report: Record<string, unknown>): string {
+  const totals = isRecord(report.totals) ? report.totals : {};
+  if (typeof report.run_id === 'string') {
+    const columns: Column[] = [{ header: 'RUN', value: (row) => text(row.label) }, ...USAGE_NUMBER_COLUMNS];
+    return formatTable(columns, [{ ...totals, label: report.run_id }]);
+  }
+  const field = groupFieldOf(report);
+  const rows = Array.isArray(report.rows) ? report.rows.filter(isRecord) : [];
+  const columns: Column[] = [{ header: field.toUpperCase(), value: (row) => text(row.label) }, ...USAGE_NUMBER_COLUMNS];
+  const lines = [...rows.map((row) => ({ ...row, label: row[field] })), { ...totals, label: 'TOTAL' }];
+  const heading = `Usage from ${text(report.from)} to ${text(report.to)} by ${text(report.group_by)}${rows.length === 0 ? ': none' : ''}\n`;
+  return heading + formatTable(columns, lines);
+}
+
+/** The row field that holds the group value (`key_id` for group_by=key). */
+function groupFieldOf(report: Record<string, unknown>): string {
+  return report.group_by === 'key' ? 'key_id' : typeof report.group_by === 'string' ? report.group_by : 'group';
+}
+
+/** Dollars to the micro-dollar, the unit costs are counted in. */
+function usd(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(6) : '-';
 }
 
 /** One `field  value` line per field; nested objects (usage) as `usage.spend`. */

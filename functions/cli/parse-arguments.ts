@@ -14,7 +14,19 @@ export class UsageError extends Error {
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** How the CLI prints a successful answer (ignored with `--json`). */
-export type View = 'tenant-list' | 'key-list' | 'tenant' | 'key' | 'created-key' | 'deleted';
+export type View =
+  | 'tenant-list'
+  | 'key-list'
+  | 'tenant'
+  | 'key'
+  | 'created-key'
+  | 'deleted'
+  | 'usage-report'
+  | 'usage-requests';
+
+/** `--format`: `json` is the same as `--json`; `csv` only for the usage commands. */
+export const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface AdminCall {
   method: HttpMethod;
@@ -33,6 +45,8 @@ export interface ParsedCommand {
   /** `--master-key`; the caller falls back to `GATEWAY_MASTER_KEY`. */
   masterKey?: string;
   json: boolean;
+  /** Present when `--format csv` was given (usage commands): print CSV instead of a table. */
+  format?: 'csv';
 }
 
 export type ParsedArguments = ParsedCommand | { kind: 'help'; text: string };
@@ -59,6 +73,13 @@ Keys
   keys revoke <id>
   keys rotate <id>
 
+Usage and cost (from the usage table's roll-ups; dates YYYY-MM-DD or ISO timestamps, inclusive,
+default the last 7 days)
+  usage [--tenant <id>] [--key <key id>] [--model <name>] [--end-user <id>] [--run <run id>]
+        [--from <date>] [--to <date>] [--group-by day|hour|model|key|end_user] [--format table|csv|json]
+  usage requests (--tenant <id> | --key <key id>) [--model …] [--end-user …] [--run …] [--from …] [--to …]
+        [--limit <n>] [--cursor <next cursor>] [--format table|csv|json]
+
 Options
   --url <url>          the gateway (default: GATEWAY_ADMIN_URL, else http://127.0.0.1:4000); an
                        https://….lambda-url.<region>.on.aws URL is called with SigV4 (AWS credentials)
@@ -84,6 +105,16 @@ const OPTIONS = {
   'expires-in': { type: 'string' },
   'expires-at': { type: 'string' },
   metadata: { type: 'string' },
+  key: { type: 'string' },
+  model: { type: 'string' },
+  'end-user': { type: 'string' },
+  run: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'group-by': { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+  format: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -93,6 +124,21 @@ const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'master-key', 'json', 'hel
 const LIMIT_OPTIONS: readonly OptionName[] = ['name', 'budget', 'budget-duration', 'rpm', 'tpm', 'models', 'metadata'];
 const TENANT_OPTIONS: readonly OptionName[] = [...LIMIT_OPTIONS, 'end-user-budget'];
 const KEY_OPTIONS: readonly OptionName[] = [...LIMIT_OPTIONS, 'expires-in', 'expires-at'];
+const USAGE_FILTER_OPTIONS: readonly OptionName[] = ['tenant', 'key', 'model', 'end-user', 'run', 'from', 'to', 'format'];
+
+/** Which query parameter each usage option sets. */
+const QUERY_PARAMETERS: Partial<Record<OptionName, string>> = {
+  tenant: 'tenant_id',
+  key: 'key_id',
+  model: 'model',
+  'end-user': 'end_user',
+  run: 'run_id',
+  from: 'from',
+  to: 'to',
+  'group-by': 'group_by',
+  limit: 'limit',
+  cursor: 'cursor',
+};
 
 /** Which body field each option sets, and how its text becomes a value. */
 const BODY_FIELDS: Partial<Record<OptionName, { field: string; convert: (text: string, option: string) => unknown }>> = {
@@ -185,7 +231,22 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
       build: ([id]) => ({ method: 'POST', path: `/admin/keys/${encode(id)}/rotate`, view: 'created-key' }),
     },
   },
+  usage: {
+    report: {
+      positionals: [],
+      options: [...USAGE_FILTER_OPTIONS, 'group-by'],
+      build: (_, values) => ({ method: 'GET', path: '/admin/usage', ...queryFrom(values), view: 'usage-report' }),
+    },
+    requests: {
+      positionals: [],
+      options: [...USAGE_FILTER_OPTIONS, 'limit', 'cursor'],
+      build: (_, values) => ({ method: 'GET', path: '/admin/usage/requests', ...queryFrom(values), view: 'usage-requests' }),
+    },
+  },
 };
+
+/** `usage` alone is `usage report`. */
+const DEFAULT_ACTIONS: Readonly<Record<string, string>> = { usage: 'report' };
 
 /** `argv` without the node and script names (`process.argv.slice(2)`). */
 export function parseArguments(argv: readonly string[]): ParsedArguments {
@@ -196,11 +257,12 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const { values, positionals } = parsed;
-  const [group, action, ...rest] = positionals;
+  const [group, givenAction, ...rest] = positionals;
   if (values.help === true || group === undefined || group === 'help') return { kind: 'help', text: USAGE };
 
   const actions = COMMANDS[group];
-  if (!actions) throw new UsageError(`Unknown command '${group}'; use 'tenants' or 'keys'.`);
+  if (!actions) throw new UsageError(`Unknown command '${group}'; use 'tenants', 'keys' or 'usage'.`);
+  const action = givenAction ?? DEFAULT_ACTIONS[group];
   const spec = action === undefined ? undefined : actions[action];
   if (!spec) {
     throw new UsageError(`'${group}' needs one of: ${Object.keys(actions).join(', ')}.`);
@@ -221,14 +283,35 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
   if (values['expires-in'] !== undefined && values['expires-at'] !== undefined) {
     throw new UsageError('Give either --expires-in or --expires-at, not both.');
   }
+  const format = parseFormat(values.format);
+  if (values.json === true && format === 'csv') throw new UsageError('Give either --json or --format csv, not both.');
 
   return {
     kind: 'command',
     call: spec.build(rest, values),
     ...(values.url === undefined ? {} : { url: values.url }),
     ...(values['master-key'] === undefined ? {} : { masterKey: values['master-key'] }),
-    json: values.json === true,
+    json: values.json === true || format === 'json',
+    ...(format === 'csv' ? { format } : {}),
   };
+}
+
+function parseFormat(text: string | undefined): OutputFormat | undefined {
+  if (text === undefined) return undefined;
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(text)) {
+    throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, not '${text}'.`);
+  }
+  return text as OutputFormat;
+}
+
+/** The query of a usage call; values go as given (the API validates and names what is wrong). */
+function queryFrom(values: Values): { query?: Record<string, string> } {
+  const query: Record<string, string> = {};
+  for (const [option, value] of Object.entries(values) as [OptionName, unknown][]) {
+    const parameter = QUERY_PARAMETERS[option];
+    if (parameter !== undefined && typeof value === 'string') query[parameter] = value;
+  }
+  return Object.keys(query).length === 0 ? {} : { query };
 }
 
 function bodyFrom(values: Values): Record<string, unknown> {

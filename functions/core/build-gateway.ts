@@ -8,6 +8,7 @@ import type { GatewayHandler } from './http/gateway-http.js';
 import type { CounterStore } from './admission/counter-store.js';
 import { createVirtualKeyStore } from './auth/virtual-key-store.js';
 import type { TenancyStore } from './tenancy/tenancy-store.js';
+import type { UsageSink } from './usage/usage-record.js';
 import type { Clock, IdSource, Logger, SecretSource, UpstreamClient } from './ports.js';
 import { createDemoUpstream, routeDemoRequests } from './providers/demo/demo-upstream.js';
 import { ModelRouter } from './routing/model-router.js';
@@ -28,6 +29,8 @@ export interface BuildGatewayOptions {
    * authenticates and nothing is counted.
    */
   tenancy?: { store: TenancyStore; counters: CounterStore };
+  /** Where usage records go (SQS on Lambda, the in-process queue locally); absent = not recorded. */
+  usageSink?: UsageSink;
 }
 
 export interface BuiltGateway {
@@ -62,6 +65,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
       settings: config.generalSettings,
       startedAtSeconds: nowSeconds(),
       redact: createRedactor(secretValues),
+      usageSink: options.usageSink,
       admission: options.tenancy && {
         store: options.tenancy.counters,
         settings: {

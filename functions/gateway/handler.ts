@@ -10,6 +10,8 @@ import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildGateway, type BuildGatewayOptions, type BuiltGateway } from '../core/build-gateway.js';
 import { createDynamoDbTenancy } from '../platform/dynamodb/dynamodb-tenancy.js';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsUsageSink } from '../platform/sqs-usage-sink.js';
 import { DEFAULT_CONFIG_YAML } from '../core/config/default-config.js';
 import { ConfigError } from '../core/config/parse-config.js';
 import type { GatewayHttpResponse } from '../core/http/gateway-http.js';
@@ -43,13 +45,19 @@ function createSecretSource(env: NodeJS.ProcessEnv): SecretSource {
   return createSecretsManagerSecretSource({ client: new SecretsManagerClient({}), secretId, fallback: environment });
 }
 
-/** Tenants, virtual keys and counters from the stack's tables; without them, the master key only. */
-function createTenancy(env: NodeJS.ProcessEnv): BuildGatewayOptions['tenancy'] {
+/** Tenants, virtual keys, counters and usage from the stack's tables; without them, the master key only. */
+function createTenancy(env: NodeJS.ProcessEnv, log: Logger): Pick<BuildGatewayOptions, 'tenancy' | 'usageSink'> {
   const tenancyTable = env.TENANCY_TABLE;
   const countersTable = env.COUNTERS_TABLE;
-  if (!tenancyTable || !countersTable) return undefined;
-  const { store, counters } = createDynamoDbTenancy(new DynamoDBClient({}), { tenancy: tenancyTable, counters: countersTable }, { now: Date.now });
-  return { store, counters };
+  if (!tenancyTable || !countersTable) return {};
+  const names = { tenancy: tenancyTable, counters: countersTable, ...(env.USAGE_TABLE ? { usage: env.USAGE_TABLE } : {}) };
+  const { store, counters, usage } = createDynamoDbTenancy(new DynamoDBClient({}), names, { now: Date.now });
+  const queueUrl = env.USAGE_QUEUE_URL;
+  const usageSink =
+    queueUrl && usage
+      ? createSqsUsageSink({ client: new SQSClient({}), queueUrl, fallback: (record) => usage.store.ingest(record), logger: log })
+      : undefined;
+  return { tenancy: { store, counters }, usageSink };
 }
 
 /**
@@ -65,7 +73,7 @@ function getGateway(log: Logger): Promise<BuiltGateway> {
     clock: { now: Date.now },
     ids: { next: () => randomUUID() },
     logger: log,
-    tenancy: createTenancy(process.env),
+    ...createTenancy(process.env, log),
   }).then(
     (built) => {
       log.info('gateway_ready', { models: built.modelNames, masterKeyOrigin: built.masterKeyOrigin });

@@ -2,15 +2,24 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createAdminHandler } from '../core/admin/admin-handler.js';
 import type { GatewayHandler } from '../core/http/gateway-http.js';
 import type { Clock, Logger } from '../core/ports.js';
+import type { UsageQueryStore } from '../core/usage/usage-query-store.js';
 import { createDynamoDbTenancy, type DynamoDbTenancy } from '../platform/dynamodb/dynamodb-tenancy.js';
 import { localDynamoDbClient, startDynamoDbLocal } from '../platform/dynamodb/dynamodb-local.js';
 import { ensureTables } from '../platform/dynamodb/table-definitions.js';
+import { createInProcessQueue, type InProcessQueue } from '../platform/in-process-queue.js';
+import { createQueueUsageSink } from '../platform/sqs-usage-sink.js';
+import { aggregateUsageBatch } from '../core/usage/aggregate-usage-batch.js';
+import type { UsageSink } from '../core/usage/usage-record.js';
 
 /** The table names the local server creates in DynamoDB Local. */
-export const LOCAL_TABLE_NAMES = { tenancy: 'llm-gateway-tenancy', counters: 'llm-gateway-counters' } as const;
+export const LOCAL_TABLE_NAMES = { tenancy: 'llm-gateway-tenancy', counters: 'llm-gateway-counters', usage: 'llm-gateway-usage' } as const;
 
 export interface LocalTenancy {
   tenancy: DynamoDbTenancy;
+  /** Usage records into the in-process queue that feeds the aggregator, as SQS does on AWS. */
+  usageSink: UsageSink;
+  /** Resolves once every record sent so far has been aggregated (tests, shutdown). */
+  drainUsage(): Promise<void>;
   /** Where the data lives, for the start-up banner. */
   description: string;
   stop(): Promise<void>;
@@ -24,7 +33,7 @@ export interface LocalTenancy {
  *   off          no tenants or virtual keys: master key only
  * The very same DynamoDB adapters as on Lambda are used; there is no in-memory stand-in.
  */
-export async function startLocalTenancy(setting: string | undefined, clock: Clock): Promise<LocalTenancy | undefined> {
+export async function startLocalTenancy(setting: string | undefined, clock: Clock, logger: Logger): Promise<LocalTenancy | undefined> {
   if (setting === 'off') return undefined;
   let endpoint: string;
   let stop: () => Promise<void> = async () => undefined;
@@ -42,14 +51,42 @@ export async function startLocalTenancy(setting: string | undefined, clock: Cloc
   }
   const client = localDynamoDbClient(endpoint);
   await ensureTables(client, LOCAL_TABLE_NAMES);
-  return { tenancy: createDynamoDbTenancy(client, LOCAL_TABLE_NAMES, clock), description, stop };
+  const tenancy = createDynamoDbTenancy(client, LOCAL_TABLE_NAMES, clock);
+  const queue = createLocalUsageQueue(tenancy, logger);
+  return {
+    tenancy,
+    usageSink: createQueueUsageSink(queue),
+    drainUsage: () => queue.drain(),
+    description,
+    stop: async () => {
+      await queue.stop();
+      await stop();
+    },
+  };
 }
 
-/** The admin API over the local tables (the local server guards it with the master key). */
-export function createLocalAdminHandler(tenancy: DynamoDbTenancy, clock: Clock, logger: Logger): GatewayHandler {
+/** The in-process queue in front of the very same aggregator the SQS-triggered Lambda runs. */
+export function createLocalUsageQueue(tenancy: DynamoDbTenancy, logger: Logger): InProcessQueue {
+  const usageStore = tenancy.usage?.store;
+  if (!usageStore) throw new Error('The local tenancy has no usage table.');
+  return createInProcessQueue({ consume: (messages) => aggregateUsageBatch(messages, usageStore, logger), batchSize: 10, logger });
+}
+
+/**
+ * The admin API over the local tables (the local server guards it with the master key).
+ * With `usage` (e.g. `createDynamoDbUsageQueryStore` over the local usage table) it also serves
+ * `/admin/usage` and `/admin/usage/requests`; without it those answer 501.
+ */
+export function createLocalAdminHandler(
+  tenancy: DynamoDbTenancy,
+  clock: Clock,
+  logger: Logger,
+  usage: UsageQueryStore | undefined = tenancy.usage?.queries,
+): GatewayHandler {
   return createAdminHandler({
     store: tenancy.store,
     counters: tenancy.usageReader,
+    ...(usage === undefined ? {} : { usage }),
     clock,
     ids: { next: () => randomUUID().replaceAll('-', '').slice(0, 20) },
     randomSecret: () => randomBytes(32).toString('base64url'),

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
 
   let localTenancy: LocalTenancy | undefined;
   try {
-    localTenancy = await startLocalTenancy(process.env['GATEWAY_DYNAMODB'], clock);
+    localTenancy = await startLocalTenancy(process.env['GATEWAY_DYNAMODB'], clock, logger);
   } catch (error) {
     process.stderr.write(
       `Could not start DynamoDB Local (${error instanceof Error ? error.message.split('\n')[0] : 'unknown error'}).\n` +
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       logger,
       fallbackMasterKey: generatedKey,
       tenancy: localTenancy && { store: localTenancy.tenancy.store, counters: localTenancy.tenancy.counters },
+      usageSink: localTenancy?.usageSink,
     });
   } catch (error) {
     if (error instanceof ConfigError) {

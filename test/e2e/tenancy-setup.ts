@@ -1,7 +1,12 @@
 import { inject } from 'vitest';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbTenancy, type DynamoDbTenancy } from '../../functions/platform/dynamodb/dynamodb-tenancy.js';
-import { createTestTables } from '../support/dynamodb-test-tables.js';
+import { randomUUID } from 'node:crypto';
+import { localDynamoDbClient } from '../../functions/platform/dynamodb/dynamodb-local.js';
+import { ensureTables } from '../../functions/platform/dynamodb/table-definitions.js';
+import type { InProcessQueue } from '../../functions/platform/in-process-queue.js';
+import { createQueueUsageSink } from '../../functions/platform/sqs-usage-sink.js';
+import { createLocalUsageQueue } from '../../functions/local/local-tenancy.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/start-gateway.js';
 
 /** A clock the test moves by hand; starts 5 s into a minute so a test never straddles a window by accident. */
@@ -36,15 +41,20 @@ export interface TenancyEnvironment {
   gateway: RunningGateway;
   tenancy: DynamoDbTenancy;
   client: DynamoDBClient;
-  tables: { tenancy: string; counters: string };
+  tables: { tenancy: string; counters: string; usage: string };
   clock: ReturnType<typeof manualClock>;
   /** DynamoDB commands sent since the last `calls.length = 0`, by name. */
   calls: string[];
+  /** The in-process queue feeding the aggregator; `drain()` waits for records to be counted. */
+  usageQueue: InProcessQueue;
 }
 
 /** A gateway over fresh DynamoDB Local tables, with a manual clock and a count of DynamoDB calls. */
 export async function startTenancyEnvironment(config = TENANCY_CONFIG): Promise<TenancyEnvironment> {
-  const { client, names } = await createTestTables(inject('dynamoDbEndpoint'));
+  const suffix = randomUUID().slice(0, 8);
+  const names = { tenancy: `tenancy-${suffix}`, counters: `counters-${suffix}`, usage: `usage-${suffix}` };
+  const client = localDynamoDbClient(inject('dynamoDbEndpoint'));
+  await ensureTables(client, names);
   const calls: string[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -54,9 +64,11 @@ export async function startTenancyEnvironment(config = TENANCY_CONFIG): Promise<
     { step: 'initialize', name: 'countCalls' },
   );
   const clock = manualClock();
-  const tenancy = createDynamoDbTenancy(client, names, clock);
-  const gateway = await startGateway(config, { tenancy, clock });
-  return { gateway, tenancy, client, tables: names, clock, calls };
+  // The aggregator gets its own client, so `calls` counts only the request path (auth, admission, settlement).
+  const tenancy = { ...createDynamoDbTenancy(client, { tenancy: names.tenancy, counters: names.counters }, clock), usage: createDynamoDbTenancy(localDynamoDbClient(inject('dynamoDbEndpoint')), names, clock).usage };
+  const queue = createLocalUsageQueue(tenancy, { info: () => undefined, warn: () => undefined, error: () => undefined });
+  const gateway = await startGateway(config, { tenancy, clock, usageSink: createQueueUsageSink(queue) });
+  return { gateway, tenancy, client, tables: names, clock, calls, usageQueue: queue };
 }
 
 /** Retries `check` until it passes: settlement runs after the response, so counters catch up a moment later. */

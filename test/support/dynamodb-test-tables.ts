@@ -20,3 +20,21 @@ export async function createTestTables(endpoint: string): Promise<TestTables> {
   await ensureTables(client, names);
   return { client, names };
 }
+
+export interface TestUsageTable {
+  /** A client for the endpoint; call `client.destroy()` in afterAll. */
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+}
+
+/**
+ * Creates a fresh usage table (pk + sk, TTL on expires_at) through `ensureTables`, together
+ * with the tenancy and counters tables it always creates, under names no other call gets.
+ */
+export async function createTestUsageTable(endpoint: string): Promise<TestUsageTable> {
+  const suffix = randomUUID().slice(0, 8);
+  const names = { tenancy: `tenancy-${suffix}`, counters: `counters-${suffix}`, usage: `usage-${suffix}` };
+  const client = localDynamoDbClient(endpoint);
+  await ensureTables(client, names);
+  return { client, tableName: names.usage };
+}

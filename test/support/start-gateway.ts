@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { buildGateway } from '../../functions/core/build-gateway.js';
 import type { Clock, Logger } from '../../functions/core/ports.js';
+import type { UsageSink } from '../../functions/core/usage/usage-record.js';
 import { createEnvironmentSecretSource } from '../../functions/platform/environment-secret-source.js';
 import type { DynamoDbTenancy } from '../../functions/platform/dynamodb/dynamodb-tenancy.js';
 import { createNodeHttpUpstreamClient } from '../../functions/platform/node-http-upstream-client.js';
@@ -21,6 +22,7 @@ export interface StartGatewayOptions {
   /** Tenants, virtual keys and counters (DynamoDB Local); also mounts /admin. */
   tenancy?: DynamoDbTenancy;
   clock?: Clock;
+  usageSink?: UsageSink;
 }
 
 /** The real gateway (core + node:http upstream + local server) on a free port, for end-to-end tests. */
@@ -40,6 +42,7 @@ export async function startGateway(configText: string, settings: StartGatewayOpt
     ids: { next: randomUUID },
     logger,
     tenancy: settings.tenancy && { store: settings.tenancy.store, counters: settings.tenancy.counters },
+    usageSink: settings.usageSink,
   });
   const server = await startLocalServer({
     handle: gateway.handle,

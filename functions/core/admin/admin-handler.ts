@@ -1,6 +1,7 @@
 /**
- * The admin API over a TenancyStore: tenants and their virtual keys under `/admin`.
- * Pure: time, ids and randomness come in as options. It does not authenticate: on AWS
+ * The admin API over a TenancyStore: tenants and their virtual keys under `/admin`, and cost
+ * queries over the usage table (`/admin/usage`, `/admin/usage/requests`) when a usage store is
+ * given. Pure: time, ids and randomness come in as options. It does not authenticate: on AWS
  * the admin function URL uses IAM, and locally the server checks the master key first.
  */
 import { hashVirtualKey } from '../auth/virtual-key-store.js';
@@ -15,6 +16,15 @@ import type { GatewayHandler, GatewayHttpRequest, GatewayHttpResponse } from '..
 import type { Clock, IdSource, Logger } from '../ports.js';
 import { AlreadyExistsError, NotFoundError, type TenancyStore } from '../tenancy/tenancy-store.js';
 import type { Tenant, VirtualKey } from '../tenancy/tenancy-types.js';
+import { InvalidUsageCursorError, type UsageQueryStore } from '../usage/usage-query-store.js';
+import {
+  parseUsageReportQuery,
+  parseUsageRequestsQuery,
+  queryUsageReport,
+  queryUsageRequests,
+  usageRecordsToCsv,
+} from '../usage/usage-queries.js';
+import { MASTER_SCOPE } from '../usage/usage-record.js';
 import type { AdminCounterReader } from './admin-counter-reader.js';
 import { AdminConflictError, AdminNotFoundError } from './admin-errors.js';
 import {
@@ -31,6 +41,8 @@ export interface AdminHandlerOptions {
   store: TenancyStore;
   /** Adds `usage` to `GET /admin/keys/{id}`; omitted when absent. */
   counters?: AdminCounterReader;
+  /** Serves `GET /admin/usage` and `GET /admin/usage/requests`; without it they answer 501. */
+  usage?: UsageQueryStore;
   clock: Clock;
   /** Fresh ids for generated tenant ids (`tenant_<id>`) and key ids (`key_<id>`). */
   ids: IdSource;
@@ -64,7 +76,7 @@ const MAX_ID_LENGTH = 256;
 
 /** Builds the admin API handler; every answer is JSON, every error OpenAI-shaped. */
 export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
-  const { store, counters, clock, ids, randomSecret, logger } = options;
+  const { store, counters, usage, clock, ids, randomSecret, logger } = options;
 
   const nowIso = (): string => new Date(clock.now()).toISOString();
 
@@ -82,6 +94,33 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     const key = id.length > MAX_ID_LENGTH ? undefined : await store.getKey(id);
     if (!key) throw new AdminNotFoundError(`Key '${id}' does not exist.`);
     return key;
+  }
+
+  function requireUsage(): UsageQueryStore {
+    if (!usage) {
+      throw new GatewayError({
+        status: 501,
+        message: 'Usage queries are not configured for this admin API (no usage table).',
+        type: 'invalid_request_error',
+        code: 'usage_not_configured',
+      });
+    }
+    return usage;
+  }
+
+  /** Raw records live in per-tenant partitions: the tenant is given, or is the key's. */
+  async function tenantOfRequests(tenantId: string | undefined, keyId: string | undefined): Promise<string> {
+    if (tenantId !== undefined) return tenantId;
+    if (keyId === undefined) {
+      throw new InvalidRequestError("'tenant_id' is required (or 'key_id', whose tenant is then used).", 'tenant_id');
+    }
+    if (keyId === MASTER_SCOPE) return MASTER_SCOPE;
+    if (keyId.startsWith(KEY_SECRET_PREFIX)) {
+      throw new AdminNotFoundError("That is a key's secret, not its id: pass the id (key_…).", 'key_id');
+    }
+    const key = keyId.length > MAX_ID_LENGTH ? undefined : await store.getKey(keyId);
+    if (!key) throw new AdminNotFoundError(`Key '${keyId}' does not exist.`, 'key_id');
+    return key.tenant_id;
   }
 
   function newSecret(): { secret: string; key_hash: string; key_prefix: string } {
@@ -239,6 +278,36 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
         },
       },
     },
+    {
+      pattern: /^\/admin\/usage$/,
+      methods: {
+        GET: async ({ query }) => {
+          const reader = requireUsage();
+          const report = await queryUsageReport(reader, parseUsageReportQuery(query, clock.now()));
+          return json(200, report);
+        },
+      },
+    },
+    {
+      pattern: /^\/admin\/usage\/requests$/,
+      methods: {
+        GET: async ({ request, query }) => {
+          const reader = requireUsage();
+          const parsed = parseUsageRequestsQuery(query, clock.now());
+          const tenantId = await tenantOfRequests(parsed.filters.tenant_id, parsed.filters.key_id);
+          const page = await queryUsageRequests(reader, { ...parsed, filters: { ...parsed.filters, tenant_id: tenantId } });
+          if (!acceptsCsv(request.headers.accept)) return json(200, page);
+          return {
+            status: 200,
+            headers: {
+              'content-type': 'text/csv; charset=utf-8',
+              ...(page.next_cursor === null ? {} : { 'x-next-cursor': page.next_cursor }),
+            },
+            body: usageRecordsToCsv(page.data),
+          };
+        },
+      },
+    },
   ];
 
   return async (request) => {
@@ -282,11 +351,22 @@ function rejectQuery(query: URLSearchParams, allowed: readonly string[]): void {
   }
 }
 
+/** True when the Accept header names `text/csv` (with a non-zero quality). */
+function acceptsCsv(accept: string | undefined): boolean {
+  if (accept === undefined) return false;
+  return accept.split(',').some((range) => {
+    const [type, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    const quality = parameters.find((parameter) => parameter.startsWith('q='));
+    return type === 'text/csv' && (quality === undefined || Number(quality.slice(2)) > 0);
+  });
+}
+
 function toAdminError(error: unknown, logger: Logger, method: string, path: string): GatewayError {
   if (error instanceof GatewayError) return error;
   // The store's own errors: lost races between the read and the write of an update.
   if (error instanceof NotFoundError) return new AdminNotFoundError(error.message);
   if (error instanceof AlreadyExistsError) return new AdminConflictError(error.message);
+  if (error instanceof InvalidUsageCursorError) return new InvalidRequestError(error.message, 'cursor');
   logger.error('admin_unhandled_error', { method, path: redact(path), ...describeError(error) });
   return new InternalGatewayError();
 }
