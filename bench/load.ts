@@ -5,6 +5,9 @@
  */
 import http from 'node:http';
 
+/** A request silent for this long fails the run (rather than hanging it until the deadline). */
+const REQUEST_IDLE_TIMEOUT_MS = 30_000;
+
 export interface Target {
   /** e.g. http://127.0.0.1:4000/v1/chat/completions */
   url: string;
@@ -57,6 +60,9 @@ export async function runLoad(options: {
         response.on('error', reject);
       });
       request.on('error', reject);
+      request.setTimeout(REQUEST_IDLE_TIMEOUT_MS, () =>
+        request.destroy(new Error(`${target.url} sent nothing for ${REQUEST_IDLE_TIMEOUT_MS / 1000} s`)),
+      );
       request.end(body);
     });
 

@@ -18,15 +18,24 @@ const MAX_CACHED_KEYS = 10_000;
  * Status and expiry are checked on every request, against the cached record.
  */
 export function createVirtualKeyStore(options: { store: TenancyStore; clock: Clock; cacheTtlMs: number }): KeyStore {
-  const cache = new Map<string, { found: KeyWithTenant | undefined; fetchedAt: number }>();
+  const cache = new Map<string, { found: Promise<KeyWithTenant | undefined>; fetchedAt: number }>();
 
-  async function lookUp(keyHash: string): Promise<KeyWithTenant | undefined> {
+  /** One lookup per key and bound: concurrent requests after an expiry share the in-flight read. */
+  function lookUp(keyHash: string): Promise<KeyWithTenant | undefined> {
     const now = options.clock.now();
     const cached = cache.get(keyHash);
     if (cached && now - cached.fetchedAt < options.cacheTtlMs) return cached.found;
-    let found: KeyWithTenant | undefined;
+    const found = fetch(keyHash);
+    if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
+    cache.set(keyHash, { found, fetchedAt: now });
+    // A failed read is not remembered: the next request tries again.
+    found.catch(() => cache.get(keyHash)?.found === found && cache.delete(keyHash));
+    return found;
+  }
+
+  async function fetch(keyHash: string): Promise<KeyWithTenant | undefined> {
     try {
-      found = await options.store.findKeyByHash(keyHash);
+      return await options.store.findKeyByHash(keyHash);
     } catch {
       // Unknown is not the same as unverifiable: never turn a store outage into a 401 or a pass.
       throw new GatewayError({
@@ -37,9 +46,6 @@ export function createVirtualKeyStore(options: { store: TenancyStore; clock: Clo
         headers: { 'retry-after': '1' },
       });
     }
-    if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
-    cache.set(keyHash, { found, fetchedAt: now });
-    return found;
   }
 
   return {
