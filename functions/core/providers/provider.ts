@@ -31,14 +31,27 @@ export interface ProviderContext {
 }
 
 /** An upstream request before the gateway adds its abort signal and timeout. */
-export type ProviderHttpRequest = Omit<UpstreamRequest, 'signal' | 'timeoutMs'>;
+export interface ProviderHttpRequest extends Omit<UpstreamRequest, 'signal' | 'timeoutMs'> {
+  /**
+   * Sign with AWS SigV4 before sending (Bedrock), with the function's own credentials:
+   * the gateway's signer (an edge adapter) adds the headers; the provider stays pure.
+   */
+  signing?: { service: string; region: string };
+}
 
 /**
  * Turns a provider's stream events into OpenAI chunks. State (ids, tool-call indexes,
  * usage seen so far) stays private to one stream.
  */
 export interface ChatStreamTranslator {
-  /** Translates one event; may yield none, one or several chunks. Throws a GatewayError for an in-stream provider error. */
+  /**
+   * Translates one event; may yield none, one or several chunks. Throws a GatewayError for an
+   * in-stream provider error. For SSE providers the event is the SSE event (`event` = its name);
+   * for AWS event-stream providers `event` is the frame's `:event-type` (or `:exception-type`)
+   * and `data` its JSON payload.
+   * Usage goes in a final chunk with `choices: []` and `usage` (as OpenAI's include_usage does);
+   * the gateway removes it when the client did not ask for usage.
+   */
   push(event: SseEvent): ChatCompletionChunk[];
   /** True once the provider signalled the end of the stream (e.g. OpenAI's `[DONE]`). */
   readonly finished: boolean;
@@ -53,7 +66,8 @@ export interface ChatStreamTranslator {
  * as AWS event-stream, hence `streamFraming`).
  */
 export interface Provider {
-  readonly streamFraming: 'sse';
+  /** How the provider frames a stream: SSE, or AWS event-stream binary frames (Bedrock). */
+  readonly streamFraming: 'sse' | 'aws-event-stream';
   buildChatRequest(request: ChatCompletionRequest, context: ProviderContext): ProviderHttpRequest;
   parseChatResponse(body: unknown, context: ProviderContext): ChatCompletion;
   createChatStreamTranslator(context: ProviderContext): ChatStreamTranslator;
