@@ -17,6 +17,7 @@
  *
  * BENCH_PROFILE_DIR=/some/dir runs the gateway child with `--cpu-prof` into that folder.
  */
+import { runAggregatorBench } from './aggregator-bench.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
@@ -37,7 +38,7 @@ const SCENARIOS = [
   { name: 'streaming TTFB', stream: true, firstByte: true },
 ];
 const GOAL = { addedP50Ms: 1, addedP99Ms: 5 };
-const DEADLINE_MS = 150_000;
+const DEADLINE_MS = 240_000;
 const MASTER_KEY = 'sk-bench-master-key-0123456789';
 /** For the single requests (checks, /admin): a hang becomes an error naming the call. */
 const FETCH_TIMEOUT_MS = 15_000;
@@ -157,9 +158,11 @@ async function main(): Promise<void> {
     '',
     verdict(rows.filter((row) => row.key === 'master' && row.concurrency === 1)),
     ...tenancyLines,
-    `bench took ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  // The usage aggregator: records/s into DynamoDB Local and write units per record.
+  process.stdout.write(`\nusage aggregator\n${await runAggregatorBench()}\n`);
+  process.stdout.write(`bench took ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
 }
 
 /**

@@ -4,14 +4,17 @@ import { Duration, RemovalPolicy, SecretValue, Token } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, FunctionUrlAuthType, InvokeMode, Runtime, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { validateConfigText } from '../functions/core/config/validate-config.js';
 import {
   COUNTERS_TABLE,
   TENANCY_TABLE,
+  USAGE_TABLE,
   type TableDefinition,
 } from '../functions/platform/dynamodb/table-definitions.js';
 
@@ -38,6 +41,27 @@ export const ADMIN_TENANCY_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ] as const;
 export const ADMIN_COUNTERS_ACTIONS = ['dynamodb:GetItem'] as const;
+/** The gateway's direct-write fallback when SQS fails: the aggregator's own transaction (Put + Updates). */
+export const GATEWAY_USAGE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+/** SendMessageBatch is authorised by sqs:SendMessage too. */
+export const GATEWAY_USAGE_QUEUE_ACTIONS = ['sqs:SendMessage'] as const;
+export const AGGREGATOR_USAGE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+/** Cost queries: one partition, an sk range (no scans). */
+export const ADMIN_USAGE_ACTIONS = ['dynamodb:Query'] as const;
+
+/** The aggregator's SQS wiring. */
+export const AGGREGATOR_TIMEOUT = Duration.seconds(60);
+export const AGGREGATOR_BATCH_SIZE = 100;
+export const AGGREGATOR_MAX_BATCHING_WINDOW = Duration.seconds(5);
+/**
+ * Lambda's advice for SQS sources: at least 6 × the function timeout, so a batch retried after
+ * throttling is not delivered again meanwhile; plus the batching window the poller may hold it for.
+ */
+export const USAGE_QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(6 * AGGREGATOR_TIMEOUT.toSeconds() + AGGREGATOR_MAX_BATCHING_WINDOW.toSeconds());
+/** Deliveries of a message (malformed, or failing to be counted) before it moves to the dead-letter queue. */
+export const USAGE_QUEUE_MAX_RECEIVE_COUNT = 5;
+/** Longer than the source queue's 4 days: a standard queue's message keeps its original enqueue time in the DLQ. */
+export const USAGE_DEAD_LETTER_RETENTION = Duration.days(14);
 
 export interface LlmGatewayProps {
   /** The gateway config (LiteLLM-style YAML text). Validated at synth time and bundled into the function. */
@@ -56,12 +80,18 @@ export interface LlmGatewayProps {
 }
 
 /**
- * The gateway as one Lambda function behind a streaming function URL, its two DynamoDB
+ * The gateway as one Lambda function behind a streaming function URL, its three DynamoDB
  * tables (tenancy: tenants and virtual keys; counters: rate-limit windows, budgets and
- * reservations) and the admin API as a second function behind an IAM-authenticated URL.
- * The gateway URL has no IAM auth: the gateway authenticates callers with its master and
- * virtual keys. Each function writes its own log group and may do exactly the table
- * actions listed above; the gateway may also read the provider-keys secret.
+ * reservations; usage: raw usage records and their roll-ups) and the admin API as a second
+ * function behind an IAM-authenticated URL. The gateway URL has no IAM auth: the gateway
+ * authenticates callers with its master and virtual keys.
+ *
+ * Usage pipeline: the gateway sends one usage record per request to the usage queue (SQS,
+ * SSE, TLS only); the aggregator function consumes it in batches and counts each record into
+ * the usage table; a message that fails 5 deliveries moves to the dead-letter queue.
+ *
+ * Each function writes its own log group and may do exactly the table actions listed above;
+ * the gateway may also read the provider-keys secret and send to the usage queue.
  */
 export class LlmGateway extends Construct {
   public readonly function: NodejsFunction;
@@ -80,6 +110,15 @@ export class LlmGateway extends Construct {
   /** AWS_IAM auth, BUFFERED: requests must be SigV4-signed (service `lambda`). */
   public readonly adminFunctionUrl: FunctionUrl;
   public readonly adminLogGroup: LogGroup;
+  /** Raw usage records (TTL on `expires_at`) and roll-ups, keyed `pk` + `sk`; retained when the stack is deleted. */
+  public readonly usageTable: Table;
+  /** Usage records from the gateway to the aggregator. */
+  public readonly usageQueue: Queue;
+  /** Usage records that failed `USAGE_QUEUE_MAX_RECEIVE_COUNT` deliveries: inspect, then redrive. */
+  public readonly usageDeadLetterQueue: Queue;
+  /** Counts queued usage records into the usage table (partial batch failures reported). */
+  public readonly aggregatorFunction: NodejsFunction;
+  public readonly aggregatorLogGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: LlmGatewayProps) {
     super(scope, id);
@@ -95,10 +134,24 @@ export class LlmGateway extends Construct {
 
     this.tenancyTable = tableFromDefinition(this, 'TenancyTable', TENANCY_TABLE);
     this.countersTable = tableFromDefinition(this, 'CountersTable', COUNTERS_TABLE);
+    this.usageTable = tableFromDefinition(this, 'UsageTable', USAGE_TABLE);
     const tableEnvironment = {
       TENANCY_TABLE: this.tenancyTable.tableName,
       COUNTERS_TABLE: this.countersTable.tableName,
+      USAGE_TABLE: this.usageTable.tableName,
     };
+
+    this.usageDeadLetterQueue = new Queue(this, 'UsageDeadLetterQueue', {
+      retentionPeriod: USAGE_DEAD_LETTER_RETENTION,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.usageQueue = new Queue(this, 'UsageQueue', {
+      visibilityTimeout: USAGE_QUEUE_VISIBILITY_TIMEOUT,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.usageDeadLetterQueue, maxReceiveCount: USAGE_QUEUE_MAX_RECEIVE_COUNT },
+    });
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
@@ -121,6 +174,7 @@ export class LlmGateway extends Construct {
       environment: {
         PROVIDER_KEYS_SECRET_ARN: this.providerKeysSecret.secretArn,
         ...tableEnvironment,
+        USAGE_QUEUE_URL: this.usageQueue.queueUrl,
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: esmBundling(props.configYaml),
@@ -135,6 +189,14 @@ export class LlmGateway extends Construct {
     role.addToPrincipalPolicy(new PolicyStatement({
       actions: [...GATEWAY_COUNTERS_ACTIONS],
       resources: [this.countersTable.tableArn],
+    }));
+    role.addToPrincipalPolicy(new PolicyStatement({
+      actions: [...GATEWAY_USAGE_QUEUE_ACTIONS],
+      resources: [this.usageQueue.queueArn],
+    }));
+    role.addToPrincipalPolicy(new PolicyStatement({
+      actions: [...GATEWAY_USAGE_ACTIONS],
+      resources: [this.usageTable.tableArn],
     }));
 
     this.functionUrl = this.function.addFunctionUrl({
@@ -173,18 +235,57 @@ export class LlmGateway extends Construct {
       actions: [...ADMIN_COUNTERS_ACTIONS],
       resources: [this.countersTable.tableArn],
     }));
+    adminRole.addToPrincipalPolicy(new PolicyStatement({
+      actions: [...ADMIN_USAGE_ACTIONS],
+      resources: [this.usageTable.tableArn],
+    }));
 
     this.adminFunctionUrl = this.adminFunction.addFunctionUrl({
       authType: FunctionUrlAuthType.AWS_IAM,
       invokeMode: InvokeMode.BUFFERED,
     });
+
+    this.aggregatorLogGroup = new LogGroup(this, 'AggregatorLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    });
+    const aggregatorRole = new Role(this, 'AggregatorRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.aggregatorFunction = new NodejsFunction(this, 'AggregatorFunction', {
+      entry: join(projectRoot, 'functions/aggregator/handler.ts'),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: AGGREGATOR_TIMEOUT,
+      role: aggregatorRole,
+      logGroup: this.aggregatorLogGroup,
+      environment: {
+        USAGE_TABLE: this.usageTable.tableName,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: esmBundling(props.configYaml),
+    });
+
+    this.aggregatorLogGroup.grantWrite(aggregatorRole);
+    aggregatorRole.addToPrincipalPolicy(new PolicyStatement({
+      actions: [...AGGREGATOR_USAGE_ACTIONS],
+      resources: [this.usageTable.tableArn],
+    }));
+    // Also grants the role what consuming takes (receive, delete, change visibility, attributes) on this queue.
+    this.aggregatorFunction.addEventSource(new SqsEventSource(this.usageQueue, {
+      batchSize: AGGREGATOR_BATCH_SIZE,
+      maxBatchingWindow: AGGREGATOR_MAX_BATCHING_WINDOW,
+      reportBatchItemFailures: true,
+    }));
   }
 }
 
-/** Point-in-time recovery on and RETAIN: these tables hold the only copy of tenants, keys and spend. */
+/** Point-in-time recovery on and RETAIN: these tables hold the only copy of tenants, keys, spend and usage. */
 function tableFromDefinition(scope: Construct, id: string, definition: TableDefinition): Table {
   return new Table(scope, id, {
     partitionKey: { name: definition.partitionKey.name, type: attributeType(definition.partitionKey.type) },
+    ...(definition.sortKey === undefined ? {} : { sortKey: { name: definition.sortKey.name, type: attributeType(definition.sortKey.type) } }),
     billingMode: definition.billingMode === 'PAY_PER_REQUEST' ? BillingMode.PAY_PER_REQUEST : BillingMode.PROVISIONED,
     ...(definition.timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute: definition.timeToLiveAttribute }),
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

@@ -14,7 +14,7 @@ export interface GatewayStackProps extends StackProps {
   readonly gateway?: Omit<LlmGatewayProps, 'configYaml' | 'providerKeysSecretArn'>;
 }
 
-/** One gateway deployment: the LlmGateway construct (gateway, admin API, tables) plus the outputs an operator needs. */
+/** One gateway deployment: the LlmGateway construct (gateway, admin API, usage pipeline, tables) plus the outputs an operator needs. */
 export class GatewayStack extends Stack {
   public readonly gateway: LlmGateway;
 
@@ -40,6 +40,14 @@ export class GatewayStack extends Stack {
     new CfnOutput(this, 'ProviderKeysSecretArn', {
       value: secretArn,
       description: 'Secret holding provider keys as a JSON object',
+    });
+    new CfnOutput(this, 'UsageQueueUrl', {
+      value: this.gateway.usageQueue.queueUrl,
+      description: 'SQS queue of usage records, from the gateway to the aggregator',
+    });
+    new CfnOutput(this, 'UsageDeadLetterQueueUrl', {
+      value: this.gateway.usageDeadLetterQueue.queueUrl,
+      description: 'Usage records that failed 5 deliveries to the aggregator: inspect, then redrive to the usage queue',
     });
     new CfnOutput(this, 'PutProviderKeysCommand', {
       value: `aws secretsmanager put-secret-value --region ${Aws.REGION} --secret-id ${secretArn} --secret-string '{"OPENAI_API_KEY":"..."}'`,

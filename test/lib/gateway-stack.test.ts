@@ -38,17 +38,41 @@ function actionsOnTable(template: Template, roleId: string, tableId: string): st
     .flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]));
 }
 
-function roles(stack: GatewayStack): { gatewayRoleId: string; adminRoleId: string; tenancyId: string; countersId: string } {
+function roles(stack: GatewayStack): {
+  gatewayRoleId: string;
+  adminRoleId: string;
+  aggregatorRoleId: string;
+  tenancyId: string;
+  countersId: string;
+  usageId: string;
+  usageQueueId: string;
+  deadLetterQueueId: string;
+} {
   const { gateway } = stack;
   return {
     gatewayRoleId: logicalId(stack, gateway.function.role!),
     adminRoleId: logicalId(stack, gateway.adminFunction.role!),
+    aggregatorRoleId: logicalId(stack, gateway.aggregatorFunction.role!),
     tenancyId: logicalId(stack, gateway.tenancyTable),
     countersId: logicalId(stack, gateway.countersTable),
+    usageId: logicalId(stack, gateway.usageTable),
+    usageQueueId: logicalId(stack, gateway.usageQueue),
+    deadLetterQueueId: logicalId(stack, gateway.usageDeadLetterQueue),
   };
 }
 
 const tableArn = (tableId: string) => ({ 'Fn::GetAtt': [tableId, 'Arn'] });
+const queueArn = (queueId: string) => ({ 'Fn::GetAtt': [queueId, 'Arn'] });
+
+/** The actions of one role's statements whose resource is the queue. */
+function actionsOnQueue(template: Template, roleId: string, queueId: string): string[] {
+  return actionsOnTable(template, roleId, queueId);
+}
+
+/** A function's resource properties, found by its construct. */
+function functionProperties(stack: GatewayStack, template: Template, construct: IConstruct): Record<string, unknown> {
+  return template.findResources('AWS::Lambda::Function')[logicalId(stack, construct)]?.Properties as Record<string, unknown>;
+}
 
 function writeTemporaryConfig(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'gateway-stack-test-')), 'config.yaml');
@@ -80,7 +104,7 @@ describe('GatewayStack', () => {
   it('runs every function on nodejs22.x when synthesized', () => {
     const template = synthesize();
 
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::Lambda::Function', 3);
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
   });
 
@@ -105,10 +129,10 @@ describe('GatewayStack', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: '{}' });
   });
 
-  it('grants the gateway only its logs, the secret, tenancy reads and counter updates when synthesized', () => {
+  it('grants the gateway only its logs, the secret, tenancy reads, counter updates, usage queue sends and usage writes when synthesized', () => {
     const { stack, template } = synthesizeStack();
 
-    const { gatewayRoleId, tenancyId, countersId } = roles(stack);
+    const { gatewayRoleId, tenancyId, countersId, usageId, usageQueueId } = roles(stack);
     const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0];
     expect(statementsOfRole(template, gatewayRoleId)).toEqual([
       {
@@ -127,10 +151,12 @@ describe('GatewayStack', () => {
         Effect: 'Allow',
         Resource: tableArn(countersId),
       },
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: queueArn(usageQueueId) },
+      { Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: tableArn(usageId) },
     ]);
   });
 
-  it('lets the gateway neither scan, put nor delete in any table when synthesized', () => {
+  it('lets the gateway neither scan, put nor delete in the tenancy and counters tables when synthesized', () => {
     const { stack, template } = synthesizeStack();
 
     const { gatewayRoleId, tenancyId, countersId } = roles(stack);
@@ -144,7 +170,7 @@ describe('GatewayStack', () => {
   it('attaches no managed policies to any function role when synthesized', () => {
     const template = synthesize();
 
-    template.resourceCountIs('AWS::IAM::Role', 2);
+    template.resourceCountIs('AWS::IAM::Role', 3);
     template.allResourcesProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
@@ -228,15 +254,42 @@ describe('GatewayStack', () => {
 });
 
 describe('GatewayStack tables', () => {
-  it('creates two tables keyed by the string pk alone, billed on demand, when synthesized', () => {
+  it('creates three tables when synthesized', () => {
     const template = synthesize();
 
-    template.resourceCountIs('AWS::DynamoDB::Table', 2);
-    template.allResourcesProperties('AWS::DynamoDB::Table', {
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+  });
+
+  it('keys the tenancy and counters tables by the string pk alone, billed on demand, when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    const { tenancyId, countersId } = roles(stack);
+    for (const id of [tenancyId, countersId]) {
+      expect(tables[id]?.Properties).toMatchObject({
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      });
+    }
+  });
+
+  it('keys the usage table by the strings pk and sk, billed on demand, when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const usage = template.findResources('AWS::DynamoDB::Table')[roles(stack).usageId];
+    expect(usage?.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
     });
+  });
+
+  it('expires raw usage records by expires_at when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const usage = template.findResources('AWS::DynamoDB::Table')[roles(stack).usageId];
+    expect(usage?.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expires_at', Enabled: true });
   });
 
   it('expires counters items by expires_at and leaves TTL off the tenancy table when synthesized', () => {
@@ -248,7 +301,7 @@ describe('GatewayStack tables', () => {
     expect(tables[tenancyId]?.Properties.TimeToLiveSpecification).toBeUndefined();
   });
 
-  it('turns point-in-time recovery on for both tables when synthesized', () => {
+  it('turns point-in-time recovery on for every table when synthesized', () => {
     const template = synthesize();
 
     template.allResourcesProperties('AWS::DynamoDB::Table', {
@@ -256,21 +309,21 @@ describe('GatewayStack tables', () => {
     });
   });
 
-  it('retains both tables when the stack is deleted or the tables are replaced', () => {
+  it('retains every table when the stack is deleted or the tables are replaced', () => {
     const template = synthesize();
 
     template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  it('passes both table names to both functions when synthesized', () => {
+  it('passes the three table names to the gateway and admin functions when synthesized', () => {
     const { stack, template } = synthesizeStack();
 
-    const { tenancyId, countersId } = roles(stack);
-    template.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({ TENANCY_TABLE: { Ref: tenancyId }, COUNTERS_TABLE: { Ref: countersId } }),
-      },
-    });
+    const { tenancyId, countersId, usageId } = roles(stack);
+    for (const construct of [stack.gateway.function, stack.gateway.adminFunction]) {
+      expect(functionProperties(stack, template, construct)['Environment']).toMatchObject({
+        Variables: { TENANCY_TABLE: { Ref: tenancyId }, COUNTERS_TABLE: { Ref: countersId }, USAGE_TABLE: { Ref: usageId } },
+      });
+    }
   });
 });
 
@@ -298,10 +351,10 @@ describe('GatewayStack admin API', () => {
     });
   });
 
-  it('grants the admin function only its logs, tenancy administration and counter reads when synthesized', () => {
+  it('grants the admin function only its logs, tenancy administration, counter reads and usage queries when synthesized', () => {
     const { stack, template } = synthesizeStack();
 
-    const { adminRoleId, tenancyId, countersId } = roles(stack);
+    const { adminRoleId, tenancyId, countersId, usageId } = roles(stack);
     expect(statementsOfRole(template, adminRoleId)).toEqual([
       {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -321,7 +374,24 @@ describe('GatewayStack admin API', () => {
         Resource: tableArn(tenancyId),
       },
       { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: tableArn(countersId) },
+      { Action: 'dynamodb:Query', Effect: 'Allow', Resource: tableArn(usageId) },
     ]);
+  });
+
+  it('lets the admin function do nothing on the usage table but Query when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const { adminRoleId, usageId } = roles(stack);
+
+    expect(actionsOnTable(template, adminRoleId, usageId)).toEqual(['dynamodb:Query']);
+  });
+
+  it('gives the admin function no access to the usage queues when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const { adminRoleId, usageQueueId, deadLetterQueueId } = roles(stack);
+
+    expect([...actionsOnQueue(template, adminRoleId, usageQueueId), ...actionsOnQueue(template, adminRoleId, deadLetterQueueId)]).toEqual([]);
   });
 
   it('lets the admin function do nothing on the counters table but GetItem when synthesized', () => {
@@ -347,5 +417,149 @@ describe('GatewayStack admin API', () => {
     template.hasOutput('AdminUrl', {
       Value: { 'Fn::GetAtt': [logicalId(stack, stack.gateway.adminFunctionUrl), 'FunctionUrl'] },
     });
+  });
+});
+
+describe('GatewayStack usage pipeline', () => {
+  it('creates the usage queue and its dead-letter queue when synthesized', () => {
+    const template = synthesize();
+
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+  });
+
+  it('moves a usage record to the dead-letter queue after 5 receives when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const { usageQueueId, deadLetterQueueId } = roles(stack);
+    expect(template.findResources('AWS::SQS::Queue')[usageQueueId]?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: queueArn(deadLetterQueueId),
+      maxReceiveCount: 5,
+    });
+  });
+
+  it('keeps dead-lettered usage records for 14 days when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const deadLetterQueue = template.findResources('AWS::SQS::Queue')[roles(stack).deadLetterQueueId];
+    expect(deadLetterQueue?.Properties.MessageRetentionPeriod).toBe(14 * 86_400);
+  });
+
+  it('encrypts both usage queues with SQS-managed keys when synthesized', () => {
+    const template = synthesize();
+
+    template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+
+  it('denies every request to either usage queue that does not use TLS when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const { usageQueueId, deadLetterQueueId } = roles(stack);
+    for (const queueId of [usageQueueId, deadLetterQueueId]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: Match.objectLike({
+          Statement: [{
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Resource: queueArn(queueId),
+          }],
+        }),
+      });
+    }
+  });
+
+  it('hides a received usage record for at least six times the aggregator timeout when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const queue = template.findResources('AWS::SQS::Queue')[roles(stack).usageQueueId];
+    const aggregatorTimeout = functionProperties(stack, template, stack.gateway.aggregatorFunction)['Timeout'] as number;
+    expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * aggregatorTimeout);
+  });
+
+  it('gives the aggregator 60 seconds, its own log group and the usage table name alone when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const aggregatorLogGroupId = logicalId(stack, stack.gateway.aggregatorLogGroup);
+    expect(functionProperties(stack, template, stack.gateway.aggregatorFunction)).toMatchObject({
+      Handler: 'index.handler',
+      Timeout: 60,
+      LoggingConfig: { LogGroup: { Ref: aggregatorLogGroupId } },
+      Environment: { Variables: { USAGE_TABLE: { Ref: roles(stack).usageId }, NODE_OPTIONS: '--enable-source-maps' } },
+    });
+    expect(new Set([aggregatorLogGroupId, logicalId(stack, stack.gateway.logGroup), logicalId(stack, stack.gateway.adminLogGroup)]).size).toBe(3);
+  });
+
+  it('feeds the aggregator from the usage queue in batches of up to 100 within 5 seconds, reporting item failures, when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: queueArn(roles(stack).usageQueueId),
+      FunctionName: { Ref: logicalId(stack, stack.gateway.aggregatorFunction) },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('grants the aggregator only its logs, usage writes and consuming the usage queue when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const { aggregatorRoleId, usageId, usageQueueId } = roles(stack);
+    expect(statementsOfRole(template, aggregatorRoleId)).toEqual([
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalId(stack, stack.gateway.aggregatorLogGroup), 'Arn'] },
+      },
+      { Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: tableArn(usageId) },
+      {
+        Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Effect: 'Allow',
+        Resource: queueArn(usageQueueId),
+      },
+    ]);
+  });
+
+  it('passes the usage queue URL to the gateway when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    expect(functionProperties(stack, template, stack.gateway.function)['Environment']).toMatchObject({
+      Variables: { USAGE_QUEUE_URL: { Ref: roles(stack).usageQueueId } },
+    });
+  });
+
+  it('lets the gateway do nothing on the usage queue but send when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const { gatewayRoleId, usageQueueId } = roles(stack);
+
+    expect(actionsOnQueue(template, gatewayRoleId, usageQueueId)).toEqual(['sqs:SendMessage']);
+  });
+
+  it('lets the gateway only put and update items in the usage table when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const { gatewayRoleId, usageId } = roles(stack);
+
+    expect(actionsOnTable(template, gatewayRoleId, usageId)).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('gives neither the gateway nor the aggregator access to the dead-letter queue when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const { gatewayRoleId, aggregatorRoleId, deadLetterQueueId } = roles(stack);
+
+    expect([...actionsOnQueue(template, gatewayRoleId, deadLetterQueueId), ...actionsOnQueue(template, aggregatorRoleId, deadLetterQueueId)]).toEqual([]);
+  });
+
+  it('outputs the usage queue and dead-letter queue URLs when synthesized', () => {
+    const { stack, template } = synthesizeStack();
+
+    const { usageQueueId, deadLetterQueueId } = roles(stack);
+    template.hasOutput('UsageQueueUrl', { Value: { Ref: usageQueueId } });
+    template.hasOutput('UsageDeadLetterQueueUrl', { Value: { Ref: deadLetterQueueId } });
   });
 });

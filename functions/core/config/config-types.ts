@@ -19,6 +19,8 @@ export interface DeploymentConfig {
   readonly apiKey?: ConfigString;
   readonly apiBase?: ConfigString;
   readonly apiVersion?: ConfigString;
+  /** Bedrock: the AWS region of the deployment (`aws_region_name`). */
+  readonly awsRegion?: string;
   /** Upper bound on waiting for the provider: for its response headers and between body bytes. */
   readonly timeoutMs: number;
   readonly rpm?: number;

@@ -40,6 +40,7 @@ const PARAM_KEYS = new Set([
   'output_cost_per_token',
   'extra_headers',
   'stream_delay_ms',
+  'aws_region_name',
 ]);
 const GENERAL_KEYS = new Set([
   'master_key',
@@ -183,6 +184,7 @@ function parseDeployment(entry: unknown, path: string, problems: string[], warni
     inputCostPerToken: optionalNumber(params['input_cost_per_token'], `${paramsPath}.input_cost_per_token`, problems, { min: 0 }),
     outputCostPerToken: optionalNumber(params['output_cost_per_token'], `${paramsPath}.output_cost_per_token`, problems, { min: 0 }),
     extraHeaders,
+    awsRegion: typeof params['aws_region_name'] === 'string' ? params['aws_region_name'] : undefined,
     streamDelayMs: optionalNumber(params['stream_delay_ms'], `${paramsPath}.stream_delay_ms`, problems, { min: 0 }) ?? 0,
     modelInfo,
   };

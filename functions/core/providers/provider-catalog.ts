@@ -4,7 +4,7 @@
  * adding one is a line here, not a module.
  */
 
-export type WireFormat = 'openai-compatible' | 'azure' | 'demo';
+export type WireFormat = 'openai-compatible' | 'azure' | 'demo' | 'anthropic' | 'gemini' | 'bedrock';
 
 export interface ProviderEntry {
   readonly wire: WireFormat;
@@ -56,14 +56,12 @@ export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   ollama: compatible('http://localhost:11434/v1', undefined),
   ollama_chat: compatible('http://localhost:11434/v1', undefined),
   demo: { wire: 'demo', requiresApiKey: false },
+  anthropic: { wire: 'anthropic', apiKeyVariable: 'ANTHROPIC_API_KEY', requiresApiKey: true },
+  gemini: { wire: 'gemini', apiKeyVariable: 'GEMINI_API_KEY', requiresApiKey: true },
+  // Signed with SigV4 from the function's own role: no provider key.
+  bedrock: { wire: 'bedrock', requiresApiKey: false },
+  bedrock_converse: { wire: 'bedrock', requiresApiKey: false },
 };
 
 /** LiteLLM provider names this version recognises but does not serve yet. */
-export const PLANNED_PROVIDERS: ReadonlySet<string> = new Set([
-  'anthropic',
-  'gemini',
-  'vertex_ai',
-  'bedrock',
-  'bedrock_converse',
-  'cohere',
-]);
+export const PLANNED_PROVIDERS: ReadonlySet<string> = new Set(['vertex_ai', 'cohere']);

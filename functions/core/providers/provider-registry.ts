@@ -4,7 +4,7 @@ import { bearerDialect, createOpenAICompatibleProvider } from './openai-compatib
 import type { Provider } from './provider.js';
 import type { WireFormat } from './provider-catalog.js';
 
-const PROVIDERS_BY_WIRE: Record<WireFormat, Provider> = {
+const PROVIDERS_BY_WIRE: Partial<Record<WireFormat, Provider>> = {
   'openai-compatible': createOpenAICompatibleProvider(bearerDialect),
   azure: createOpenAICompatibleProvider(azureDialect),
   demo: createOpenAICompatibleProvider(demoDialect),
@@ -12,5 +12,7 @@ const PROVIDERS_BY_WIRE: Record<WireFormat, Provider> = {
 
 /** The translation module for a wire format. */
 export function providerFor(wire: WireFormat): Provider {
-  return PROVIDERS_BY_WIRE[wire];
+  const provider = PROVIDERS_BY_WIRE[wire];
+  if (!provider) throw new Error(`No translation module for wire format ${wire}`);
+  return provider;
 }
