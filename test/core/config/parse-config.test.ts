@@ -265,9 +265,9 @@ model_list:
   );
 
   it('says the provider is not supported yet when the provider is a planned one', () => {
-    const { problems } = parseConfigText(configWithParams('model: anthropic/claude-sonnet-4'));
+    const { problems } = parseConfigText(configWithParams('model: vertex_ai/gemini-2.5-pro'));
 
-    expect(problems).toEqual(['model_list[0].litellm_params.model: provider "anthropic" is not supported by this version yet']);
+    expect(problems).toEqual(['model_list[0].litellm_params.model: provider "vertex_ai" is not supported by this version yet']);
   });
 
   it.each([
