@@ -9,6 +9,7 @@ import type { CounterStore } from './admission/counter-store.js';
 import { createVirtualKeyStore } from './auth/virtual-key-store.js';
 import type { TenancyStore } from './tenancy/tenancy-store.js';
 import type { UsageSink } from './usage/usage-record.js';
+import type { RequestSigner } from './gateway/gateway-context.js';
 import type { Clock, IdSource, Logger, SecretSource, UpstreamClient } from './ports.js';
 import { createDemoUpstream, routeDemoRequests } from './providers/demo/demo-upstream.js';
 import { ModelRouter } from './routing/model-router.js';
@@ -31,6 +32,8 @@ export interface BuildGatewayOptions {
   tenancy?: { store: TenancyStore; counters: CounterStore };
   /** Where usage records go (SQS on Lambda, the in-process queue locally); absent = not recorded. */
   usageSink?: UsageSink;
+  /** Signs Bedrock requests (SigV4); absent = Bedrock deployments answer 500. */
+  signer?: RequestSigner;
 }
 
 export interface BuiltGateway {
@@ -66,6 +69,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
       startedAtSeconds: nowSeconds(),
       redact: createRedactor(secretValues),
       usageSink: options.usageSink,
+      signer: options.signer,
       admission: options.tenancy && {
         store: options.tenancy.counters,
         settings: {

@@ -14,25 +14,47 @@ const ERROR_BODY_LIMIT = 64 * 1024;
  * one retry with the new key.
  */
 export async function callProvider(
-  gateway: Pick<GatewayContext, 'upstream' | 'providerKeys'>,
+  gateway: Pick<GatewayContext, 'upstream' | 'providerKeys' | 'signer'>,
   provider: Provider,
   deployment: ResolvedDeployment,
   build: (deployment: ResolvedDeployment) => ProviderHttpRequest,
   signal: AbortSignal,
 ): Promise<UpstreamResponse> {
+  const send = async (request: ProviderHttpRequest) => {
+    const { signing: _signing, ...ready } = await signed(gateway, request);
+    return gateway.upstream.send({ ...ready, signal, timeoutMs: deployment.timeoutMs });
+  };
   const keyed = await keyFor(gateway, deployment);
-  let response = await gateway.upstream.send({ ...build(keyed), signal, timeoutMs: deployment.timeoutMs });
+  let response = await send(build(keyed));
   if (response.status === 401 && gateway.providerKeys.isRefreshable(deployment)) {
     gateway.providerKeys.refresh();
     const rekeyed = await keyFor(gateway, deployment);
     if (rekeyed.apiKey !== keyed.apiKey) {
       await readBodyText(response.body, ERROR_BODY_LIMIT);
-      response = await gateway.upstream.send({ ...build(rekeyed), signal, timeoutMs: deployment.timeoutMs });
+      response = await send(build(rekeyed));
     }
   }
   if (response.status >= 200 && response.status < 300) return response;
   const bodyText = await readBodyText(response.body, ERROR_BODY_LIMIT);
   throw provider.mapError(response.status, bodyText, response.headers);
+}
+
+async function signed(gateway: Pick<GatewayContext, 'signer'>, request: ProviderHttpRequest): Promise<ProviderHttpRequest> {
+  if (request.signing === undefined) return request;
+  if (!gateway.signer) {
+    throw new GatewayError({ status: 500, message: 'This gateway cannot sign AWS requests.', type: 'server_error', code: 'signing_unavailable' });
+  }
+  try {
+    return await gateway.signer(request);
+  } catch {
+    throw new GatewayError({
+      status: 503,
+      message: 'AWS credentials for signing the provider request are unavailable right now.',
+      type: 'server_error',
+      code: 'aws_credentials_unavailable',
+      headers: { 'retry-after': '1' },
+    });
+  }
 }
 
 async function keyFor(gateway: Pick<GatewayContext, 'providerKeys'>, deployment: ResolvedDeployment): Promise<ResolvedDeployment> {

@@ -2,7 +2,7 @@ import type { AdmissionSettings } from '../admission/admission.js';
 import type { CounterStore } from '../admission/counter-store.js';
 import type { Principal } from '../auth/key-store.js';
 import type { TokenUsage } from '../pricing/cost.js';
-import type { ResolvedDeployment } from '../providers/provider.js';
+import type { ProviderHttpRequest, ResolvedDeployment } from '../providers/provider.js';
 import type { UsageSink } from '../usage/usage-record.js';
 import type { Metering } from './metering.js';
 import type { GeneralSettings } from '../config/config-types.js';
@@ -28,7 +28,12 @@ export interface GatewayContext {
   readonly admission?: { readonly store: CounterStore; readonly settings: AdmissionSettings };
   /** Where usage records go once a response is complete; absent = not recorded. */
   readonly usageSink?: UsageSink;
+  /** Signs requests that ask for it (Bedrock: SigV4 with the function's own credentials). */
+  readonly signer?: RequestSigner;
 }
+
+/** Adds authentication headers to a provider request whose `signing` says how. */
+export type RequestSigner = (request: ProviderHttpRequest) => Promise<ProviderHttpRequest>;
 
 /** Token counts as recorded: the provider's own, or the gateway's estimate. */
 export interface RecordedUsage extends TokenUsage {
