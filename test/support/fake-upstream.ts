@@ -11,11 +11,21 @@
  *   leak-key           a 401 whose message quotes the Authorization header it received
  *   require-key:<key>  a 401 unless the Authorization header carries <key>, else the recorded completion
  * Every request is recorded for assertions.
+ *
+ * It also speaks the native providers' wire formats, replaying their recorded fixtures
+ * (test/fixtures/providers/<format>/, model name `fixture:<name>`):
+ *   POST /v1/messages                                   Anthropic: JSON, or SSE with event names
+ *   POST /v1beta/models/<model>:generateContent         Gemini: JSON
+ *   POST /v1beta/models/<model>:streamGenerateContent   Gemini: SSE (alt=sse)
+ *   POST /model/<model>/converse                        Bedrock: JSON
+ *   POST /model/<model>/converse-stream                 Bedrock: binary AWS event-stream frames
  */
 import http from 'node:http';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 
 export interface RecordedRequest {
   method: string;
@@ -32,14 +42,14 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
-const FIXTURES = new URL('../fixtures/providers/openai/', import.meta.url);
+const FIXTURES = new URL('../fixtures/providers/', import.meta.url);
 
-export function fixtureText(name: string): string {
-  return readFileSync(new URL(name, FIXTURES), 'utf8');
+export function fixtureText(name: string, format = 'openai'): string {
+  return readFileSync(new URL(`${format}/${name}`, FIXTURES), 'utf8');
 }
 
-export function fixtureChunks(name: string): Record<string, unknown>[] {
-  return fixtureText(`${name}.chunks.txt`)
+export function fixtureChunks(name: string, format = 'openai'): Record<string, unknown>[] {
+  return fixtureText(`${name}.chunks.txt`, format)
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -59,6 +69,32 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     requests.push({ method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body });
     const model = String(body['model'] ?? '');
     const stream = body['stream'] === true;
+    const path = decodeURIComponent((incoming.url ?? '').split('?')[0] ?? '');
+
+    const anthropic = path.endsWith('/v1/messages') ? model.replace('fixture:', '') : undefined;
+    if (anthropic !== undefined) {
+      if (!stream) return sendJson(outgoing, 200, fixtureText(`${anthropic}.json`, 'anthropic'));
+      startSse(outgoing);
+      for (const event of fixtureChunks(anthropic, 'anthropic')) outgoing.write(`event: ${String(event['type'])}\ndata: ${JSON.stringify(event)}\n\n`);
+      return outgoing.end();
+    }
+    const gemini = /\/v1beta\/models\/fixture:([^:]+):(generateContent|streamGenerateContent)$/.exec(path);
+    if (gemini) {
+      if (gemini[2] === 'generateContent') return sendJson(outgoing, 200, fixtureText(`${gemini[1]}.json`, 'gemini'));
+      startSse(outgoing);
+      for (const event of fixtureChunks(gemini[1]!, 'gemini')) outgoing.write(sse(event));
+      return outgoing.end();
+    }
+    const bedrock = /\/model\/fixture:([^/]+)\/(converse|converse-stream)$/.exec(path);
+    if (bedrock) {
+      if (bedrock[2] === 'converse') return sendJson(outgoing, 200, fixtureText(`${bedrock[1]}.json`, 'bedrock'));
+      outgoing.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+      for (const event of fixtureChunks(bedrock[1]!, 'bedrock')) {
+        const [type, payload] = Object.entries(event)[0]!;
+        outgoing.write(encodeEventStreamFrame(type, payload));
+      }
+      return outgoing.end();
+    }
 
     if ((incoming.url ?? '').includes('/embeddings')) return sendJson(outgoing, 200, fixtureText('openai-embedding.json'));
     if (model.startsWith('fixture:')) {
@@ -119,6 +155,20 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
         server.closeAllConnections();
       }),
   };
+}
+
+const eventStreamCodec = new EventStreamCodec(toUtf8, fromUtf8);
+
+/** One binary AWS event-stream frame, as Bedrock's ConverseStream sends each event. */
+function encodeEventStreamFrame(eventType: string, payload: unknown): Uint8Array {
+  return eventStreamCodec.encode({
+    headers: {
+      ':event-type': { type: 'string', value: eventType },
+      ':content-type': { type: 'string', value: 'application/json' },
+      ':message-type': { type: 'string', value: 'event' },
+    },
+    body: fromUtf8(JSON.stringify(payload)),
+  });
 }
 
 function sendJson(outgoing: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
