@@ -153,125 +153,60 @@ export class LlmGateway extends Construct {
       deadLetterQueue: { queue: this.usageDeadLetterQueue, maxReceiveCount: USAGE_QUEUE_MAX_RECEIVE_COUNT },
     });
 
-    this.logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-    });
-
-    // An own role instead of AWSLambdaBasicExecutionRole: logs are written to this log group only.
-    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(projectRoot, 'functions/gateway/handler.ts'),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const gateway = lambdaFunction(this, '', {
+      entry: 'functions/gateway/handler.ts',
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? TIMEOUT_MAX,
-      role,
-      logGroup: this.logGroup,
       environment: {
         PROVIDER_KEYS_SECRET_ARN: this.providerKeysSecret.secretArn,
         ...tableEnvironment,
         USAGE_QUEUE_URL: this.usageQueue.queueUrl,
-        NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: esmBundling(props.configYaml),
+      logRetention,
+      configYaml: props.configYaml,
     });
-
-    this.logGroup.grantWrite(role);
+    this.function = gateway.function;
+    this.logGroup = gateway.logGroup;
     this.providerKeysSecret.grantRead(this.function);
-    role.addToPrincipalPolicy(new PolicyStatement({
-      actions: [...GATEWAY_TENANCY_ACTIONS],
-      resources: [this.tenancyTable.tableArn],
-    }));
-    role.addToPrincipalPolicy(new PolicyStatement({
-      actions: [...GATEWAY_COUNTERS_ACTIONS],
-      resources: [this.countersTable.tableArn],
-    }));
-    role.addToPrincipalPolicy(new PolicyStatement({
-      actions: [...GATEWAY_USAGE_QUEUE_ACTIONS],
-      resources: [this.usageQueue.queueArn],
-    }));
-    role.addToPrincipalPolicy(new PolicyStatement({
-      actions: [...GATEWAY_USAGE_ACTIONS],
-      resources: [this.usageTable.tableArn],
-    }));
-
+    allow(gateway.role, GATEWAY_TENANCY_ACTIONS, this.tenancyTable.tableArn);
+    allow(gateway.role, GATEWAY_COUNTERS_ACTIONS, this.countersTable.tableArn);
+    allow(gateway.role, GATEWAY_USAGE_QUEUE_ACTIONS, this.usageQueue.queueArn);
+    allow(gateway.role, GATEWAY_USAGE_ACTIONS, this.usageTable.tableArn);
     this.functionUrl = this.function.addFunctionUrl({
       authType: FunctionUrlAuthType.NONE,
       invokeMode: InvokeMode.RESPONSE_STREAM,
     });
 
-    this.adminLogGroup = new LogGroup(this, 'AdminLogs', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-    });
-    const adminRole = new Role(this, 'AdminRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    this.adminFunction = new NodejsFunction(this, 'AdminFunction', {
-      entry: join(projectRoot, 'functions/admin/handler.ts'),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+    const admin = lambdaFunction(this, 'Admin', {
+      entry: 'functions/admin/handler.ts',
       memorySize: 512,
       timeout: Duration.seconds(30),
-      role: adminRole,
-      logGroup: this.adminLogGroup,
-      environment: {
-        ...tableEnvironment,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: esmBundling(props.configYaml),
+      environment: tableEnvironment,
+      logRetention,
+      configYaml: props.configYaml,
     });
-
-    this.adminLogGroup.grantWrite(adminRole);
-    adminRole.addToPrincipalPolicy(new PolicyStatement({
-      actions: [...ADMIN_TENANCY_ACTIONS],
-      resources: [this.tenancyTable.tableArn],
-    }));
-    adminRole.addToPrincipalPolicy(new PolicyStatement({
-      actions: [...ADMIN_COUNTERS_ACTIONS],
-      resources: [this.countersTable.tableArn],
-    }));
-    adminRole.addToPrincipalPolicy(new PolicyStatement({
-      actions: [...ADMIN_USAGE_ACTIONS],
-      resources: [this.usageTable.tableArn],
-    }));
-
+    this.adminFunction = admin.function;
+    this.adminLogGroup = admin.logGroup;
+    allow(admin.role, ADMIN_TENANCY_ACTIONS, this.tenancyTable.tableArn);
+    allow(admin.role, ADMIN_COUNTERS_ACTIONS, this.countersTable.tableArn);
+    allow(admin.role, ADMIN_USAGE_ACTIONS, this.usageTable.tableArn);
     this.adminFunctionUrl = this.adminFunction.addFunctionUrl({
       authType: FunctionUrlAuthType.AWS_IAM,
       invokeMode: InvokeMode.BUFFERED,
     });
 
-    this.aggregatorLogGroup = new LogGroup(this, 'AggregatorLogs', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-    });
-    const aggregatorRole = new Role(this, 'AggregatorRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    this.aggregatorFunction = new NodejsFunction(this, 'AggregatorFunction', {
-      entry: join(projectRoot, 'functions/aggregator/handler.ts'),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+    const aggregator = lambdaFunction(this, 'Aggregator', {
+      entry: 'functions/aggregator/handler.ts',
       memorySize: 512,
       timeout: AGGREGATOR_TIMEOUT,
-      role: aggregatorRole,
-      logGroup: this.aggregatorLogGroup,
-      environment: {
-        USAGE_TABLE: this.usageTable.tableName,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: esmBundling(props.configYaml),
+      environment: { USAGE_TABLE: this.usageTable.tableName },
+      logRetention,
+      configYaml: props.configYaml,
     });
-
-    this.aggregatorLogGroup.grantWrite(aggregatorRole);
-    aggregatorRole.addToPrincipalPolicy(new PolicyStatement({
-      actions: [...AGGREGATOR_USAGE_ACTIONS],
-      resources: [this.usageTable.tableArn],
-    }));
+    this.aggregatorFunction = aggregator.function;
+    this.aggregatorLogGroup = aggregator.logGroup;
+    allow(aggregator.role, AGGREGATOR_USAGE_ACTIONS, this.usageTable.tableArn);
     // Also grants the role what consuming takes (receive, delete, change visibility, attributes) on this queue.
     this.aggregatorFunction.addEventSource(new SqsEventSource(this.usageQueue, {
       batchSize: AGGREGATOR_BATCH_SIZE,
@@ -279,6 +214,40 @@ export class LlmGateway extends Construct {
       reportBatchItemFailures: true,
     }));
   }
+}
+
+/**
+ * One function of the gateway: Node.js 22 on arm64, bundled locally, with its own log group
+ * and its own role (instead of AWSLambdaBasicExecutionRole: it may write that log group only).
+ * Construct ids are `<prefix>Logs`, `<prefix>Role`, `<prefix>Function`.
+ */
+function lambdaFunction(
+  scope: Construct,
+  prefix: string,
+  options: { entry: string; memorySize: number; timeout: Duration; environment: Record<string, string>; logRetention: RetentionDays; configYaml: string },
+): { function: NodejsFunction; role: Role; logGroup: LogGroup } {
+  const logGroup = new LogGroup(scope, `${prefix}Logs`, { retention: options.logRetention });
+  const role = new Role(scope, `${prefix}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  const fn = new NodejsFunction(scope, `${prefix}Function`, {
+    entry: join(projectRoot, options.entry),
+    handler: 'handler',
+    projectRoot,
+    depsLockFilePath: join(projectRoot, 'package-lock.json'),
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.ARM_64,
+    memorySize: options.memorySize,
+    timeout: options.timeout,
+    role,
+    logGroup,
+    environment: { ...options.environment, NODE_OPTIONS: '--enable-source-maps' },
+    bundling: esmBundling(options.configYaml),
+  });
+  logGroup.grantWrite(role);
+  return { function: fn, role, logGroup };
+}
+
+function allow(role: Role, actions: readonly string[], resource: string): void {
+  role.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [resource] }));
 }
 
 /** Point-in-time recovery on and RETAIN: these tables hold the only copy of tenants, keys, spend and usage. */
