@@ -1,3 +1,4 @@
+import { anthropicProvider } from './anthropic/anthropic-provider.js';
 import { azureDialect } from './azure-dialect.js';
 import { demoDialect } from './demo/demo-dialect.js';
 import { bearerDialect, createOpenAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
@@ -8,6 +9,7 @@ const PROVIDERS_BY_WIRE: Partial<Record<WireFormat, Provider>> = {
   'openai-compatible': createOpenAICompatibleProvider(bearerDialect),
   azure: createOpenAICompatibleProvider(azureDialect),
   demo: createOpenAICompatibleProvider(demoDialect),
+  anthropic: anthropicProvider,
 };
 
 /** The translation module for a wire format. */

@@ -1,0 +1,172 @@
+import { InvalidRequestError } from '../../errors.js';
+import type { ChatMessage, JsonObject } from '../../openai/openai-types.js';
+import type {
+  AnthropicCacheControl,
+  AnthropicContentBlock,
+  AnthropicMessage,
+  AnthropicTextBlock,
+  AnthropicToolResultBlock,
+} from './anthropic-wire-types.js';
+import { isObject } from './json-values.js';
+
+export interface AnthropicConversation {
+  /** System and developer messages, wherever they stood, in order; absent when there are none. */
+  system?: string | AnthropicTextBlock[];
+  messages: AnthropicMessage[];
+}
+
+/**
+ * OpenAI's messages as Anthropic's conversation:
+ * - `system`/`developer` messages are lifted into `system` (Anthropic has no system turns);
+ * - `tool` messages become `tool_result` blocks in a user turn;
+ * - consecutive turns of the same Anthropic role are merged (Anthropic wants them alternating),
+ *   so consecutive tool results form one user turn, with the `tool_result` blocks first
+ *   (Anthropic refuses a tool result after other content in the same turn);
+ * - empty text is left out (Anthropic refuses empty text blocks).
+ */
+export function toAnthropicConversation(messages: readonly ChatMessage[]): AnthropicConversation {
+  const systemBlocks: AnthropicTextBlock[] = [];
+  const turns: AnthropicMessage[] = [];
+  const append = (role: AnthropicMessage['role'], blocks: AnthropicContentBlock[]): void => {
+    const last = turns.at(-1);
+    if (last?.role === role) last.content.push(...blocks);
+    else turns.push({ role, content: blocks });
+  };
+  messages.forEach((message, index) => {
+    const path = `messages[${index}]`;
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        systemBlocks.push(...textBlocks(message.content, `${path}.content`));
+        return;
+      case 'user':
+        append('user', userBlocks(message.content, `${path}.content`));
+        return;
+      case 'assistant':
+        append('assistant', assistantBlocks(message, path));
+        return;
+      case 'tool':
+        append('user', [toolResultBlock(message, path)]);
+        return;
+      default:
+        throw new InvalidRequestError(
+          `Invalid value for '${path}.role': this model accepts system, developer, user, assistant and tool messages.`,
+          `${path}.role`,
+        );
+    }
+  });
+  return { ...systemOf(systemBlocks), messages: turns.map(toolResultsFirst) };
+}
+
+/** A plain string unless a part asked for prompt caching, which only blocks can carry. */
+function systemOf(blocks: AnthropicTextBlock[]): Pick<AnthropicConversation, 'system'> {
+  if (blocks.length === 0) return {};
+  if (blocks.some((block) => block.cache_control !== undefined)) return { system: blocks };
+  return { system: blocks.map((block) => block.text).join('\n\n') };
+}
+
+function toolResultsFirst(turn: AnthropicMessage): AnthropicMessage {
+  if (turn.role !== 'user') return turn;
+  const results = turn.content.filter((block) => block.type === 'tool_result');
+  if (results.length === 0) return turn;
+  return { role: 'user', content: [...results, ...turn.content.filter((block) => block.type !== 'tool_result')] };
+}
+
+/** String content, or an array of text parts (system, developer, tool and assistant messages). */
+function textBlocks(content: unknown, path: string): AnthropicTextBlock[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
+  if (!Array.isArray(content)) throw new InvalidRequestError(`Invalid type for '${path}': expected a string or an array of content parts.`, path);
+  return content.flatMap((part: unknown, index) => {
+    const partPath = `${path}[${index}]`;
+    const text = isObject(part) && part['type'] === 'text' ? part['text'] : isObject(part) && part['type'] === 'refusal' ? part['refusal'] : undefined;
+    if (typeof text !== 'string') throw new InvalidRequestError(`Invalid content part at '${partPath}': expected a text part.`, partPath);
+    return text === '' ? [] : [{ type: 'text' as const, text, ...cacheControlOf(part as JsonObject) }];
+  });
+}
+
+function userBlocks(content: unknown, path: string): AnthropicContentBlock[] {
+  if (!Array.isArray(content)) return textBlocks(content, path);
+  return content.flatMap((part: unknown, index): AnthropicContentBlock[] => {
+    const partPath = `${path}[${index}]`;
+    const type = isObject(part) ? part['type'] : undefined;
+    if (type === 'text' || type === 'refusal') return textBlocks([part], path);
+    if (type === 'image_url' && isObject(part)) return [imageBlock(part, partPath)];
+    if (type === 'file' && isObject(part)) return [documentBlock(part, partPath)];
+    throw new InvalidRequestError(
+      `Unsupported content part at '${partPath}': this model accepts text, image_url and PDF file parts.`,
+      partPath,
+    );
+  });
+}
+
+const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
+
+/** `data:` URLs travel inline as base64; http(s) URLs are fetched by Anthropic. */
+function imageBlock(part: JsonObject, path: string): AnthropicContentBlock {
+  const imageUrl = part['image_url'];
+  const url = isObject(imageUrl) ? imageUrl['url'] : imageUrl;
+  if (typeof url === 'string') {
+    const data = DATA_URL.exec(url);
+    if (data) return { type: 'image', source: { type: 'base64', media_type: data[1]!, data: data[2]! }, ...cacheControlOf(part) };
+    if (/^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url }, ...cacheControlOf(part) };
+  }
+  throw new InvalidRequestError(`Invalid image at '${path}.image_url.url': expected a base64 data: URL or an http(s) URL.`, `${path}.image_url.url`);
+}
+
+/** OpenAI's inline file parts (`file.file_data` as a base64 data: URL); Anthropic reads PDFs. */
+function documentBlock(part: JsonObject, path: string): AnthropicContentBlock {
+  const file = isObject(part['file']) ? part['file'] : {};
+  const data = typeof file['file_data'] === 'string' ? DATA_URL.exec(file['file_data']) : null;
+  if (!data || data[1] !== 'application/pdf') {
+    throw new InvalidRequestError(`Unsupported file at '${path}.file': this model accepts PDF files sent inline as file_data.`, `${path}.file`);
+  }
+  const title = typeof file['filename'] === 'string' ? { title: file['filename'] } : {};
+  return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: data[2]! }, ...title, ...cacheControlOf(part) };
+}
+
+function assistantBlocks(message: ChatMessage, path: string): AnthropicContentBlock[] {
+  const blocks: AnthropicContentBlock[] = textBlocks(message.content, `${path}.content`);
+  const toolCalls = message['tool_calls'];
+  if (toolCalls === undefined || toolCalls === null) return blocks;
+  if (!Array.isArray(toolCalls)) throw new InvalidRequestError(`Invalid type for '${path}.tool_calls': expected an array.`, `${path}.tool_calls`);
+  toolCalls.forEach((call: unknown, index) => {
+    const callPath = `${path}.tool_calls[${index}]`;
+    const fn = isObject(call) && isObject(call['function']) ? call['function'] : undefined;
+    if (!isObject(call) || typeof call['id'] !== 'string' || typeof fn?.['name'] !== 'string') {
+      throw new InvalidRequestError(`Invalid tool call at '${callPath}': expected an id and a function name.`, callPath);
+    }
+    blocks.push({ type: 'tool_use', id: call['id'], name: fn['name'], input: parseArguments(fn['arguments']) });
+  });
+  return blocks;
+}
+
+/** Anthropic wants the input as an object; arguments that are not a JSON object become `{}`. */
+function parseArguments(argumentsText: unknown): Record<string, unknown> {
+  if (typeof argumentsText !== 'string') return isObject(argumentsText) ? argumentsText : {};
+  try {
+    const parsed: unknown = JSON.parse(argumentsText);
+    return isObject(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+function toolResultBlock(message: ChatMessage, path: string): AnthropicToolResultBlock {
+  const toolCallId = message['tool_call_id'];
+  if (typeof toolCallId !== 'string' || toolCallId === '') {
+    throw new InvalidRequestError(`Missing required parameter: '${path}.tool_call_id'.`, `${path}.tool_call_id`);
+  }
+  if (typeof message.content === 'string' || message.content === undefined || message.content === null) {
+    const text = message.content ?? '';
+    return text === '' ? { type: 'tool_result', tool_use_id: toolCallId } : { type: 'tool_result', tool_use_id: toolCallId, content: text };
+  }
+  const blocks = textBlocks(message.content, `${path}.content`);
+  return blocks.length === 0 ? { type: 'tool_result', tool_use_id: toolCallId } : { type: 'tool_result', tool_use_id: toolCallId, content: blocks };
+}
+
+/** Clients that know Anthropic mark parts for prompt caching (`cache_control`); the mark is kept. */
+function cacheControlOf(part: JsonObject): { cache_control?: AnthropicCacheControl } {
+  const cacheControl = part['cache_control'];
+  return isObject(cacheControl) && cacheControl['type'] === 'ephemeral' ? { cache_control: cacheControl as unknown as AnthropicCacheControl } : {};
+}

@@ -1,0 +1,83 @@
+/**
+ * Recorded Anthropic traffic (Vercel AI SDK fixtures, Apache-2.0; see
+ * test/fixtures/providers/LICENSE-vercel-ai.txt) and how to replay it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import type { ChatCompletionChunk, JsonObject } from '../../../../functions/core/openai/openai-types.js';
+import { createAnthropicStreamTranslator } from '../../../../functions/core/providers/anthropic/anthropic-stream-translator.js';
+import type { ChatStreamTranslator, ProviderContext } from '../../../../functions/core/providers/provider.js';
+import type { SseEvent } from '../../../../functions/core/streaming/sse-decoder.js';
+import { providerContext, resolvedDeployment } from '../provider-test-support.js';
+
+const ANTHROPIC_FIXTURES = new URL('../../../fixtures/providers/anthropic/', import.meta.url);
+
+export function anthropicFixtureNames(kind: '.chunks.txt' | '.json'): string[] {
+  return readdirSync(ANTHROPIC_FIXTURES)
+    .filter((name) => name.endsWith(kind))
+    .sort();
+}
+
+/** Each non-empty line is the JSON of one SSE event whose `type` is also its `event:` name. */
+export function readAnthropicEvents(name: string): SseEvent[] {
+  return readFileSync(new URL(name, ANTHROPIC_FIXTURES), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => ({ event: (JSON.parse(line) as JsonObject)['type'] as string, data: line }));
+}
+
+export function readAnthropicJson(name: string): JsonObject {
+  return JSON.parse(readFileSync(new URL(name, ANTHROPIC_FIXTURES), 'utf8')) as JsonObject;
+}
+
+export function anthropicContext(): ProviderContext {
+  return providerContext(
+    resolvedDeployment({ provider: 'anthropic', upstreamModel: 'claude-sonnet-4-5', apiBase: undefined, apiKey: 'sk-ant-test' }),
+  );
+}
+
+export interface Replay {
+  chunks: ChatCompletionChunk[];
+  translator: ChatStreamTranslator;
+}
+
+/** Feeds every event of a recording, then ends the stream. */
+export function replayEvents(events: readonly SseEvent[]): Replay {
+  const translator = createAnthropicStreamTranslator(anthropicContext());
+  const chunks = events.flatMap((event) => translator.push(event));
+  chunks.push(...translator.end());
+  return { chunks, translator };
+}
+
+export function replayFixture(name: string): Replay {
+  return replayEvents(readAnthropicEvents(name));
+}
+
+/** Builds one SSE event the way Anthropic frames it. */
+export function anthropicEvent(payload: JsonObject): SseEvent {
+  return { event: payload['type'] as string, data: JSON.stringify(payload) };
+}
+
+export function toolArgumentsByIndex(chunks: readonly ChatCompletionChunk[]): Map<number, string> {
+  const byIndex = new Map<number, string>();
+  for (const chunk of chunks) {
+    for (const choice of chunk.choices) {
+      for (const toolCall of choice.delta.tool_calls ?? []) {
+        byIndex.set(toolCall.index, (byIndex.get(toolCall.index) ?? '') + (toolCall.function?.arguments ?? ''));
+      }
+    }
+  }
+  return byIndex;
+}
+
+export function contentOf(chunks: readonly ChatCompletionChunk[]): string {
+  return chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta.content ?? '')).join('');
+}
+
+export function captureError(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}

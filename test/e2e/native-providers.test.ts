@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { assertChatCompletion, assertChatCompletionChunk } from '../support/openai-schema.js';
+import { fixtureChunks, fixtureText, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { MASTER_KEY, startGateway, type RunningGateway } from '../support/start-gateway.js';
+
+let upstream: FakeUpstream;
+let gateway: RunningGateway;
+let client: OpenAI;
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  const origin = upstream.baseUrl.replace(/\/v1$/, '');
+  const entry = (name: string, model: string, extra = '') => `
+  - model_name: ${name}
+    litellm_params:
+      model: ${model}
+      api_base: ${origin}
+      api_key: sk-native-provider-key-000${extra}`;
+  gateway = await startGateway(`
+model_list:${[
+    entry('claude-text', 'anthropic/fixture:anthropic-text'),
+    entry('claude-tool', 'anthropic/fixture:anthropic-tool-no-args'),
+  ].join('')}
+general_settings:
+  master_key: os.environ/GATEWAY_MASTER_KEY
+`);
+  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: MASTER_KEY, maxRetries: 0 });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await upstream?.close();
+});
+
+const hello = [{ role: 'user' as const, content: 'hi' }];
+
+/** The text an Anthropic message (or stream) recorded. */
+function anthropicText(name: string, stream: boolean): string {
+  if (!stream) {
+    const message = JSON.parse(fixtureText(`${name}.json`, 'anthropic')) as { content: Array<{ type: string; text?: string }> };
+    return message.content.filter((block) => block.type === 'text').map((block) => block.text).join('');
+  }
+  return fixtureChunks(name, 'anthropic')
+    .map((event) => (event['delta'] as { type?: string; text?: string } | undefined))
+    .filter((delta) => delta?.type === 'text_delta')
+    .map((delta) => delta!.text)
+    .join('');
+}
+
+describe('Anthropic through the OpenAI SDK', () => {
+  it('assembles the recorded text from a non-streaming Anthropic answer', async () => {
+    const completion = await client.chat.completions.create({ model: 'claude-text', messages: hello });
+
+    assertChatCompletion(completion);
+    expect(completion.choices[0]?.message.content).toBe(anthropicText('anthropic-text', false));
+    expect(upstream.requests.at(-1)?.headers['x-api-key']).toBe('sk-native-provider-key-000');
+  });
+
+  it('assembles the recorded text from an Anthropic stream, chunk by chunk', async () => {
+    const stream = await client.chat.completions.create({ model: 'claude-text', messages: hello, stream: true, stream_options: { include_usage: true } });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+
+    chunks.forEach((chunk) => assertChatCompletionChunk(chunk));
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(anthropicText('anthropic-text', true));
+    expect(chunks.at(-1)?.usage?.prompt_tokens).toBeGreaterThan(0);
+  });
+
+  it('assembles a streamed Anthropic tool call with no arguments into valid JSON', async () => {
+    const completion = await client.chat.completions.stream({ model: 'claude-tool', messages: hello }).finalChatCompletion();
+
+    const call = completion.choices[0]?.message.tool_calls?.[0];
+    expect(call?.type).toBe('function');
+    expect(JSON.parse(call?.type === 'function' ? call.function.arguments : 'x')).toEqual({});
+    expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
+  });
+});
