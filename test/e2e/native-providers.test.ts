@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { assertChatCompletion, assertChatCompletionChunk } from '../support/openai-schema.js';
 import { fixtureChunks, fixtureText, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
@@ -20,7 +21,11 @@ beforeAll(async () => {
 model_list:${[
     entry('claude-text', 'anthropic/fixture:anthropic-text'),
     entry('claude-tool', 'anthropic/fixture:anthropic-tool-no-args'),
+    entry('gpt-text', 'openai/fixture:openai-text').replace(origin, upstream.baseUrl),
   ].join('')}
+  - model_name: demo
+    litellm_params:
+      model: demo/echo
 general_settings:
   master_key: os.environ/GATEWAY_MASTER_KEY
 `);
@@ -72,5 +77,64 @@ describe('Anthropic through the OpenAI SDK', () => {
     expect(call?.type).toBe('function');
     expect(JSON.parse(call?.type === 'function' ? call.function.arguments : 'x')).toEqual({});
     expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
+  });
+});
+
+describe('the Anthropic-compatible endpoint through the Anthropic SDK', () => {
+  const anthropic = () => new Anthropic({ baseURL: gateway.url, apiKey: MASTER_KEY, maxRetries: 0 });
+
+  it('answers a Messages request from an OpenAI model with the recorded text', async () => {
+    const message = await anthropic().messages.create({ model: 'gpt-text', max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] });
+
+    const recorded = JSON.parse(fixtureText('openai-text.json')) as { choices: Array<{ message: { content: string } }> };
+    expect(message.type).toBe('message');
+    expect(message.content[0]?.type === 'text' ? message.content[0].text : '').toBe(recorded.choices[0]?.message.content);
+    expect(message.usage.output_tokens).toBeGreaterThan(0);
+  });
+
+  it('streams a Messages request that the SDK assembles into the recorded text', async () => {
+    const stream = anthropic().messages.stream({ model: 'gpt-text', max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] });
+    const message = await stream.finalMessage();
+
+    const recorded = fixtureChunks('openai-text') as Array<{ choices: Array<{ delta: { content?: string } }> }>;
+    const text = recorded.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
+    expect(message.content[0]?.type === 'text' ? message.content[0].text : '').toBe(text);
+    expect(message.stop_reason).toBe('end_turn');
+  });
+
+  it('passes an Anthropic model through and back with the recorded text', async () => {
+    const message = await anthropic().messages.create({ model: 'claude-text', max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] });
+
+    expect(message.content[0]?.type === 'text' ? message.content[0].text : '').toBe(anthropicText('anthropic-text', false));
+  });
+
+  it('answers a tool call from the demo model as a tool_use block', async () => {
+    const message = await anthropic().messages.create({
+      model: 'demo',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'weather in Paris?' }],
+      tools: [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+    });
+
+    const toolUse = message.content.find((block) => block.type === 'tool_use');
+    expect(toolUse?.type === 'tool_use' ? toolUse.name : '').toBe('get_weather');
+    expect(message.stop_reason).toBe('tool_use');
+  });
+
+  it('answers errors in Anthropic\'s shape', async () => {
+    const response = await fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': MASTER_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+  });
+
+  it('counts tokens for a Messages request', async () => {
+    const count = await anthropic().messages.countTokens({ model: 'demo', messages: [{ role: 'user', content: 'hello there' }] });
+
+    expect(count.input_tokens).toBeGreaterThan(0);
   });
 });

@@ -2,14 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { AuthenticationError } from '../errors.js';
 import type { KeyStore, Principal } from './key-store.js';
 
-/** The key a client presented: `Authorization: Bearer …`, or Azure clients' `api-key:` header. */
+/** The key a client presented: `Authorization: Bearer …`, Azure clients' `api-key:`, or Anthropic clients' `x-api-key:` header. */
 export function presentedKey(headers: Readonly<Record<string, string | undefined>>): string | undefined {
   const authorization = headers['authorization'];
   if (authorization !== undefined) {
     const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
     return match?.[1]?.trim() || undefined;
   }
-  return headers['api-key']?.trim() || undefined;
+  return headers['api-key']?.trim() || headers['x-api-key']?.trim() || undefined;
 }
 
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();

@@ -12,7 +12,8 @@ import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
 import { buildUsageRecord, collectTags } from '../usage/build-usage-record.js';
 import type { GatewayContext, RequestContext, RequestOutcome } from './gateway-context.js';
 import { handleGetModel, handleListModels } from './models.js';
-import { matchRoute, type Route } from './routes.js';
+import { isAnthropicRoute, matchRoute, type Route } from './routes.js';
+import { handleAnthropicCountTokens, handleAnthropicMessages, renderAnthropicError } from './anthropic-messages.js';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:\-]{1,128}$/;
 
@@ -39,7 +40,7 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     } catch (error) {
       const gatewayError = gateway.redact(toGatewayError(error));
       errorCode = gatewayError.code ?? gatewayError.type;
-      response = renderError(gatewayError);
+      response = isAnthropicRoute(http.path) ? renderAnthropicError(gatewayError) : renderError(gatewayError);
     }
     response.headers['x-request-id'] = requestId;
     if (response.status < 400 && served.model !== undefined) {
@@ -116,6 +117,10 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
         return handleListModels(gateway, request.principal);
       case 'get_model':
         return handleGetModel(gateway, request.principal, route.id);
+      case 'anthropic_messages':
+        return handleAnthropicMessages(gateway, request, withAttribution(request, parseJsonBody(http.body)));
+      case 'anthropic_count_tokens':
+        return handleAnthropicCountTokens(parseJsonBody(http.body));
       case 'health':
         throw new Error('health is answered before authentication');
     }

@@ -4,7 +4,9 @@ export type Route =
   | { name: 'chat_completions' }
   | { name: 'embeddings' }
   | { name: 'list_models' }
-  | { name: 'get_model'; id: string };
+  | { name: 'get_model'; id: string }
+  | { name: 'anthropic_messages' }
+  | { name: 'anthropic_count_tokens' };
 
 export type RouteMatch = { kind: 'found'; route: Route } | { kind: 'wrong_method'; allowed: string[] } | { kind: 'not_found' };
 
@@ -13,7 +15,14 @@ const FIXED: Record<string, { method: string; route: Route }> = {
   '/chat/completions': { method: 'POST', route: { name: 'chat_completions' } },
   '/embeddings': { method: 'POST', route: { name: 'embeddings' } },
   '/models': { method: 'GET', route: { name: 'list_models' } },
+  '/messages': { method: 'POST', route: { name: 'anthropic_messages' } },
+  '/messages/count_tokens': { method: 'POST', route: { name: 'anthropic_count_tokens' } },
 };
+
+/** Routes of the Anthropic-compatible front door answer errors in Anthropic's shape. */
+export function isAnthropicRoute(rawPath: string): boolean {
+  return /^(?:\/v1)?\/messages(?:\/count_tokens)?\/?$/.test(rawPath);
+}
 
 export function matchRoute(method: string, rawPath: string): RouteMatch {
   const trimmed = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
