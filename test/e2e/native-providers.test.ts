@@ -22,6 +22,8 @@ model_list:${[
     entry('claude-text', 'anthropic/fixture:anthropic-text'),
     entry('claude-tool', 'anthropic/fixture:anthropic-tool-no-args'),
     entry('gpt-text', 'openai/fixture:openai-text').replace(origin, upstream.baseUrl),
+    entry('gemini-text', 'gemini/fixture:google-text'),
+    entry('gemini-tool', 'gemini/fixture:google-tool-call'),
   ].join('')}
   - model_name: demo
     litellm_params:
@@ -77,6 +79,46 @@ describe('Anthropic through the OpenAI SDK', () => {
     expect(call?.type).toBe('function');
     expect(JSON.parse(call?.type === 'function' ? call.function.arguments : 'x')).toEqual({});
     expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
+  });
+});
+
+/** The text a Gemini response (or stream) recorded. */
+function geminiText(name: string, stream: boolean): string {
+  const responses = stream ? fixtureChunks(name, 'gemini') : [JSON.parse(fixtureText(`${name}.json`, 'gemini')) as Record<string, unknown>];
+  return responses
+    .flatMap((response) => ((response['candidates'] as Array<{ content?: { parts?: Array<{ text?: string; thought?: boolean }> } }> | undefined) ?? []))
+    .flatMap((candidate) => candidate.content?.parts ?? [])
+    .filter((part) => typeof part.text === 'string' && !part.thought)
+    .map((part) => part.text)
+    .join('');
+}
+
+describe('Gemini through the OpenAI SDK', () => {
+  it('assembles the recorded text from a non-streaming Gemini answer, key in a header', async () => {
+    const completion = await client.chat.completions.create({ model: 'gemini-text', messages: hello });
+
+    assertChatCompletion(completion);
+    expect(completion.choices[0]?.message.content).toBe(geminiText('google-text', false));
+    expect(upstream.requests.at(-1)?.headers['x-goog-api-key']).toBe('sk-native-provider-key-000');
+    expect(upstream.requests.at(-1)?.url).not.toContain('key=');
+  });
+
+  it('assembles the recorded text from a Gemini stream (alt=sse)', async () => {
+    const stream = await client.chat.completions.create({ model: 'gemini-text', messages: hello, stream: true, stream_options: { include_usage: true } });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+
+    chunks.forEach((chunk) => assertChatCompletionChunk(chunk));
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(geminiText('google-text', true));
+    expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
+  });
+
+  it('assembles streamed Gemini tool calls into valid JSON arguments', async () => {
+    const completion = await client.chat.completions.stream({ model: 'gemini-tool', messages: hello }).finalChatCompletion();
+
+    const calls = completion.choices[0]?.message.tool_calls ?? [];
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) expect(() => JSON.parse(call.type === 'function' ? call.function.arguments : 'x')).not.toThrow();
   });
 });
 

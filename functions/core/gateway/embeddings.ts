@@ -33,7 +33,7 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
   const buildEmbeddingRequest = provider.buildEmbeddingRequest;
   const build = (keyed: typeof deployment) => buildEmbeddingRequest(embeddingRequest, { ...context, deployment: keyed });
   const response = await callProvider(gateway, provider, deployment, build, request.signal);
-  const embeddings = provider.parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body)), context);
+  const embeddings = provider.parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body)), context, embeddingRequest);
   const usage = { promptTokens: embeddings.usage.prompt_tokens, completionTokens: 0, estimated: false };
   request.served.usage = usage;
   const headers = { 'content-type': 'application/json', ...metering.admission.headers, [COST_HEADER]: String(formatUsd(costMicros(usage, metering.pricing))) };

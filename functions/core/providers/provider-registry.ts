@@ -1,5 +1,6 @@
 import { anthropicProvider } from './anthropic/anthropic-provider.js';
 import { azureDialect } from './azure-dialect.js';
+import { geminiProvider } from './gemini/gemini-provider.js';
 import { demoDialect } from './demo/demo-dialect.js';
 import { bearerDialect, createOpenAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
 import type { Provider } from './provider.js';
@@ -10,6 +11,7 @@ const PROVIDERS_BY_WIRE: Partial<Record<WireFormat, Provider>> = {
   azure: createOpenAICompatibleProvider(azureDialect),
   demo: createOpenAICompatibleProvider(demoDialect),
   anthropic: anthropicProvider,
+  gemini: geminiProvider,
 };
 
 /** The translation module for a wire format. */

@@ -73,7 +73,8 @@ export interface Provider {
   createChatStreamTranslator(context: ProviderContext): ChatStreamTranslator;
   /** Absent when the provider has no embeddings API. */
   buildEmbeddingRequest?(request: EmbeddingRequest, context: ProviderContext): ProviderHttpRequest;
-  parseEmbeddingResponse?(body: unknown, context: ProviderContext): EmbeddingResponse;
+  /** `request` lets a provider estimate tokens or honour `encoding_format` when its answer cannot. */
+  parseEmbeddingResponse?(body: unknown, context: ProviderContext, request?: EmbeddingRequest): EmbeddingResponse;
   /** Maps a non-2xx answer to the OpenAI error the client sees, keeping the provider's message. */
   mapError(status: number, bodyText: string, headers: Readonly<Record<string, string | undefined>>): GatewayError;
 }

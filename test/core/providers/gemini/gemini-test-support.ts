@@ -1,0 +1,96 @@
+/**
+ * Recorded Gemini traffic (Vercel AI SDK fixtures, Apache-2.0; see
+ * test/fixtures/providers/LICENSE-vercel-ai.txt) and how to replay it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import type { ChatCompletionChunk, ChatMessage, JsonObject } from '../../../../functions/core/openai/openai-types.js';
+import { createGeminiStreamTranslator } from '../../../../functions/core/providers/gemini/gemini-stream-translator.js';
+import type { ChatStreamTranslator, ProviderContext, ResolvedDeployment } from '../../../../functions/core/providers/provider.js';
+import { providerContext, resolvedDeployment } from '../provider-test-support.js';
+
+const GEMINI_FIXTURES = new URL('../../../fixtures/providers/gemini/', import.meta.url);
+
+export function geminiFixtureNames(kind: '.chunks.txt' | '.json'): string[] {
+  return readdirSync(GEMINI_FIXTURES)
+    .filter((name) => name.endsWith(kind))
+    .sort();
+}
+
+/** Each non-empty line is one `GenerateContentResponse`, sent as one SSE `data:` event. */
+export function readGeminiChunkLines(name: string): string[] {
+  return readFileSync(new URL(name, GEMINI_FIXTURES), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+}
+
+export function readGeminiText(name: string): string {
+  return readFileSync(new URL(name, GEMINI_FIXTURES), 'utf8');
+}
+
+export function readGeminiJson(name: string): JsonObject {
+  return JSON.parse(readGeminiText(name)) as JsonObject;
+}
+
+export function geminiDeployment(overrides: Partial<ResolvedDeployment> = {}): ResolvedDeployment {
+  return resolvedDeployment({ provider: 'gemini', upstreamModel: 'gemini-2.5-flash', apiBase: undefined, apiKey: 'gemini-test-key', ...overrides });
+}
+
+export function geminiContext(overrides: Partial<ResolvedDeployment> = {}): ProviderContext {
+  return providerContext(geminiDeployment(overrides));
+}
+
+export interface Replay {
+  chunks: ChatCompletionChunk[];
+  /** Chunks from `end()` alone. */
+  endChunks: ChatCompletionChunk[];
+  translator: ChatStreamTranslator;
+}
+
+/** Feeds each payload as one `data:` event, then ends the stream (Gemini sends no [DONE]). */
+export function replayPayloads(payloads: ReadonlyArray<string | JsonObject>): Replay {
+  const translator = createGeminiStreamTranslator(geminiContext());
+  const chunks = payloads.flatMap((payload) => translator.push({ data: typeof payload === 'string' ? payload : JSON.stringify(payload) }));
+  const endChunks = translator.end();
+  return { chunks: [...chunks, ...endChunks], endChunks, translator };
+}
+
+export function replayFixture(name: string): Replay {
+  return replayPayloads(readGeminiChunkLines(name));
+}
+
+export function toolArgumentsByIndex(chunks: readonly ChatCompletionChunk[]): Map<number, string> {
+  const byIndex = new Map<number, string>();
+  for (const chunk of chunks) {
+    for (const choice of chunk.choices) {
+      for (const toolCall of choice.delta.tool_calls ?? []) {
+        byIndex.set(toolCall.index, (byIndex.get(toolCall.index) ?? '') + (toolCall.function?.arguments ?? ''));
+      }
+    }
+  }
+  return byIndex;
+}
+
+export function toolCallDeltas(chunks: readonly ChatCompletionChunk[]) {
+  return chunks.flatMap((chunk) => chunk.choices.flatMap((choice) => choice.delta.tool_calls ?? []));
+}
+
+export function deltaText(chunks: readonly ChatCompletionChunk[], field: 'content' | 'reasoning_content'): string {
+  return chunks.flatMap((chunk) => chunk.choices.map((choice) => (typeof choice.delta[field] === 'string' ? choice.delta[field] : ''))).join('');
+}
+
+export function finishReasons(chunks: readonly ChatCompletionChunk[]): Array<string | null> {
+  return chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter((reason) => reason !== null);
+}
+
+export function userMessage(content: unknown): ChatMessage {
+  return { role: 'user', content };
+}
+
+export function captureError(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
