@@ -12,6 +12,7 @@ import { buildGateway, type BuildGatewayOptions, type BuiltGateway } from '../co
 import { createDynamoDbTenancy } from '../platform/dynamodb/dynamodb-tenancy.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsUsageSink } from '../platform/sqs-usage-sink.js';
+import { createSigV4RequestSigner } from '../platform/sigv4-request-signer.js';
 import { DEFAULT_CONFIG_YAML } from '../core/config/default-config.js';
 import { ConfigError } from '../core/config/parse-config.js';
 import type { GatewayHttpResponse } from '../core/http/gateway-http.js';
@@ -74,6 +75,7 @@ function getGateway(log: Logger): Promise<BuiltGateway> {
     ids: { next: () => randomUUID() },
     logger: log,
     ...createTenancy(process.env, log),
+    signer: createSigV4RequestSigner(),
   }).then(
     (built) => {
       log.info('gateway_ready', { models: built.modelNames, masterKeyOrigin: built.masterKeyOrigin });

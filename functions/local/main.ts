@@ -8,6 +8,7 @@ import { createEnvironmentSecretSource } from '../platform/environment-secret-so
 import { createJsonLogger } from '../platform/json-logger.js';
 import { createNodeHttpUpstreamClient } from '../platform/node-http-upstream-client.js';
 import { startLocalServer } from './local-server.js';
+import { createSigV4RequestSigner } from '../platform/sigv4-request-signer.js';
 import { createLocalAdminHandler, startLocalTenancy, type LocalTenancy } from './local-tenancy.js';
 
 /**
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       fallbackMasterKey: generatedKey,
       tenancy: localTenancy && { store: localTenancy.tenancy.store, counters: localTenancy.tenancy.counters },
       usageSink: localTenancy?.usageSink,
+      signer: createSigV4RequestSigner(),
     });
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -24,6 +24,8 @@ model_list:${[
     entry('gpt-text', 'openai/fixture:openai-text').replace(origin, upstream.baseUrl),
     entry('gemini-text', 'gemini/fixture:google-text'),
     entry('gemini-tool', 'gemini/fixture:google-tool-call'),
+    entry('bedrock-text', 'bedrock/fixture:amazon-bedrock-text', '\n      aws_region_name: eu-west-1'),
+    entry('bedrock-tool', 'bedrock/fixture:amazon-bedrock-tool-call.1', '\n      aws_region_name: eu-west-1'),
   ].join('')}
   - model_name: demo
     litellm_params:
@@ -119,6 +121,46 @@ describe('Gemini through the OpenAI SDK', () => {
     const calls = completion.choices[0]?.message.tool_calls ?? [];
     expect(calls.length).toBeGreaterThan(0);
     for (const call of calls) expect(() => JSON.parse(call.type === 'function' ? call.function.arguments : 'x')).not.toThrow();
+  });
+});
+
+/** The text a Bedrock Converse response (or stream) recorded. */
+function bedrockText(name: string, stream: boolean): string {
+  if (!stream) {
+    const response = JSON.parse(fixtureText(`${name}.json`, 'bedrock')) as { output: { message: { content: Array<{ text?: string }> } } };
+    return response.output.message.content.map((block) => block.text ?? '').join('');
+  }
+  return fixtureChunks(name, 'bedrock')
+    .map((event) => (event['contentBlockDelta'] as { delta?: { text?: string } } | undefined)?.delta?.text ?? '')
+    .join('');
+}
+
+describe('Bedrock through the OpenAI SDK', () => {
+  it('assembles the recorded text from a Converse answer, signed with SigV4 for its region', async () => {
+    const completion = await client.chat.completions.create({ model: 'bedrock-text', messages: hello });
+
+    assertChatCompletion(completion);
+    expect(completion.choices[0]?.message.content).toBe(bedrockText('amazon-bedrock-text', false));
+    expect(String(upstream.requests.at(-1)?.headers['authorization'])).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/bedrock\/aws4_request/);
+  });
+
+  it('assembles the recorded text from binary ConverseStream frames, usage included', async () => {
+    const stream = await client.chat.completions.create({ model: 'bedrock-text', messages: hello, stream: true, stream_options: { include_usage: true } });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+
+    chunks.forEach((chunk) => assertChatCompletionChunk(chunk));
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(bedrockText('amazon-bedrock-text', true));
+    expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
+  });
+
+  it('assembles a streamed Bedrock tool call into valid JSON arguments', async () => {
+    const completion = await client.chat.completions.stream({ model: 'bedrock-tool', messages: hello }).finalChatCompletion();
+
+    const call = completion.choices[0]?.message.tool_calls?.[0];
+    expect(call?.type).toBe('function');
+    expect(() => JSON.parse(call?.type === 'function' ? call.function.arguments : 'x')).not.toThrow();
+    expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
   });
 });
 

@@ -4,6 +4,7 @@ import type { Clock, Logger } from '../../functions/core/ports.js';
 import type { UsageSink } from '../../functions/core/usage/usage-record.js';
 import { createEnvironmentSecretSource } from '../../functions/platform/environment-secret-source.js';
 import type { DynamoDbTenancy } from '../../functions/platform/dynamodb/dynamodb-tenancy.js';
+import { createSigV4RequestSigner } from '../../functions/platform/sigv4-request-signer.js';
 import { createNodeHttpUpstreamClient } from '../../functions/platform/node-http-upstream-client.js';
 import { createLocalAdminHandler } from '../../functions/local/local-tenancy.js';
 import { startLocalServer } from '../../functions/local/local-server.js';
@@ -43,6 +44,8 @@ export async function startGateway(configText: string, settings: StartGatewayOpt
     logger,
     tenancy: settings.tenancy && { store: settings.tenancy.store, counters: settings.tenancy.counters },
     usageSink: settings.usageSink,
+    // Fixed credentials: the fake Bedrock upstream does not check signatures, but the path is the real one.
+    signer: createSigV4RequestSigner({ credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret-key' }) }),
   });
   const server = await startLocalServer({
     handle: gateway.handle,

@@ -56,6 +56,7 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
       signal: request.signal,
       observe: usage.observe,
       stripUsage: chat.stream_options?.include_usage !== true,
+      framing: provider.streamFraming,
       onError: (error) => {
         const redacted = gateway.redact(error);
         request.served.streamErrorCode = redacted.code ?? redacted.type;

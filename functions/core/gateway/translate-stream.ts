@@ -1,6 +1,7 @@
 import { toGatewayError, type GatewayError } from '../errors.js';
 import type { ChatCompletionChunk } from '../openai/openai-types.js';
 import type { ChatStreamTranslator } from '../providers/provider.js';
+import { decodeAwsEventStreamBatches } from '../streaming/aws-event-stream-decoder.js';
 import { decodeSseBatches } from '../streaming/sse-decoder.js';
 import { encodeSseData, SSE_DONE } from '../streaming/sse-encoder.js';
 
@@ -14,6 +15,8 @@ export interface TranslateStreamOptions {
    */
   stripUsage: boolean;
   onError: (error: GatewayError) => GatewayError;
+  /** How the provider frames its stream (SSE, or AWS event-stream binary frames). */
+  framing: 'sse' | 'aws-event-stream';
 }
 
 /**
@@ -41,7 +44,8 @@ export async function* translateChatStream(
     return text;
   };
   try {
-    for await (const events of decodeSseBatches(upstreamBody)) {
+    const decode = options.framing === 'aws-event-stream' ? decodeAwsEventStreamBatches : decodeSseBatches;
+    for await (const events of decode(upstreamBody)) {
       let text = '';
       for (const event of events) text += encode(translator.push(event));
       if (text !== '') yield text;

@@ -1,5 +1,6 @@
 import { anthropicProvider } from './anthropic/anthropic-provider.js';
 import { azureDialect } from './azure-dialect.js';
+import { bedrockProvider } from './bedrock/bedrock-provider.js';
 import { geminiProvider } from './gemini/gemini-provider.js';
 import { demoDialect } from './demo/demo-dialect.js';
 import { bearerDialect, createOpenAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
@@ -12,6 +13,7 @@ const PROVIDERS_BY_WIRE: Partial<Record<WireFormat, Provider>> = {
   demo: createOpenAICompatibleProvider(demoDialect),
   anthropic: anthropicProvider,
   gemini: geminiProvider,
+  bedrock: bedrockProvider,
 };
 
 /** The translation module for a wire format. */

@@ -1,0 +1,163 @@
+import { GatewayError } from '../../errors.js';
+import type { ChatCompletionChunk, JsonObject, ToolCallDelta, Usage } from '../../openai/openai-types.js';
+import type { SseEvent } from '../../streaming/sse-decoder.js';
+import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
+import { isObject, objectOr, parseJsonObject } from './bedrock-json.js';
+import { BEDROCK_ERRORS, mapBedrockStreamException } from './map-bedrock-error.js';
+import { mapBedrockStopReason, type OpenAIFinishReason } from './map-bedrock-stop-reason.js';
+import { mapBedrockUsage } from './map-bedrock-usage.js';
+
+type ChunkDelta = ChatCompletionChunk['choices'][number]['delta'];
+
+/** What a content block turned out to be, by its `contentBlockIndex`. */
+type BlockState = { kind: 'tool'; toolIndex: number; sentArguments: boolean } | { kind: 'content' };
+
+/**
+ * ConverseStream events (API_runtime_ConverseStream.html) → OpenAI chunks. `event` is the
+ * frame's event type, `data` its JSON. Ids, `created` and `model` come from the context
+ * (Bedrock sends none), so every chunk of a stream shares them.
+ * - The first chunk carries `role: "assistant"`, whether or not `messageStart` came (the recorded
+ *   tool-call streams have none).
+ * - Tool calls are indexed 0, 1, … in the order they start, not by `contentBlockIndex` (a text
+ *   block before a call would otherwise make the first call index 1). A call whose input stayed
+ *   empty (amazon-bedrock-tool-no-args.chunks.txt streams `"input":""`) gets `{}` as its arguments
+ *   when its block stops, so the arguments always parse.
+ * - `messageStop` gives the one finish chunk. Usage comes in `metadata`, which real Bedrock sends
+ *   after `messageStop` but the recorded tool-call streams send before it: either way the usage goes
+ *   out as its own chunk (`choices: []`) right after the finish chunk, never lost, never first.
+ * - `finished` once both `messageStop` and `metadata` came; `end()` without a `messageStop` is a
+ *   truncated stream (502).
+ * - An exception frame (`throttlingException`, `validationException`, …) becomes a GatewayError
+ *   with Bedrock's message and the status of the same error answered before the stream.
+ */
+export function createConverseStreamTranslator(context: ProviderContext): ChatStreamTranslator {
+  const id = `chatcmpl-${context.requestId}`;
+  const model = context.deployment.upstreamModel;
+  const blocks = new Map<number, BlockState>();
+  let sentRole = false;
+  let toolCount = 0;
+  let finishReason: OpenAIFinishReason | undefined;
+  let usage: Usage | undefined;
+  let sawMetadata = false;
+  let sentUsage = false;
+
+  const chunk = (delta: ChunkDelta, finish: OpenAIFinishReason | null = null): ChatCompletionChunk => {
+    const withRole: ChunkDelta = sentRole ? delta : { role: 'assistant', ...delta };
+    sentRole = true;
+    return { id, object: 'chat.completion.chunk', created: context.nowSeconds, model, choices: [{ index: 0, delta: withRole, finish_reason: finish }] };
+  };
+  const usageChunk = (reported: Usage): ChatCompletionChunk => {
+    sentUsage = true;
+    return { id, object: 'chat.completion.chunk', created: context.nowSeconds, model, choices: [], usage: reported };
+  };
+  const startToolCall = (blockIndex: number, toolUse: JsonObject): ToolCallDelta => {
+    const toolIndex = toolCount++;
+    blocks.set(blockIndex, { kind: 'tool', toolIndex, sentArguments: false });
+    const toolUseId = toolUse['toolUseId'];
+    return {
+      index: toolIndex,
+      id: typeof toolUseId === 'string' && toolUseId !== '' ? toolUseId : `call_${context.requestId}_${toolIndex}`,
+      type: 'function',
+      function: { name: typeof toolUse['name'] === 'string' ? toolUse['name'] : '', arguments: '' },
+    };
+  };
+
+  const handlers: Record<string, (data: JsonObject) => ChatCompletionChunk[]> = {
+    messageStart: () => (sentRole ? [] : [chunk({ content: '' })]),
+
+    contentBlockStart: (data) => {
+      const blockIndex = blockIndexOf(data);
+      const toolUse = objectOr(data['start'])['toolUse'];
+      if (!isObject(toolUse)) {
+        blocks.set(blockIndex, { kind: 'content' });
+        return [];
+      }
+      return [chunk({ tool_calls: [startToolCall(blockIndex, toolUse)] })];
+    },
+
+    contentBlockDelta: (data) => {
+      const blockIndex = blockIndexOf(data);
+      const delta = objectOr(data['delta']);
+      const text = delta['text'];
+      if (typeof text === 'string') return text === '' ? [] : [chunk({ content: text })];
+      const toolUse = delta['toolUse'];
+      if (isObject(toolUse)) {
+        const input = typeof toolUse['input'] === 'string' ? toolUse['input'] : '';
+        const block = blocks.get(blockIndex);
+        if (block?.kind === 'tool') {
+          if (input === '') return [];
+          block.sentArguments = true;
+          return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: input } }] })];
+        }
+        // A call Bedrock never announced with contentBlockStart still gets an index and an id.
+        const started = startToolCall(blockIndex, {});
+        if (input !== '') {
+          started.function = { ...started.function, arguments: input };
+          (blocks.get(blockIndex) as Extract<BlockState, { kind: 'tool' }>).sentArguments = true;
+        }
+        return [chunk({ tool_calls: [started] })];
+      }
+      // Extended thinking: the text streams as reasoning; the signature and redacted reasoning have no OpenAI field.
+      const reasoningText = objectOr(delta['reasoningContent'])['text'];
+      if (typeof reasoningText === 'string' && reasoningText !== '') return [chunk({ reasoning_content: reasoningText })];
+      return [];
+    },
+
+    contentBlockStop: (data) => {
+      const block = blocks.get(blockIndexOf(data));
+      if (block?.kind !== 'tool' || block.sentArguments) return [];
+      block.sentArguments = true;
+      return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: '{}' } }] })];
+    },
+
+    messageStop: (data) => {
+      if (finishReason !== undefined) return [];
+      finishReason = mapBedrockStopReason(data['stopReason']);
+      const finish = chunk({}, finishReason);
+      return usage !== undefined && !sentUsage ? [finish, usageChunk(usage)] : [finish];
+    },
+
+    metadata: (data) => {
+      if (sawMetadata) return [];
+      sawMetadata = true;
+      // No usage is better than zeros: the gateway then estimates instead of recording a free answer.
+      if (!isObject(data['usage'])) return [];
+      usage = mapBedrockUsage(data['usage']);
+      return finishReason !== undefined ? [usageChunk(usage)] : [];
+    },
+  };
+
+  return {
+    get finished() {
+      return finishReason !== undefined && sawMetadata;
+    },
+    push(event: SseEvent): ChatCompletionChunk[] {
+      const name = event.event ?? '';
+      if (name in BEDROCK_ERRORS || /Exception$/i.test(name)) throw mapBedrockStreamException(exceptionNameOf(name), event.data);
+      const handler = Object.hasOwn(handlers, name) ? handlers[name] : undefined;
+      if (!handler) return [];
+      return handler(parseJsonObject(event.data, `a ConverseStream ${name} event`));
+    },
+    end(): ChatCompletionChunk[] {
+      if (finishReason === undefined) {
+        throw new GatewayError({
+          status: 502,
+          message: 'The upstream provider closed the stream before it finished.',
+          type: 'api_error',
+          code: 'upstream_stream_truncated',
+        });
+      }
+      return [];
+    },
+  };
+}
+
+function blockIndexOf(data: JsonObject): number {
+  const index = data['contentBlockIndex'];
+  return typeof index === 'number' ? index : 0;
+}
+
+/** Frames name exceptions in camelCase (`throttlingException`); the error table uses the API's names. */
+function exceptionNameOf(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}

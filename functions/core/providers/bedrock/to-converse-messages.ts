@@ -1,0 +1,210 @@
+import { InvalidRequestError } from '../../errors.js';
+import type { ChatMessage, JsonObject } from '../../openai/openai-types.js';
+import { isObject } from './bedrock-json.js';
+import type {
+  ConverseCachePointBlock,
+  ConverseContentBlock,
+  ConverseImageFormat,
+  ConverseMessage,
+  ConverseSystemBlock,
+  ConverseToolResultBlock,
+} from './converse-wire-types.js';
+
+export interface ConverseConversation {
+  /** System and developer messages, wherever they stood, in order; absent when there are none. */
+  system?: ConverseSystemBlock[];
+  messages: ConverseMessage[];
+}
+
+/**
+ * Bedrock refuses an empty text block ("text content blocks must be non-empty"), and a tool
+ * result's text is part of the history every later request replays: an empty result is sent as this.
+ */
+export const EMPTY_TOOL_RESULT_TEXT = '(no output)';
+
+/**
+ * OpenAI's messages as a Converse conversation:
+ * - `system`/`developer` messages are lifted into `system` (Converse has no system turns);
+ * - `tool` messages become `toolResult` blocks in a user turn;
+ * - consecutive turns of the same role are merged (Converse wants user and assistant to alternate),
+ *   so consecutive tool results and a user message after them form one user turn;
+ * - empty text is left out, and a turn left empty is dropped (Bedrock refuses empty text blocks);
+ * - a part carrying `cache_control` is followed by a `cachePoint` block (Bedrock's prompt caching).
+ */
+export function toConverseConversation(messages: readonly ChatMessage[]): ConverseConversation {
+  const system: ConverseSystemBlock[] = [];
+  const turns: ConverseMessage[] = [];
+  const append = (role: ConverseMessage['role'], blocks: ConverseContentBlock[]): void => {
+    if (blocks.length === 0) return;
+    const last = turns.at(-1);
+    if (last?.role === role) last.content.push(...blocks);
+    else turns.push({ role, content: blocks });
+  };
+  messages.forEach((message, index) => {
+    const path = `messages[${index}]`;
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        system.push(...textBlocks(message.content, `${path}.content`));
+        return;
+      case 'user':
+        append('user', userBlocks(message.content, `${path}.content`));
+        return;
+      case 'assistant':
+        append('assistant', assistantBlocks(message, path));
+        return;
+      case 'tool':
+        append('user', [toolResultBlock(message, path)]);
+        return;
+      default:
+        throw new InvalidRequestError(
+          `Invalid value for '${path}.role': this model accepts system, developer, user, assistant and tool messages.`,
+          `${path}.role`,
+        );
+    }
+  });
+  return { ...(system.length > 0 ? { system } : {}), messages: turns };
+}
+
+/** True when a turn holds a tool call or result: Bedrock then requires a `toolConfig`. */
+export function hasToolBlocks(messages: readonly ConverseMessage[]): boolean {
+  return messages.some((message) => message.content.some((block) => 'toolUse' in block || 'toolResult' in block));
+}
+
+/**
+ * Rewrites tool calls and results as text, for a request that sends no `toolConfig`
+ * (`tool_choice: "none"`, or no tools): Bedrock refuses tool blocks without one
+ * ("The toolConfig field must be defined when using toolUse and toolResult content blocks").
+ */
+export function toolBlocksAsText(messages: readonly ConverseMessage[]): ConverseMessage[] {
+  return messages.map((message) => ({
+    role: message.role,
+    content: message.content.map((block): ConverseContentBlock => {
+      if ('toolUse' in block) return { text: `[Tool call ${block.toolUse.toolUseId}: ${block.toolUse.name}(${JSON.stringify(block.toolUse.input)})]` };
+      if ('toolResult' in block) {
+        return { text: `[Tool result ${block.toolResult.toolUseId}: ${block.toolResult.content.map((part) => part.text).join('\n')}]` };
+      }
+      return block;
+    }),
+  }));
+}
+
+/** String content, or an array of text parts (system, developer, tool and assistant messages). */
+function textBlocks(content: unknown, path: string): ConverseSystemBlock[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
+  if (!Array.isArray(content)) throw new InvalidRequestError(`Invalid type for '${path}': expected a string or an array of content parts.`, path);
+  return content.flatMap((part: unknown, index) => {
+    const partPath = `${path}[${index}]`;
+    const text = isObject(part) && part['type'] === 'text' ? part['text'] : isObject(part) && part['type'] === 'refusal' ? part['refusal'] : undefined;
+    if (typeof text !== 'string') throw new InvalidRequestError(`Invalid content part at '${partPath}': expected a text part.`, partPath);
+    return text === '' ? [] : [{ text }, ...cachePointAfter(part as JsonObject)];
+  });
+}
+
+function userBlocks(content: unknown, path: string): ConverseContentBlock[] {
+  if (!Array.isArray(content)) return textBlocks(content, path);
+  return content.flatMap((part: unknown, index): ConverseContentBlock[] => {
+    const partPath = `${path}[${index}]`;
+    const type = isObject(part) ? part['type'] : undefined;
+    if (type === 'text' || type === 'refusal') return textBlocks([part], path);
+    if (type === 'image_url' && isObject(part)) return [imageBlock(part, partPath), ...cachePointAfter(part)];
+    if (type === 'file' && isObject(part)) return [documentBlock(part, partPath, index), ...cachePointAfter(part)];
+    throw new InvalidRequestError(
+      `Unsupported content part at '${partPath}': this model accepts text, image_url and PDF file parts.`,
+      partPath,
+    );
+  });
+}
+
+function cachePointAfter(part: JsonObject): ConverseCachePointBlock[] {
+  return isObject(part['cache_control']) ? [{ cachePoint: { type: 'default' } }] : [];
+}
+
+const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
+
+const IMAGE_FORMATS: Readonly<Record<string, ConverseImageFormat>> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+  'image/jpg': 'jpeg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
+
+/** Converse takes images only inline (or from S3): a `data:` URL's bytes travel base64; Bedrock fetches no http(s) URL. */
+function imageBlock(part: JsonObject, path: string): ConverseContentBlock {
+  const imageUrl = part['image_url'];
+  const url = isObject(imageUrl) ? imageUrl['url'] : imageUrl;
+  const urlPath = `${path}.image_url.url`;
+  const data = typeof url === 'string' ? DATA_URL.exec(url) : null;
+  if (!data) {
+    throw new InvalidRequestError(
+      `Invalid image at '${urlPath}': this model takes images only as base64 data: URLs (Bedrock does not fetch http(s) URLs).`,
+      urlPath,
+    );
+  }
+  const format = IMAGE_FORMATS[data[1]!.toLowerCase()];
+  if (!format) throw new InvalidRequestError(`Unsupported image type '${data[1]!}' at '${urlPath}': this model accepts PNG, JPEG, GIF and WebP.`, urlPath);
+  return { image: { format, source: { bytes: data[2]! } } };
+}
+
+/** OpenAI's inline file parts (`file.file_data` as a base64 data: URL) as a Converse PDF document. */
+function documentBlock(part: JsonObject, path: string, index: number): ConverseContentBlock {
+  const file = isObject(part['file']) ? part['file'] : {};
+  const data = typeof file['file_data'] === 'string' ? DATA_URL.exec(file['file_data']) : null;
+  if (!data || data[1] !== 'application/pdf') {
+    throw new InvalidRequestError(`Unsupported file at '${path}.file': this model accepts PDF files sent inline as file_data.`, `${path}.file`);
+  }
+  return { document: { format: 'pdf', name: documentName(file['filename'], index), source: { bytes: data[2]! } } };
+}
+
+/**
+ * Converse requires a document name of letters, digits, single spaces, hyphens, parentheses and
+ * square brackets; anything else in the client's file name becomes a hyphen.
+ */
+function documentName(filename: unknown, index: number): string {
+  const base = typeof filename === 'string' ? filename.replace(/\.pdf$/i, '') : '';
+  const cleaned = base
+    .replace(/[^A-Za-z0-9\s\-()[\]]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return cleaned === '' ? `document-${index + 1}` : cleaned;
+}
+
+function assistantBlocks(message: ChatMessage, path: string): ConverseContentBlock[] {
+  const blocks: ConverseContentBlock[] = textBlocks(message.content, `${path}.content`);
+  const toolCalls = message['tool_calls'];
+  if (toolCalls === undefined || toolCalls === null) return blocks;
+  if (!Array.isArray(toolCalls)) throw new InvalidRequestError(`Invalid type for '${path}.tool_calls': expected an array.`, `${path}.tool_calls`);
+  toolCalls.forEach((call: unknown, index) => {
+    const callPath = `${path}.tool_calls[${index}]`;
+    const called = isObject(call) && isObject(call['function']) ? call['function'] : undefined;
+    if (!isObject(call) || typeof call['id'] !== 'string' || typeof called?.['name'] !== 'string') {
+      throw new InvalidRequestError(`Invalid tool call at '${callPath}': expected an id and a function name.`, callPath);
+    }
+    blocks.push({ toolUse: { toolUseId: call['id'], name: called['name'], input: parseArguments(called['arguments']) } });
+  });
+  return blocks;
+}
+
+/** Converse wants the input as a JSON object; arguments that are not a JSON object become `{}`. */
+function parseArguments(argumentsText: unknown): Record<string, unknown> {
+  if (typeof argumentsText !== 'string') return isObject(argumentsText) ? argumentsText : {};
+  try {
+    const parsed: unknown = JSON.parse(argumentsText);
+    return isObject(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+function toolResultBlock(message: ChatMessage, path: string): ConverseToolResultBlock {
+  const toolCallId = message['tool_call_id'];
+  if (typeof toolCallId !== 'string' || toolCallId === '') {
+    throw new InvalidRequestError(`Missing '${path}.tool_call_id': a tool message must name the tool call it answers.`, `${path}.tool_call_id`);
+  }
+  const text = textBlocks(message.content, `${path}.content`)
+    .flatMap((block) => ('text' in block ? [block.text] : []))
+    .join('\n');
+  return { toolResult: { toolUseId: toolCallId, content: [{ text: text.trim() === '' ? EMPTY_TOOL_RESULT_TEXT : text }] } };
+}
