@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, SecretValue, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, FunctionUrlAuthType, InvokeMode, Runtime, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +11,7 @@ import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { validateConfigText } from '../functions/core/config/validate-config.js';
+import { bedrockModelArns } from './bedrock-model-arns.js';
 import {
   COUNTERS_TABLE,
   TENANCY_TABLE,
@@ -46,6 +47,8 @@ export const GATEWAY_USAGE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem']
 /** SendMessageBatch is authorised by sqs:SendMessage too. */
 export const GATEWAY_USAGE_QUEUE_ACTIONS = ['sqs:SendMessage'] as const;
 export const AGGREGATOR_USAGE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+/** Bedrock, only on the models the config names (see bedrock-model-arns.ts). */
+export const GATEWAY_BEDROCK_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;
 /** Cost queries: one partition, an sk range (no scans). */
 export const ADMIN_USAGE_ACTIONS = ['dynamodb:Query'] as const;
 
@@ -173,6 +176,10 @@ export class LlmGateway extends Construct {
     allow(gateway.role, GATEWAY_COUNTERS_ACTIONS, this.countersTable.tableArn);
     allow(gateway.role, GATEWAY_USAGE_QUEUE_ACTIONS, this.usageQueue.queueArn);
     allow(gateway.role, GATEWAY_USAGE_ACTIONS, this.usageTable.tableArn);
+    const bedrockModels = bedrockModelArns(props.configYaml, Stack.of(this).account);
+    if (bedrockModels.length > 0) {
+      gateway.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...GATEWAY_BEDROCK_ACTIONS], resources: bedrockModels }));
+    }
     this.functionUrl = this.function.addFunctionUrl({
       authType: FunctionUrlAuthType.NONE,
       invokeMode: InvokeMode.RESPONSE_STREAM,

@@ -563,3 +563,40 @@ describe('GatewayStack usage pipeline', () => {
     template.hasOutput('UsageDeadLetterQueueUrl', { Value: { Ref: deadLetterQueueId } });
   });
 });
+
+describe('GatewayStack Bedrock permissions', () => {
+  const bedrockConfig = [
+    'model_list:',
+    '  - model_name: claude',
+    '    litellm_params:',
+    '      model: bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0',
+    '      aws_region_name: eu-west-1',
+    '  - model_name: nova',
+    '    litellm_params:',
+    '      model: bedrock/us.amazon.nova-pro-v1:0',
+    '      aws_region_name: us-east-1',
+    '',
+  ].join('\n');
+
+  it('lets the gateway invoke exactly the Bedrock models and inference profiles the config names', () => {
+    const { stack, template } = synthesizeStack({ configYaml: bedrockConfig });
+
+    const statement = (statementsOfRole(template, roles(stack).gatewayRoleId) as Array<{ Action: unknown; Resource: unknown }>).find(
+      (each) => JSON.stringify(each.Action).includes('bedrock:'),
+    );
+    expect(statement?.Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
+    const resources = JSON.stringify(statement?.Resource);
+    expect(resources).toContain('arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0');
+    expect(resources).toContain('inference-profile/us.amazon.nova-pro-v1:0');
+    expect(resources).toContain('arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0');
+    expect(resources).not.toContain('foundation-model/*');
+  });
+
+  it('grants no Bedrock action when the config names no Bedrock model', () => {
+    const { stack, template } = synthesizeStack();
+
+    const statements = JSON.stringify(statementsOfRole(template, roles(stack).gatewayRoleId));
+
+    expect(statements).not.toContain('bedrock:');
+  });
+});
