@@ -70,6 +70,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
       redact: createRedactor(secretValues),
       usageSink: options.usageSink,
       signer: options.signer,
+      dropParams: config.litellmSettings['drop_params'] !== false,
       admission: options.tenancy && {
         store: options.tenancy.counters,
         settings: {

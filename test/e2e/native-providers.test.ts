@@ -222,3 +222,33 @@ describe('the Anthropic-compatible endpoint through the Anthropic SDK', () => {
     expect(count.input_tokens).toBeGreaterThan(0);
   });
 });
+
+describe('parameters a provider cannot honour', () => {
+  it('drops them and names them in x-gateway-dropped-params', async () => {
+    const { response } = await client.chat.completions.create({ model: 'claude-text', messages: hello, seed: 7, logprobs: true }).withResponse();
+
+    expect(response.headers.get('x-gateway-dropped-params')).toBe('logprobs,seed');
+    expect(upstream.requests.at(-1)?.body).not.toHaveProperty('seed');
+  });
+
+  it('refuses them with a 400 naming the parameter when drop_params is false', async () => {
+    const strict = await startGateway(`
+model_list:
+  - model_name: claude-text
+    litellm_params:
+      model: anthropic/fixture:anthropic-text
+      api_base: ${upstream.baseUrl.replace(/\/v1$/, '')}
+      api_key: sk-native-provider-key-000
+litellm_settings:
+  drop_params: false
+general_settings:
+  master_key: os.environ/GATEWAY_MASTER_KEY
+`);
+    const strictClient = new OpenAI({ baseURL: `${strict.url}/v1`, apiKey: MASTER_KEY, maxRetries: 0 });
+
+    const request = strictClient.chat.completions.create({ model: 'claude-text', messages: hello, seed: 7 });
+
+    await expect(request).rejects.toMatchObject({ status: 400, param: 'seed' });
+    await strict.close();
+  });
+});

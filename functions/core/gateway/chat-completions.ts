@@ -1,8 +1,8 @@
-import { ModelNotFoundError } from '../errors.js';
+import { InvalidRequestError, ModelNotFoundError } from '../errors.js';
 import type { GatewayHttpResponse } from '../http/gateway-http.js';
 import type { ChatCompletionRequest, JsonObject } from '../openai/openai-types.js';
 import { validateChatRequest } from '../openai/validate-request.js';
-import { PROVIDERS } from '../providers/provider-catalog.js';
+import { DROPPED_PARAMS, PROVIDERS, type WireFormat } from '../providers/provider-catalog.js';
 import { providerFor } from '../providers/provider-registry.js';
 import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
 import { withKeepAlive } from '../streaming/with-keep-alive.js';
@@ -24,6 +24,9 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 /** Set when the remaining budget could not buy the requested output, to the max_tokens actually sent. */
 export const CLAMPED_MAX_TOKENS_HEADER = 'x-gateway-max-tokens-clamped';
 
+/** Response header naming the parameters the provider could not honour and the gateway dropped. */
+export const DROPPED_PARAMS_HEADER = 'x-gateway-dropped-params';
+
 /** Response header with the request's own cost in USD (non-streaming; streams put it in the usage chunk). */
 export const COST_HEADER = 'x-gateway-cost-usd';
 
@@ -32,7 +35,8 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
   const chat = validateChatRequest(body);
   const deployment = gateway.router.pick(chat.model);
   if (!deployment) throw new ModelNotFoundError(chat.model);
-  const provider = providerFor(PROVIDERS[deployment.provider]!.wire);
+  const wire = PROVIDERS[deployment.provider]!.wire;
+  const provider = providerFor(wire);
   const context = { deployment, requestId: request.requestId, nowSeconds: Math.floor(gateway.clock.now() / 1000) };
   Object.assign(request.served, { model: deployment.modelName, provider: deployment.provider, stream: chat.stream === true, operation: 'chat' });
 
@@ -44,6 +48,8 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
   const { clampedMaxTokens, headers: limitHeaders } = metering.admission;
   const sent = withoutGatewayMetadata(clampedMaxTokens === undefined ? chat : withMaxTokens(chat, clampedMaxTokens));
   const headers: Record<string, string> = { ...limitHeaders };
+  const dropped = droppedParams(wire, chat, gateway.dropParams);
+  if (dropped.length > 0) headers[DROPPED_PARAMS_HEADER] = dropped.join(',');
   if (clampedMaxTokens !== undefined) headers[CLAMPED_MAX_TOKENS_HEADER] = String(clampedMaxTokens);
 
   const build = (keyed: typeof deployment) => provider.buildChatRequest(sent, { ...context, deployment: keyed });
@@ -82,6 +88,15 @@ function withoutGatewayMetadata(chat: ChatCompletionRequest): ChatCompletionRequ
   if (chat['metadata'] === undefined || chat['store'] === true) return chat;
   const { metadata: _metadata, ...rest } = chat;
   return rest as ChatCompletionRequest;
+}
+
+/** Names the parameters the provider will not honour; refuses them instead when drop_params is off. */
+function droppedParams(wire: WireFormat, chat: ChatCompletionRequest, dropParams: boolean): string[] {
+  const present = (DROPPED_PARAMS[wire] ?? []).filter((param) => chat[param] !== undefined && chat[param] !== null && chat[param] !== false);
+  if (present.length > 0 && !dropParams) {
+    throw new InvalidRequestError(`The provider of model "${chat.model}" does not support '${present[0]}' (set litellm_settings.drop_params: true to drop it).`, present[0]!);
+  }
+  return present;
 }
 
 function requestedMaxTokens(chat: ChatCompletionRequest): number | undefined {

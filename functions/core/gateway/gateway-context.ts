@@ -30,6 +30,8 @@ export interface GatewayContext {
   readonly usageSink?: UsageSink;
   /** Signs requests that ask for it (Bedrock: SigV4 with the function's own credentials). */
   readonly signer?: RequestSigner;
+  /** LiteLLM's `drop_params`: drop what a provider cannot honour (named in a header), else refuse with 400. */
+  readonly dropParams: boolean;
 }
 
 /** Adds authentication headers to a provider request whose `signing` says how. */

@@ -63,5 +63,18 @@ export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   bedrock_converse: { wire: 'bedrock', requiresApiKey: false },
 };
 
+const NOT_HONOURED_EVERYWHERE = ['logprobs', 'top_logprobs', 'logit_bias', 'service_tier', 'store', 'prediction', 'modalities', 'audio'];
+
+/**
+ * OpenAI parameters each native wire format cannot honour and its translation drops (the
+ * modules' request builders say the same at their top). Named in `x-gateway-dropped-params`,
+ * or refused with a 400 when `litellm_settings.drop_params` is false.
+ */
+export const DROPPED_PARAMS: Readonly<Partial<Record<WireFormat, readonly string[]>>> = {
+  anthropic: [...NOT_HONOURED_EVERYWHERE, 'seed', 'frequency_penalty', 'presence_penalty'],
+  gemini: [...NOT_HONOURED_EVERYWHERE, 'parallel_tool_calls', 'user'],
+  bedrock: [...NOT_HONOURED_EVERYWHERE, 'seed', 'frequency_penalty', 'presence_penalty', 'parallel_tool_calls', 'user'],
+};
+
 /** LiteLLM provider names this version recognises but does not serve yet. */
 export const PLANNED_PROVIDERS: ReadonlySet<string> = new Set(['vertex_ai', 'cohere']);
