@@ -1,41 +1,9 @@
-import { GatewayError } from '../../errors.js';
-import type { JsonObject } from '../../openai/openai-types.js';
-
-/** Reading untyped JSON from the client or from Anthropic without trusting its shape. */
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function objectOr(value: unknown): JsonObject {
-  return isObject(value) ? value : {};
-}
-
-export function stringOr(value: unknown, fallback: string): string {
-  return typeof value === 'string' && value !== '' ? value : fallback;
-}
-
-export function countOf(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
-}
-
-/** Anthropic sent something that is not the JSON object its API promises. */
-export function badUpstreamResponse(what: string): GatewayError {
-  return new GatewayError({
-    status: 502,
-    message: `The upstream provider sent ${what} that is not a JSON object.`,
-    type: 'api_error',
-    code: 'bad_upstream_response',
-  });
-}
-
-export function parseJsonObject(text: string, what: string): JsonObject {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  if (!isObject(parsed)) throw badUpstreamResponse(what);
-  return parsed;
-}
+/** Reading untyped JSON from the client or from Anthropic: the shared helpers, re-exported. */
+export {
+  badUpstreamResponse,
+  countOf,
+  isObject,
+  objectOr,
+  parseJsonObject,
+  stringOr,
+} from '../json-values.js';
