@@ -22,7 +22,7 @@
  */
 import http from 'node:http';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { fixtureChunks, fixtureText } from './recorded-fixtures.js';
 import type { AddressInfo } from 'node:net';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
@@ -42,18 +42,7 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
-const FIXTURES = new URL('../fixtures/providers/', import.meta.url);
-
-export function fixtureText(name: string, format = 'openai'): string {
-  return readFileSync(new URL(`${format}/${name}`, FIXTURES), 'utf8');
-}
-
-export function fixtureChunks(name: string, format = 'openai'): Record<string, unknown>[] {
-  return fixtureText(`${name}.chunks.txt`, format)
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+export { fixtureChunks, fixtureText } from './recorded-fixtures.js';
 
 export async function startFakeUpstream(): Promise<FakeUpstream> {
   const requests: RecordedRequest[] = [];

@@ -3,28 +3,21 @@
  * line), the writer's SSE text, Anthropic's ordering rules, and what a client
  * accumulates from the events.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import type { ChatCompletionChunk, JsonObject, ToolCallDelta } from '../../../functions/core/openai/openai-types.js';
-
-const ANTHROPIC_FIXTURES = new URL('../../fixtures/providers/anthropic/', import.meta.url);
+import { fixtureJson, fixtureLines, fixtureNames } from '../../support/recorded-fixtures.js';
 
 export type AnthropicEvent = JsonObject & { type: string };
 
 export function anthropicStreamFixtureNames(): string[] {
-  return readdirSync(ANTHROPIC_FIXTURES)
-    .filter((name) => name.endsWith('.chunks.txt'))
-    .sort();
+  return fixtureNames('anthropic', '.chunks.txt');
 }
 
 export function readAnthropicStreamFixture(name: string): AnthropicEvent[] {
-  return readFileSync(new URL(name, ANTHROPIC_FIXTURES), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as AnthropicEvent);
+  return fixtureLines(name, 'anthropic').map((line) => JSON.parse(line) as AnthropicEvent);
 }
 
 export function readAnthropicJsonFixture(name: string): JsonObject {
-  return JSON.parse(readFileSync(new URL(name, ANTHROPIC_FIXTURES), 'utf8')) as JsonObject;
+  return fixtureJson(name, 'anthropic');
 }
 
 /** The events in the writer's SSE text. Throws when an event is not framed as `event: <type>\ndata: <json>\n\n`. */

@@ -2,28 +2,22 @@
  * Shared arrangements for provider tests: recorded fixtures (Vercel AI SDK, Apache-2.0; see
  * test/fixtures/providers/LICENSE-vercel-ai.txt) and hand-built resolved deployments.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import type { JsonObject } from '../../../functions/core/openai/openai-types.js';
+import { fixtureJson, fixtureLines, fixtureNames } from '../../support/recorded-fixtures.js';
 import type { ProviderContext, ResolvedDeployment } from '../../../functions/core/providers/provider.js';
-
-const OPENAI_FIXTURES = new URL('../../fixtures/providers/openai/', import.meta.url);
 
 /** Every recorded OpenAI-compatible stream, by file name. */
 export function openAIStreamFixtureNames(): string[] {
-  return readdirSync(OPENAI_FIXTURES)
-    .filter((name) => name.endsWith('.chunks.txt'))
-    .sort();
+  return fixtureNames('openai', '.chunks.txt');
 }
 
 /** Each non-empty line of a `.chunks.txt` fixture is the JSON of one `data:` event. */
 export function readChunkLines(name: string): string[] {
-  return readFileSync(new URL(name, OPENAI_FIXTURES), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '');
+  return fixtureLines(name);
 }
 
 export function readJsonFixture(name: string): JsonObject {
-  return JSON.parse(readFileSync(new URL(name, OPENAI_FIXTURES), 'utf8')) as JsonObject;
+  return fixtureJson(name);
 }
 
 /** A deployment as config resolution would leave it: defaults applied, secrets resolved. */

@@ -2,31 +2,24 @@
  * Recorded Anthropic traffic (Vercel AI SDK fixtures, Apache-2.0; see
  * test/fixtures/providers/LICENSE-vercel-ai.txt) and how to replay it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import type { ChatCompletionChunk, JsonObject } from '../../../../functions/core/openai/openai-types.js';
 import { createAnthropicStreamTranslator } from '../../../../functions/core/providers/anthropic/anthropic-stream-translator.js';
 import type { ChatStreamTranslator, ProviderContext } from '../../../../functions/core/providers/provider.js';
 import type { SseEvent } from '../../../../functions/core/streaming/sse-decoder.js';
 import { providerContext, resolvedDeployment } from '../provider-test-support.js';
-
-const ANTHROPIC_FIXTURES = new URL('../../../fixtures/providers/anthropic/', import.meta.url);
+import { fixtureJson, fixtureLines, fixtureNames } from '../../../support/recorded-fixtures.js';
 
 export function anthropicFixtureNames(kind: '.chunks.txt' | '.json'): string[] {
-  return readdirSync(ANTHROPIC_FIXTURES)
-    .filter((name) => name.endsWith(kind))
-    .sort();
+  return fixtureNames('anthropic', kind);
 }
 
 /** Each non-empty line is the JSON of one SSE event whose `type` is also its `event:` name. */
 export function readAnthropicEvents(name: string): SseEvent[] {
-  return readFileSync(new URL(name, ANTHROPIC_FIXTURES), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => ({ event: (JSON.parse(line) as JsonObject)['type'] as string, data: line }));
+  return fixtureLines(name, 'anthropic').map((line) => ({ event: (JSON.parse(line) as JsonObject)['type'] as string, data: line }));
 }
 
 export function readAnthropicJson(name: string): JsonObject {
-  return JSON.parse(readFileSync(new URL(name, ANTHROPIC_FIXTURES), 'utf8')) as JsonObject;
+  return fixtureJson(name, 'anthropic');
 }
 
 export function anthropicContext(): ProviderContext {

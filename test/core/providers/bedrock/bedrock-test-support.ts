@@ -3,35 +3,28 @@
  * (Vercel AI SDK, Apache-2.0; see test/fixtures/providers/LICENSE-vercel-ai.txt) and a Bedrock
  * deployment.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import type { ChatCompletionChunk, JsonObject } from '../../../../functions/core/openai/openai-types.js';
 import { createConverseStreamTranslator } from '../../../../functions/core/providers/bedrock/converse-stream-translator.js';
 import type { ChatStreamTranslator, ProviderContext, ResolvedDeployment } from '../../../../functions/core/providers/provider.js';
 import type { SseEvent } from '../../../../functions/core/streaming/sse-decoder.js';
 import { providerContext, resolvedDeployment } from '../provider-test-support.js';
-
-const BEDROCK_FIXTURES = new URL('../../../fixtures/providers/bedrock/', import.meta.url);
+import { fixtureJson, fixtureLines, fixtureNames } from '../../../support/recorded-fixtures.js';
 
 export function bedrockFixtureNames(kind: '.chunks.txt' | '.json'): string[] {
-  return readdirSync(BEDROCK_FIXTURES)
-    .filter((name) => name.endsWith(kind))
-    .sort();
+  return fixtureNames('bedrock', kind);
 }
 
 /** Each line of a `.chunks.txt` fixture is one ConverseStream event: `{"<eventType>": <payload>}`. */
 export function readBedrockEvents(name: string): SseEvent[] {
-  return readFileSync(new URL(name, BEDROCK_FIXTURES), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
+  return fixtureLines(name, 'bedrock').map((line) => {
       const [event, payload] = Object.entries(JSON.parse(line) as JsonObject)[0]!;
       return { event, data: JSON.stringify(payload) };
     });
 }
 
 export function readBedrockJson(name: string): JsonObject {
-  return JSON.parse(readFileSync(new URL(name, BEDROCK_FIXTURES), 'utf8')) as JsonObject;
+  return fixtureJson(name, 'bedrock');
 }
 
 export function bedrockDeployment(overrides: Partial<ResolvedDeployment> = {}): ResolvedDeployment {

@@ -2,33 +2,27 @@
  * Recorded Gemini traffic (Vercel AI SDK fixtures, Apache-2.0; see
  * test/fixtures/providers/LICENSE-vercel-ai.txt) and how to replay it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import type { ChatCompletionChunk, ChatMessage, JsonObject } from '../../../../functions/core/openai/openai-types.js';
 import { createGeminiStreamTranslator } from '../../../../functions/core/providers/gemini/gemini-stream-translator.js';
 import type { ChatStreamTranslator, ProviderContext, ResolvedDeployment } from '../../../../functions/core/providers/provider.js';
 import { providerContext, resolvedDeployment } from '../provider-test-support.js';
-
-const GEMINI_FIXTURES = new URL('../../../fixtures/providers/gemini/', import.meta.url);
+import { fixtureJson, fixtureLines, fixtureNames, fixtureText } from '../../../support/recorded-fixtures.js';
 
 export function geminiFixtureNames(kind: '.chunks.txt' | '.json'): string[] {
-  return readdirSync(GEMINI_FIXTURES)
-    .filter((name) => name.endsWith(kind))
-    .sort();
+  return fixtureNames('gemini', kind);
 }
 
 /** Each non-empty line is one `GenerateContentResponse`, sent as one SSE `data:` event. */
 export function readGeminiChunkLines(name: string): string[] {
-  return readFileSync(new URL(name, GEMINI_FIXTURES), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '');
+  return fixtureLines(name, 'gemini');
 }
 
 export function readGeminiText(name: string): string {
-  return readFileSync(new URL(name, GEMINI_FIXTURES), 'utf8');
+  return fixtureText(name, 'gemini');
 }
 
 export function readGeminiJson(name: string): JsonObject {
-  return JSON.parse(readGeminiText(name)) as JsonObject;
+  return fixtureJson(name, 'gemini');
 }
 
 export function geminiDeployment(overrides: Partial<ResolvedDeployment> = {}): ResolvedDeployment {
