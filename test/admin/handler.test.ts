@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createTestTables } from '../support/dynamodb-test-tables.js';
+import { createTestTables, pointAwsSdkAtDynamoDbLocal } from '../support/dynamodb-test-tables.js';
 
 type AdminLambda = (event: unknown, context: object) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
 
@@ -31,12 +31,7 @@ describe('admin handler', () => {
     const tables = await createTestTables(endpoint);
     tables.client.destroy();
     tenancyTable = tables.names.tenancy;
-    // `new DynamoDBClient({})` in the handler reads these, as it reads the Lambda environment on AWS.
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-    vi.stubEnv('AWS_SESSION_TOKEN', undefined);
+    pointAwsSdkAtDynamoDbLocal(endpoint);
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   });
 

@@ -1,5 +1,6 @@
+import { usageRecord } from '../support/usage-records.js';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createTestUsageTable } from '../support/dynamodb-test-tables.js';
+import { createTestUsageTable, pointAwsSdkAtDynamoDbLocal } from '../support/dynamodb-test-tables.js';
 
 type AggregatorLambda = (event: unknown, context: object) => Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }>;
 
@@ -18,30 +19,7 @@ function sqsMessage(messageId: string, body: string) {
   };
 }
 
-const VALID_RECORD = {
-  v: 1,
-  request_id: 'handler-request-1',
-  timestamp: '2026-11-23T12:00:05.000Z',
-  tenant_id: 'acme',
-  key_id: 'key-1',
-  model: 'gpt-4o-mini',
-  provider: 'openai',
-  upstream_model: 'gpt-4o-mini',
-  deployment: 'model_list[0]',
-  operation: 'chat',
-  status: 200,
-  stream: false,
-  prompt_tokens: 10,
-  completion_tokens: 20,
-  cached_prompt_tokens: 0,
-  reasoning_tokens: 0,
-  cost_micros: 150,
-  estimated: false,
-  latency_ms: 420,
-  attempts: 1,
-  fallback: false,
-  tags: [],
-};
+const VALID_RECORD = usageRecord({ request_id: 'handler-request-1' });
 
 /** The handler module builds its store once per module instance, so each test loads a fresh one. */
 async function loadHandler(): Promise<AggregatorLambda> {
@@ -58,12 +36,7 @@ describe('aggregator handler', () => {
     const { client, tableName } = await createTestUsageTable(endpoint);
     client.destroy();
     usageTable = tableName;
-    // `new DynamoDBClient({})` in the handler reads these, as it reads the Lambda environment on AWS.
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-    vi.stubEnv('AWS_SESSION_TOKEN', undefined);
+    pointAwsSdkAtDynamoDbLocal(endpoint);
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   });
 

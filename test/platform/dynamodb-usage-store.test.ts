@@ -1,5 +1,6 @@
 import { GetItemCommand, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { usageRecord } from '../support/usage-records.js';
 import type { UsageRecord } from '../../functions/core/usage/usage-record.js';
 import type { UsageStore } from '../../functions/core/usage/usage-store.js';
 import { usageKeys } from '../../functions/core/usage/usage-table-layout.js';
@@ -21,33 +22,6 @@ afterAll(() => {
 let sequence = 0;
 const unique = (prefix: string) => `${prefix}-${++sequence}`;
 
-function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
-  return {
-    v: 1,
-    request_id: unique('request'),
-    timestamp: '2026-11-23T12:00:05.000Z',
-    tenant_id: 'acme',
-    key_id: 'key-1',
-    model: 'gpt-4o-mini',
-    provider: 'openai',
-    upstream_model: 'gpt-4o-mini',
-    deployment: 'model_list[0]',
-    operation: 'chat',
-    status: 200,
-    stream: false,
-    prompt_tokens: 10,
-    completion_tokens: 20,
-    cached_prompt_tokens: 0,
-    reasoning_tokens: 0,
-    cost_micros: 150,
-    estimated: false,
-    latency_ms: 420,
-    attempts: 1,
-    fallback: false,
-    tags: [],
-    ...overrides,
-  };
-}
 
 /** The real client, except that the first `failures` sends are cancelled with the given reason codes. */
 function clientFailingFirst(failures: number, codes: string[]): DynamoDBClient & { sends: number } {

@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localDynamoDbClient } from '../../functions/platform/dynamodb/dynamodb-local.js';
@@ -37,4 +38,16 @@ export async function createTestUsageTable(endpoint: string): Promise<TestUsageT
   const client = localDynamoDbClient(endpoint);
   await ensureTables(client, names);
   return { client, tableName: names.usage };
+}
+
+/**
+ * Makes `new DynamoDBClient({})` inside a Lambda handler reach DynamoDB Local, the way it
+ * reads the Lambda environment on AWS. Undo with `vi.unstubAllEnvs()`.
+ */
+export function pointAwsSdkAtDynamoDbLocal(endpoint: string): void {
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+  vi.stubEnv('AWS_SESSION_TOKEN', undefined);
 }

@@ -2,36 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../functions/core/ports.js';
 import { aggregateUsageBatch, type UsageMessage } from '../../../functions/core/usage/aggregate-usage-batch.js';
 import type { UsageRecord } from '../../../functions/core/usage/usage-record.js';
+import { usageRecord as baseUsageRecord } from '../../support/usage-records.js';
 import type { UsageIngestOutcome, UsageStore } from '../../../functions/core/usage/usage-store.js';
 
-function usageRecord(requestId: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
-  return {
-    v: 1,
-    request_id: requestId,
-    timestamp: '2026-11-23T12:00:05.000Z',
-    tenant_id: 'acme',
-    key_id: 'key-1',
-    end_user: 'alice@example.com',
-    model: 'gpt-4o-mini',
-    provider: 'openai',
-    upstream_model: 'gpt-4o-mini',
-    deployment: 'model_list[0]',
-    operation: 'chat',
-    status: 200,
-    stream: false,
-    prompt_tokens: 10,
-    completion_tokens: 20,
-    cached_prompt_tokens: 0,
-    reasoning_tokens: 0,
-    cost_micros: 150,
-    estimated: false,
-    latency_ms: 420,
-    attempts: 1,
-    fallback: false,
-    tags: [],
-    ...overrides,
-  };
-}
 
 function message(messageId: string, body: unknown): UsageMessage {
   return { messageId, body: typeof body === 'string' ? body : JSON.stringify(body) };
@@ -50,6 +23,10 @@ function memoryStore(failingRequestIds: string[] = []): UsageStore & { counted: 
       return 'counted';
     },
   };
+}
+
+function usageRecord(requestId: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
+  return baseUsageRecord({ request_id: requestId, end_user: 'alice@example.com', ...overrides });
 }
 
 function recordingLogger(): Logger & { lines: string[] } {

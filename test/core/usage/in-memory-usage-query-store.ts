@@ -1,3 +1,4 @@
+import { usageRecord as baseUsageRecord } from '../../support/usage-records.js';
 import { InvalidUsageCursorError, ROLLUP_AMOUNT_NAMES, type RollupRow, type UsageQueryStore } from '../../../functions/core/usage/usage-query-store.js';
 import type { UsageRecord } from '../../../functions/core/usage/usage-record.js';
 import { rollupAmounts, rollupTargets, usageKeys } from '../../../functions/core/usage/usage-table-layout.js';
@@ -72,29 +73,13 @@ let sequence = 0;
 /** A complete record; `overrides` set the fields a test is about. */
 export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
   sequence += 1;
-  return {
-    v: 1,
+  return baseUsageRecord({
     request_id: `req_${String(sequence).padStart(6, '0')}`,
     timestamp: '2026-11-02T10:00:00.000Z',
-    tenant_id: 'acme',
     key_id: 'key_a',
-    model: 'gpt-4o-mini',
-    provider: 'openai',
-    upstream_model: 'gpt-4o-mini',
-    deployment: 'model_list[0]',
-    operation: 'chat',
-    status: 200,
-    stream: false,
     prompt_tokens: 100,
     completion_tokens: 50,
-    cached_prompt_tokens: 0,
-    reasoning_tokens: 0,
     cost_micros: 1_000,
-    estimated: false,
-    latency_ms: 420,
-    attempts: 1,
-    fallback: false,
-    tags: [],
     ...overrides,
-  };
+  });
 }
