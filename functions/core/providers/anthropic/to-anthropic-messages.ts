@@ -7,6 +7,7 @@ import type {
   AnthropicTextBlock,
   AnthropicToolResultBlock,
 } from './anthropic-wire-types.js';
+import { foldConversation } from '../fold-conversation.js';
 import { isObject } from './json-values.js';
 
 export interface AnthropicConversation {
@@ -25,37 +26,16 @@ export interface AnthropicConversation {
  * - empty text is left out (Anthropic refuses empty text blocks).
  */
 export function toAnthropicConversation(messages: readonly ChatMessage[]): AnthropicConversation {
-  const systemBlocks: AnthropicTextBlock[] = [];
-  const turns: AnthropicMessage[] = [];
-  const append = (role: AnthropicMessage['role'], blocks: AnthropicContentBlock[]): void => {
-    const last = turns.at(-1);
-    if (last?.role === role) last.content.push(...blocks);
-    else turns.push({ role, content: blocks });
-  };
-  messages.forEach((message, index) => {
-    const path = `messages[${index}]`;
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        systemBlocks.push(...textBlocks(message.content, `${path}.content`));
-        return;
-      case 'user':
-        append('user', userBlocks(message.content, `${path}.content`));
-        return;
-      case 'assistant':
-        append('assistant', assistantBlocks(message, path));
-        return;
-      case 'tool':
-        append('user', [toolResultBlock(message, path)]);
-        return;
-      default:
-        throw new InvalidRequestError(
-          `Invalid value for '${path}.role': this model accepts system, developer, user, assistant and tool messages.`,
-          `${path}.role`,
-        );
-    }
+  const { system, turns } = foldConversation<AnthropicTextBlock, AnthropicContentBlock, AnthropicMessage['role']>(messages, {
+    system: (message, path) => textBlocks(message.content, `${path}.content`),
+    user: (message, path) => userBlocks(message.content, `${path}.content`),
+    assistant: (message, path) => assistantBlocks(message, path),
+    tool: (message, path) => [toolResultBlock(message, path)],
+    roles: { user: 'user', assistant: 'assistant' },
+    skipEmptyTurns: false,
+    unknownRole: 'this model accepts system, developer, user, assistant and tool messages.',
   });
-  return { ...systemOf(systemBlocks), messages: turns.map(toolResultsFirst) };
+  return { ...systemOf(system), messages: turns.map(({ role, blocks }) => toolResultsFirst({ role, content: blocks })) };
 }
 
 /** A plain string unless a part asked for prompt caching, which only blocks can carry. */

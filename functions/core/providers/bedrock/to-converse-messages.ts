@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../../errors.js';
+import { foldConversation } from '../fold-conversation.js';
 import type { ChatMessage, JsonObject } from '../../openai/openai-types.js';
 import { isObject } from './bedrock-json.js';
 import type {
@@ -32,38 +33,16 @@ export const EMPTY_TOOL_RESULT_TEXT = '(no output)';
  * - a part carrying `cache_control` is followed by a `cachePoint` block (Bedrock's prompt caching).
  */
 export function toConverseConversation(messages: readonly ChatMessage[]): ConverseConversation {
-  const system: ConverseSystemBlock[] = [];
-  const turns: ConverseMessage[] = [];
-  const append = (role: ConverseMessage['role'], blocks: ConverseContentBlock[]): void => {
-    if (blocks.length === 0) return;
-    const last = turns.at(-1);
-    if (last?.role === role) last.content.push(...blocks);
-    else turns.push({ role, content: blocks });
-  };
-  messages.forEach((message, index) => {
-    const path = `messages[${index}]`;
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        system.push(...textBlocks(message.content, `${path}.content`));
-        return;
-      case 'user':
-        append('user', userBlocks(message.content, `${path}.content`));
-        return;
-      case 'assistant':
-        append('assistant', assistantBlocks(message, path));
-        return;
-      case 'tool':
-        append('user', [toolResultBlock(message, path)]);
-        return;
-      default:
-        throw new InvalidRequestError(
-          `Invalid value for '${path}.role': this model accepts system, developer, user, assistant and tool messages.`,
-          `${path}.role`,
-        );
-    }
+  const { system, turns } = foldConversation<ConverseSystemBlock, ConverseContentBlock, ConverseMessage['role']>(messages, {
+    system: (message, path) => textBlocks(message.content, `${path}.content`),
+    user: (message, path) => userBlocks(message.content, `${path}.content`),
+    assistant: (message, path) => assistantBlocks(message, path),
+    tool: (message, path) => [toolResultBlock(message, path)],
+    roles: { user: 'user', assistant: 'assistant' },
+    skipEmptyTurns: true,
+    unknownRole: 'this model accepts system, developer, user, assistant and tool messages.',
   });
-  return { ...(system.length > 0 ? { system } : {}), messages: turns };
+  return { ...(system.length > 0 ? { system } : {}), messages: turns.map(({ role, blocks }) => ({ role, content: blocks })) };
 }
 
 /** True when a turn holds a tool call or result: Bedrock then requires a `toolConfig`. */

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../../errors.js';
+import { foldConversation } from '../fold-conversation.js';
 import type { ChatMessage, JsonObject } from '../../openai/openai-types.js';
 import type { GeminiContent, GeminiPart, GeminiRole } from './gemini-wire-types.js';
 import { guessMimeType, parseBase64DataUrl } from './guess-mime-type.js';
@@ -35,39 +36,18 @@ const DEFAULT_IMAGE_MIME_TYPE = 'image/jpeg';
  * Fails with a 400 naming the message field Gemini cannot take.
  */
 export function toGeminiConversation(messages: readonly ChatMessage[]): GeminiConversation {
-  const systemParts: GeminiPart[] = [];
-  const contents: GeminiContent[] = [];
   const toolNamesById = new Map<string, string>();
-  const append = (role: GeminiRole, parts: GeminiPart[]): void => {
-    if (parts.length === 0) return;
-    const last = contents.at(-1);
-    if (last?.role === role) last.parts.push(...parts);
-    else contents.push({ role, parts });
-  };
-
-  messages.forEach((message, index) => {
-    const path = `messages[${index}]`;
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        systemParts.push(...textParts(message.content, `${path}.content`));
-        break;
-      case 'user':
-        append('user', userParts(message.content, `${path}.content`));
-        break;
-      case 'assistant':
-        append('model', assistantParts(message, path, toolNamesById));
-        break;
-      case 'tool':
-        append('user', [toolResponsePart(message, path, toolNamesById)]);
-        break;
-      case 'function':
-        append('user', [functionResponsePart(requireName(message, path), message.content, `${path}.content`)]);
-        break;
-      default:
-        throw new InvalidRequestError(`Invalid value for '${path}.role': Gemini takes system, developer, user, assistant and tool messages.`, `${path}.role`);
-    }
+  const { system: systemParts, turns } = foldConversation<GeminiPart, GeminiPart, GeminiRole>(messages, {
+    system: (message, path) => textParts(message.content, `${path}.content`),
+    user: (message, path) => userParts(message.content, `${path}.content`),
+    assistant: (message, path) => assistantParts(message, path, toolNamesById),
+    tool: (message, path) => [toolResponsePart(message, path, toolNamesById)],
+    function: (message, path) => [functionResponsePart(requireName(message, path), message.content, `${path}.content`)],
+    roles: { user: 'user', assistant: 'model' },
+    skipEmptyTurns: true,
+    unknownRole: 'Gemini takes system, developer, user, assistant and tool messages.',
   });
+  const contents: GeminiContent[] = turns.map(({ role, blocks }) => ({ role, parts: blocks }));
   return {
     ...(systemParts.length > 0 ? { systemInstruction: { parts: systemParts } } : {}),
     contents,
