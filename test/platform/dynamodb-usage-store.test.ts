@@ -1,7 +1,6 @@
 import { GetItemCommand, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { usageRecord } from '../support/usage-records.js';
-import type { UsageRecord } from '../../functions/core/usage/usage-record.js';
 import type { UsageStore } from '../../functions/core/usage/usage-store.js';
 import { usageKeys } from '../../functions/core/usage/usage-table-layout.js';
 import { createDynamoDbUsageStore } from '../../functions/platform/dynamodb/dynamodb-usage-store.js';
