@@ -10,6 +10,11 @@ export type ConfigString = string | SecretReference;
 export interface DeploymentConfig {
   /** Where it sits in the file, e.g. `model_list[2]`, for messages. */
   readonly path: string;
+  /**
+   * Names the deployment in cooldowns, usage records and headers: `model_info.id` when given
+   * (stable across config edits), else the path.
+   */
+  readonly id: string;
   /** The name clients send as `model`. */
   readonly modelName: string;
   /** The provider prefix of `litellm_params.model` (`openai`, `azure`, `groq`, `demo`…). */
@@ -21,8 +26,16 @@ export interface DeploymentConfig {
   readonly apiVersion?: ConfigString;
   /** Bedrock: the AWS region of the deployment (`aws_region_name`). */
   readonly awsRegion?: string;
-  /** Upper bound on waiting for the provider: for its response headers and between body bytes. */
+  /**
+   * `timeout`: the whole attempt for a non-streaming request, and the longest silence between
+   * bytes of any response; past it the next deployment or fallback is tried.
+   * Defaults to `router_settings.timeout`, else 600 s.
+   */
   readonly timeoutMs: number;
+  /** `stream_timeout`: how long a stream may take to its first token before the next deployment is tried. Defaults to `router_settings.stream_timeout`, else `timeout`. */
+  readonly streamTimeoutMs: number;
+  /** simple-shuffle's share of traffic (`weight`); absent = by `rpm`, else equal. */
+  readonly weight?: number;
   readonly rpm?: number;
   readonly tpm?: number;
   readonly inputCostPerToken?: number;
@@ -52,10 +65,37 @@ export interface GeneralSettings {
 
 export interface GatewayConfig {
   readonly deployments: readonly DeploymentConfig[];
-  /** Parsed and kept; routing comes later. */
-  readonly routerSettings: Readonly<Record<string, unknown>>;
+  readonly routerSettings: RouterSettings;
   readonly litellmSettings: Readonly<Record<string, unknown>>;
   readonly generalSettings: GeneralSettings;
+}
+
+export type RoutingStrategy = 'simple-shuffle' | 'latency-based-routing' | 'cost-based-routing' | 'usage-based-routing';
+
+/** Public model name → the models to try next, in order. */
+export type FallbackMap = Readonly<Record<string, readonly string[]>>;
+
+/** `router_settings`, with LiteLLM's names: how deployments are chosen, retried, cooled down and fallen back from. */
+export interface RouterSettings {
+  readonly routingStrategy: RoutingStrategy;
+  /** Further attempts within one model (other deployments first, then the same one after a backoff). */
+  readonly numRetries: number;
+  /** `retry_after`: the least time to wait before attempting the same deployment again. */
+  readonly retryAfterMs: number;
+  /** The longest backoff, and the longest upstream `Retry-After` honoured (a longer one moves on instead of waiting). */
+  readonly maxRetryWaitMs: number;
+  readonly fallbacks: FallbackMap;
+  /** Tried when a model refuses a prompt as too long for its context window. */
+  readonly contextWindowFallbacks: FallbackMap;
+  /** Tried when a model refuses on content policy grounds. */
+  readonly contentPolicyFallbacks: FallbackMap;
+  /** Tried for any model without its own `fallbacks` entry. */
+  readonly defaultFallbacks: readonly string[];
+  /** Failures of one deployment within a minute that start its cooldown; 0 = never cool down. */
+  readonly allowedFails: number;
+  readonly cooldownMs: number;
+  /** How stale this instance's view of other instances' cooldowns may be. */
+  readonly cooldownCacheMs: number;
 }
 
 export function isSecretReference(value: unknown): value is SecretReference {

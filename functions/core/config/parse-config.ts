@@ -1,6 +1,17 @@
 import { parseDocument } from 'yaml';
 import { PLANNED_PROVIDERS, PROVIDERS } from '../providers/provider-catalog.js';
-import type { ConfigString, DeploymentConfig, GatewayConfig, GeneralSettings } from './config-types.js';
+import type { DeploymentConfig, GatewayConfig, GeneralSettings } from './config-types.js';
+import {
+  isMapping,
+  optionalBoolean,
+  optionalConfigString,
+  optionalMapping,
+  optionalNumber,
+  optionalStringMap,
+  warnUnknownKeys,
+  type Mapping,
+} from './config-values.js';
+import { DEFAULT_ROUTER_SETTINGS, DEFAULT_TIMEOUT_MS, parseRouterSettings } from './parse-router-settings.js';
 
 /** A config that cannot be served; `problems` lists each one by its path in the file. */
 export class ConfigError extends Error {
@@ -20,8 +31,6 @@ export interface ParsedConfig {
   warnings: string[];
 }
 
-const SECRET_PREFIX = 'os.environ/';
-const DEFAULT_TIMEOUT_SECONDS = 600;
 const DEFAULT_MAX_REQUEST_SIZE_MB = 6; // a Lambda function URL's own request limit
 const DEFAULT_KEEP_ALIVE_SECONDS = 15;
 
@@ -41,6 +50,7 @@ const PARAM_KEYS = new Set([
   'extra_headers',
   'stream_delay_ms',
   'aws_region_name',
+  'weight',
 ]);
 const GENERAL_KEYS = new Set([
   'master_key',
@@ -55,11 +65,6 @@ const DEFAULT_KEY_CACHE_TTL_SECONDS = 30;
 // Lambda's longest invocation (15 min) plus a margin: only a dead invocation's reservation outlives it.
 const DEFAULT_RESERVATION_TTL_SECONDS = 960;
 
-type Mapping = Record<string, unknown>;
-
-function isMapping(value: unknown): value is Mapping {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Parses LiteLLM-style YAML into a GatewayConfig, collecting every problem rather than stopping at the first. */
 export function parseConfigText(text: string): ParsedConfig {
@@ -81,18 +86,21 @@ export function parseConfigText(text: string): ParsedConfig {
   }
   warnUnknownKeys(top, TOP_LEVEL_KEYS, '', warnings);
 
-  const deployments = parseModelList(top['model_list'], problems, warnings);
+  const parsedDeployments = parseModelList(top['model_list'], problems, warnings);
   const generalSettings = parseGeneralSettings(top['general_settings'], problems, warnings);
-  const routerSettings = optionalMapping(top['router_settings'], 'router_settings', problems);
   const litellmSettings = optionalMapping(top['litellm_settings'], 'litellm_settings', problems);
+  const modelNames = new Set(parsedDeployments.map((deployment) => deployment.modelName));
+  const router = parseRouterSettings(top['router_settings'], modelNames, problems, warnings);
+  const deployments = parsedDeployments.map((deployment) => withTimeouts(deployment, router.timeoutMs, router.streamTimeoutMs));
+  requireUniqueIds(deployments, problems);
 
-  return { config: { deployments, routerSettings, litellmSettings, generalSettings }, problems, warnings };
+  return { config: { deployments, routerSettings: router.settings, litellmSettings, generalSettings }, problems, warnings };
 }
 
 function emptyConfig(): GatewayConfig {
   return {
     deployments: [],
-    routerSettings: {},
+    routerSettings: DEFAULT_ROUTER_SETTINGS,
     litellmSettings: {},
     generalSettings: {
       maxRequestBytes: DEFAULT_MAX_REQUEST_SIZE_MB * 1024 * 1024,
@@ -117,7 +125,26 @@ export function parseConfigOrThrow(text: string): { config: GatewayConfig; warni
   return { config, warnings };
 }
 
-function parseModelList(value: unknown, problems: string[], warnings: string[]): DeploymentConfig[] {
+/** A deployment as read, before router-wide timeout defaults apply. */
+type ParsedDeployment = Omit<DeploymentConfig, 'timeoutMs' | 'streamTimeoutMs'> & { timeoutMs?: number; streamTimeoutMs?: number };
+
+/** A deployment's own timeouts, else the router's, else 600 s; `stream_timeout` defaults to `timeout`. */
+function withTimeouts(deployment: ParsedDeployment, routerTimeoutMs?: number, routerStreamTimeoutMs?: number): DeploymentConfig {
+  const timeoutMs = deployment.timeoutMs ?? routerTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return { ...deployment, timeoutMs, streamTimeoutMs: deployment.streamTimeoutMs ?? routerStreamTimeoutMs ?? timeoutMs };
+}
+
+/** Cooldowns and records name deployments by id: two deployments must not share one. */
+function requireUniqueIds(deployments: readonly DeploymentConfig[], problems: string[]): void {
+  const seen = new Map<string, string>();
+  for (const deployment of deployments) {
+    const first = seen.get(deployment.id);
+    if (first !== undefined) problems.push(`${deployment.path}.model_info.id: "${deployment.id}" is already the id of ${first}`);
+    else seen.set(deployment.id, deployment.path);
+  }
+}
+
+function parseModelList(value: unknown, problems: string[], warnings: string[]): ParsedDeployment[] {
   if (value === undefined || value === null) {
     problems.push('model_list: is required and must list at least one model');
     return [];
@@ -127,7 +154,7 @@ function parseModelList(value: unknown, problems: string[], warnings: string[]):
     return [];
   }
   if (value.length === 0) problems.push('model_list: must list at least one model');
-  const deployments: DeploymentConfig[] = [];
+  const deployments: ParsedDeployment[] = [];
   value.forEach((entry: unknown, index) => {
     const deployment = parseDeployment(entry, `model_list[${index}]`, problems, warnings);
     if (deployment) deployments.push(deployment);
@@ -135,7 +162,7 @@ function parseModelList(value: unknown, problems: string[], warnings: string[]):
   return deployments;
 }
 
-function parseDeployment(entry: unknown, path: string, problems: string[], warnings: string[]): DeploymentConfig | undefined {
+function parseDeployment(entry: unknown, path: string, problems: string[], warnings: string[]): ParsedDeployment | undefined {
   if (!isMapping(entry)) {
     problems.push(`${path}: must be a mapping with model_name and litellm_params`);
     return undefined;
@@ -166,19 +193,28 @@ function parseDeployment(entry: unknown, path: string, problems: string[], warni
   if (entryOfProvider?.requiresApiBase && apiBase === undefined) {
     problems.push(`${paramsPath}.api_base: is required for provider "${provider}"`);
   }
-  const timeoutSeconds = optionalNumber(params['timeout'], `${paramsPath}.timeout`, problems, { min: 0, exclusiveMin: true }) ?? DEFAULT_TIMEOUT_SECONDS;
+  const timeoutSeconds = optionalNumber(params['timeout'], `${paramsPath}.timeout`, problems, { min: 0, exclusiveMin: true });
+  const streamTimeoutSeconds = optionalNumber(params['stream_timeout'], `${paramsPath}.stream_timeout`, problems, { min: 0, exclusiveMin: true });
   const extraHeaders = optionalStringMap(params['extra_headers'], `${paramsPath}.extra_headers`, problems);
   const modelInfo = optionalMapping(entry['model_info'], `${path}.model_info`, problems);
 
-  const deployment: DeploymentConfig = {
+  const configuredId = modelInfo['id'];
+  if (configuredId !== undefined && (typeof configuredId !== 'string' || configuredId.trim() === '')) {
+    problems.push(`${path}.model_info.id: must be a non-empty string`);
+  }
+
+  const deployment: ParsedDeployment = {
     path,
+    id: typeof configuredId === 'string' && configuredId.trim() !== '' ? configuredId : path,
     modelName: typeof modelName === 'string' ? modelName : '',
     provider: provider ?? '',
     upstreamModel: upstreamModel ?? '',
     apiKey,
     apiBase,
     apiVersion,
-    timeoutMs: Math.round(timeoutSeconds * 1000),
+    timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
+    streamTimeoutMs: streamTimeoutSeconds === undefined ? undefined : Math.round(streamTimeoutSeconds * 1000),
+    weight: optionalNumber(params['weight'], `${paramsPath}.weight`, problems, { min: 0 }),
     rpm: optionalNumber(params['rpm'], `${paramsPath}.rpm`, problems, { min: 0, integer: true }),
     tpm: optionalNumber(params['tpm'], `${paramsPath}.tpm`, problems, { min: 0, integer: true }),
     inputCostPerToken: optionalNumber(params['input_cost_per_token'], `${paramsPath}.input_cost_per_token`, problems, { min: 0 }),
@@ -240,84 +276,3 @@ function parseGeneralSettings(value: unknown, problems: string[], warnings: stri
   };
 }
 
-function optionalMapping(value: unknown, path: string, problems: string[]): Mapping {
-  if (value === undefined || value === null) return {};
-  if (!isMapping(value)) {
-    problems.push(`${path}: must be a mapping`);
-    return {};
-  }
-  return value;
-}
-
-function optionalConfigString(value: unknown, path: string, problems: string[]): ConfigString | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number') return String(value);
-  if (typeof value !== 'string') {
-    problems.push(`${path}: must be a string`);
-    return undefined;
-  }
-  if (value.startsWith(SECRET_PREFIX)) {
-    const secretName = value.slice(SECRET_PREFIX.length);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(secretName)) {
-      problems.push(`${path}: "${value}" must name a variable, as os.environ/NAME`);
-      return undefined;
-    }
-    return { secretName };
-  }
-  return value;
-}
-
-function optionalNumber(
-  value: unknown,
-  path: string,
-  problems: string[],
-  rules: { min?: number; exclusiveMin?: boolean; integer?: boolean },
-): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isFinite(number)) {
-    problems.push(`${path}: must be a number`);
-    return undefined;
-  }
-  if (rules.integer && !Number.isInteger(number)) {
-    problems.push(`${path}: must be a whole number`);
-    return undefined;
-  }
-  if (rules.min !== undefined && (rules.exclusiveMin ? number <= rules.min : number < rules.min)) {
-    problems.push(`${path}: must be ${rules.exclusiveMin ? 'greater than' : 'at least'} ${rules.min}`);
-    return undefined;
-  }
-  return number;
-}
-
-function optionalBoolean(value: unknown, path: string, problems: string[]): boolean | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') {
-    problems.push(`${path}: must be true or false`);
-    return undefined;
-  }
-  return value;
-}
-
-function optionalStringMap(value: unknown, path: string, problems: string[]): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (!isMapping(value)) {
-    problems.push(`${path}: must be a mapping of header name to value`);
-    return {};
-  }
-  const result: Record<string, string> = {};
-  for (const [name, headerValue] of Object.entries(value)) {
-    if (typeof headerValue !== 'string' && typeof headerValue !== 'number') {
-      problems.push(`${path}.${name}: must be a string`);
-      continue;
-    }
-    result[name.toLowerCase()] = String(headerValue);
-  }
-  return result;
-}
-
-function warnUnknownKeys(mapping: Mapping, known: ReadonlySet<string>, path: string, warnings: string[]): void {
-  for (const key of Object.keys(mapping)) {
-    if (!known.has(key)) warnings.push(`${path ? `${path}.` : ''}${key}: unknown key, ignored`);
-  }
-}

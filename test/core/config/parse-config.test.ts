@@ -133,6 +133,7 @@ describe('parseConfigText', () => {
 
     expect(config.deployments[2]).toEqual({
       path: 'model_list[2]',
+      id: 'model_list[2]',
       modelName: 'llama',
       provider: 'groq',
       upstreamModel: 'llama-3.3-70b-versatile',
@@ -140,6 +141,8 @@ describe('parseConfigText', () => {
       apiBase: undefined,
       apiVersion: undefined,
       timeoutMs: 600_000,
+      streamTimeoutMs: 600_000,
+      weight: undefined,
       rpm: undefined,
       tpm: undefined,
       inputCostPerToken: undefined,
@@ -187,7 +190,7 @@ describe('parseConfigText', () => {
   it('keeps router_settings as given when it is set', () => {
     const { config } = parseConfigText(VALID_CONFIG);
 
-    expect(config.routerSettings).toEqual({ routing_strategy: 'simple-shuffle' });
+    expect(config.routerSettings.routingStrategy).toBe('simple-shuffle');
   });
 
   it('lists every broken entry rather than stopping at the first when several entries are broken', () => {

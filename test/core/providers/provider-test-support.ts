@@ -24,12 +24,14 @@ export function readJsonFixture(name: string): JsonObject {
 export function resolvedDeployment(overrides: Partial<ResolvedDeployment> = {}): ResolvedDeployment {
   return {
     path: 'model_list[0]',
+    id: 'model_list[0]',
     modelName: 'test-model',
     provider: 'openai',
     upstreamModel: 'gpt-4o-mini',
     apiBase: 'https://api.openai.com/v1',
     apiKey: 'sk-test-key',
     timeoutMs: 600_000,
+    streamTimeoutMs: 600_000,
     extraHeaders: {},
     streamDelayMs: 0,
     modelInfo: {},
