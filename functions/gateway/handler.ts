@@ -12,6 +12,7 @@ import { buildGateway, type BuildGatewayOptions, type BuiltGateway } from '../co
 import { createDynamoDbTenancy } from '../platform/dynamodb/dynamodb-tenancy.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsUsageSink } from '../platform/sqs-usage-sink.js';
+import { withEmfMetrics } from '../platform/emf-usage-metrics.js';
 import { createSigV4RequestSigner } from '../platform/sigv4-request-signer.js';
 import { DEFAULT_CONFIG_YAML } from '../core/config/default-config.js';
 import { ConfigError } from '../core/config/parse-config.js';
@@ -46,7 +47,10 @@ function createSecretSource(env: NodeJS.ProcessEnv): SecretSource {
   return createSecretsManagerSecretSource({ client: new SecretsManagerClient({}), secretId, fallback: environment });
 }
 
-/** Tenants, virtual keys, counters and usage from the stack's tables; without them, the master key only. */
+/**
+ * Tenants, virtual keys, counters and usage from the stack's tables; without them, the master key only.
+ * Usage records go to SQS, and each is also written as CloudWatch metrics (EMF) on the way.
+ */
 function createTenancy(env: NodeJS.ProcessEnv, log: Logger): Pick<BuildGatewayOptions, 'tenancy' | 'usageSink'> {
   const tenancyTable = env.TENANCY_TABLE;
   const countersTable = env.COUNTERS_TABLE;
@@ -54,9 +58,14 @@ function createTenancy(env: NodeJS.ProcessEnv, log: Logger): Pick<BuildGatewayOp
   const names = { tenancy: tenancyTable, counters: countersTable, ...(env.USAGE_TABLE ? { usage: env.USAGE_TABLE } : {}) };
   const { store, counters, usage } = createDynamoDbTenancy(new DynamoDBClient({}), names, { now: Date.now });
   const queueUrl = env.USAGE_QUEUE_URL;
+  // Each record also becomes CloudWatch metrics: one EMF line on stdout, in METRICS_NAMESPACE.
   const usageSink =
     queueUrl && usage
-      ? createSqsUsageSink({ client: new SQSClient({}), queueUrl, fallback: (record) => usage.store.ingest(record), logger: log })
+      ? withEmfMetrics(
+          createSqsUsageSink({ client: new SQSClient({}), queueUrl, fallback: (record) => usage.store.ingest(record), logger: log }),
+          (line) => void process.stdout.write(line),
+          { namespace: env.METRICS_NAMESPACE },
+        )
       : undefined;
   return { tenancy: { store, counters }, usageSink };
 }
