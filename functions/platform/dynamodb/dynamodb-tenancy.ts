@@ -2,10 +2,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CounterStore } from '../../core/admission/counter-store.js';
 import type { AdminCounterReader } from '../../core/admin/admin-counter-reader.js';
 import type { Clock } from '../../core/ports.js';
+import type { CooldownStore } from '../../core/routing/cooldown-store.js';
 import type { TenancyStore } from '../../core/tenancy/tenancy-store.js';
 import type { UsageQueryStore } from '../../core/usage/usage-query-store.js';
 import type { UsageStore } from '../../core/usage/usage-store.js';
 import { createDynamoDbAdminCounterReader } from './dynamodb-admin-counter-reader.js';
+import { createDynamoDbCooldownStore } from './dynamodb-cooldown-store.js';
 import { createDynamoDbCounterStore } from './dynamodb-counter-store.js';
 import { createDynamoDbTenancyStore } from './dynamodb-tenancy-store.js';
 import { createDynamoDbUsageQueryStore } from './dynamodb-usage-query-store.js';
@@ -15,6 +17,8 @@ import type { TableNames } from './table-definitions.js';
 export interface DynamoDbTenancy {
   store: TenancyStore;
   counters: CounterStore;
+  /** Deployment cooldowns shared by every instance (items in the counters table). */
+  cooldowns: CooldownStore;
   usageReader: AdminCounterReader;
   /** With a usage table: the aggregator's idempotent ingest, and the cost queries. */
   usage?: { store: UsageStore; queries: UsageQueryStore };
@@ -25,6 +29,7 @@ export function createDynamoDbTenancy(client: DynamoDBClient, names: TableNames,
   return {
     store: createDynamoDbTenancyStore({ client, tableName: names.tenancy }),
     counters: createDynamoDbCounterStore({ client, tableName: names.counters }),
+    cooldowns: createDynamoDbCooldownStore({ client, tableName: names.counters }),
     usageReader: createDynamoDbAdminCounterReader({ client, tableName: names.counters, clock }),
     usage:
       names.usage === undefined
