@@ -13,6 +13,9 @@ import type { RequestSigner } from './gateway/gateway-context.js';
 import type { Clock, IdSource, Logger, SecretSource, UpstreamClient } from './ports.js';
 import { createDemoUpstream, routeDemoRequests } from './providers/demo/demo-upstream.js';
 import { ModelRouter } from './routing/model-router.js';
+import type { CooldownStore } from './routing/cooldown-store.js';
+import { createCooldowns } from './routing/cooldowns.js';
+import { createCountingDeploymentLimiter, createLocalDeploymentLimiter } from './routing/deployment-limiter.js';
 import { createProviderKeys } from './config/provider-keys.js';
 
 export interface BuildGatewayOptions {
@@ -29,7 +32,9 @@ export interface BuildGatewayOptions {
    * Tenants, virtual keys and their counters. Without them only the master key
    * authenticates and nothing is counted.
    */
-  tenancy?: { store: TenancyStore; counters: CounterStore };
+  tenancy?: { store: TenancyStore; counters: CounterStore; cooldowns?: CooldownStore };
+  /** In [0, 1): the router's weighted shuffles and backoff jitter. @default Math.random */
+  random?: () => number;
   /** Where usage records go (SQS on Lambda, the in-process queue locally); absent = not recorded. */
   usageSink?: UsageSink;
   /** Signs Bedrock requests (SigV4); absent = Bedrock deployments answer 500. */
@@ -55,7 +60,23 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
   if (resolved.masterKey === undefined) {
     options.logger.warn('config.no_master_key', { hint: 'set general_settings.master_key or GATEWAY_MASTER_KEY; every request will get 401' });
   }
-  const router = new ModelRouter(resolved.deployments);
+  const routerSettings = config.routerSettings;
+  const router = new ModelRouter(resolved.deployments, {
+    settings: routerSettings,
+    cooldowns: createCooldowns({
+      store: options.tenancy?.cooldowns,
+      clock: options.clock,
+      logger: options.logger,
+      allowedFails: routerSettings.allowedFails,
+      cooldownMs: routerSettings.cooldownMs,
+      cacheTtlMs: routerSettings.cooldownCacheMs,
+    }),
+    limiter: options.tenancy
+      ? createCountingDeploymentLimiter(options.tenancy.counters, options.logger, config.generalSettings.reservationTtlMs)
+      : createLocalDeploymentLimiter(),
+    clock: options.clock,
+    random: options.random ?? Math.random,
+  });
   const secretValues = new Set(resolved.secretValues);
   const nowSeconds = () => Math.floor(options.clock.now() / 1000);
   const handle = createGateway(

@@ -43,7 +43,8 @@ async function main(): Promise<void> {
       ids: { next: randomUUID },
       logger,
       fallbackMasterKey: generatedKey,
-      tenancy: localTenancy && { store: localTenancy.tenancy.store, counters: localTenancy.tenancy.counters },
+      tenancy: localTenancy && { store: localTenancy.tenancy.store, counters: localTenancy.tenancy.counters, cooldowns: localTenancy.tenancy.cooldowns },
+      random: Math.random,
       usageSink: localTenancy?.usageSink,
       signer: createSigV4RequestSigner(),
     });

@@ -57,6 +57,8 @@ model_list:${[
   - model_name: demo
     litellm_params:
       model: demo/echo
+router_settings:
+  num_retries: 0 # these tests check how one upstream failure is passed on; failover has its own tests
 general_settings:
   master_key: os.environ/GATEWAY_MASTER_KEY
   max_request_size_mb: 0.01

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
-import { admin, chat, startTenancyEnvironment, tenantWithKey, type TenancyEnvironment } from './tenancy-setup.js';
+import { admin, chat, quiescent, startTenancyEnvironment, tenantWithKey, type TenancyEnvironment } from './tenancy-setup.js';
 
 let upstream: FakeUpstream;
 let environment: TenancyEnvironment;
@@ -45,6 +45,7 @@ interface UsageRow {
 }
 
 async function requestsOf(tenant: string): Promise<UsageRow[]> {
+  await quiescent(environment);
   await environment.usageQueue.drain();
   const page = await admin<{ data: UsageRow[] }>(environment, 'GET', `/admin/usage/requests?tenant_id=${tenant}&from=2026-11-22&to=2026-11-24`);
   return page.data;
@@ -99,6 +100,7 @@ describe('usage records from real requests', () => {
     const { secret } = await tenantWithKey(environment, { id: 'usage-run' });
     await chat(environment, secret, { model: 'gpt-text' }, { 'x-run-id': 'agent-run-7' });
     await chat(environment, secret, { model: 'gpt-text' }, { 'x-run-id': 'agent-run-7' });
+    await quiescent(environment);
     await environment.usageQueue.drain();
 
     const report = await admin<{ totals: { requests: number; cost_usd: number } }>(environment, 'GET', '/admin/usage?run_id=agent-run-7');
@@ -111,6 +113,7 @@ describe('usage records from real requests', () => {
     await chat(environment, secret, { model: 'gpt-text' });
     await chat(environment, secret, { model: 'gpt-text' });
     await chat(environment, secret, { model: 'broken' });
+    await quiescent(environment);
     await environment.usageQueue.drain();
 
     const report = await admin<{ totals: { requests: number; errors: number; cost_usd: number }; rows: Array<{ model: string; requests: number }> }>(

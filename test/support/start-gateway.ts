@@ -24,6 +24,8 @@ export interface StartGatewayOptions {
   tenancy?: DynamoDbTenancy;
   clock?: Clock;
   usageSink?: UsageSink;
+  /** The router's random source (weighted shuffle, jitter): inject for repeatable tests. */
+  random?: () => number;
 }
 
 /** The real gateway (core + node:http upstream + local server) on a free port, for end-to-end tests. */
@@ -42,7 +44,8 @@ export async function startGateway(configText: string, settings: StartGatewayOpt
     clock,
     ids: { next: randomUUID },
     logger,
-    tenancy: settings.tenancy && { store: settings.tenancy.store, counters: settings.tenancy.counters },
+    tenancy: settings.tenancy && { store: settings.tenancy.store, counters: settings.tenancy.counters, cooldowns: settings.tenancy.cooldowns },
+    random: settings.random,
     usageSink: settings.usageSink,
     // Fixed credentials: the fake Bedrock upstream does not check signatures, but the path is the real one.
     signer: createSigV4RequestSigner({ credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret-key' }) }),

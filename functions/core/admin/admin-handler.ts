@@ -392,7 +392,7 @@ const TENANT_FIELD_ORDER: readonly (keyof Tenant)[] = [
 ];
 const KEY_FIELD_ORDER: readonly (keyof PublicVirtualKey)[] = [
   'id', 'tenant_id', 'name', 'key_prefix', 'status', 'models', 'max_budget', 'budget_duration', 'rpm_limit', 'tpm_limit',
-  'expires_at', 'metadata', 'created_at',
+  'expires_at', 'allow_routing_overrides', 'metadata', 'created_at',
 ];
 
 /** The same fields in a fixed order, whatever order the store returned them in; unknown ones last. */

@@ -26,6 +26,7 @@ export interface KeyFields {
   rpm_limit: number;
   tpm_limit: number;
   expires_at: string;
+  allow_routing_overrides: boolean;
   metadata: Record<string, unknown>;
 }
 
@@ -167,6 +168,7 @@ function keyParsers(nowMs: number): Parsers<KeyFields> {
     rpm_limit: parsePositiveInteger,
     tpm_limit: parsePositiveInteger,
     expires_at: (value, field) => parseFutureTimestamp(value, field, nowMs),
+    allow_routing_overrides: parseBoolean,
     metadata: parseMetadata,
   };
 }
@@ -204,6 +206,11 @@ function parseModels(value: unknown, field: string): string[] {
     throw new InvalidRequestError(`'${field}' must be an array of non-empty model names.`, field);
   }
   return [...new Set(value as string[])];
+}
+
+function parseBoolean(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') throw new InvalidRequestError(`'${field}' must be true or false.`, field);
+  return value;
 }
 
 function parseMetadata(value: unknown, field: string): Record<string, unknown> {

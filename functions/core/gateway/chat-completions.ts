@@ -1,13 +1,17 @@
-import { InvalidRequestError, ModelNotFoundError } from '../errors.js';
+import { isModelAllowed } from '../admission/admission.js';
+import { GatewayError, InvalidRequestError, ModelNotFoundError, toGatewayError } from '../errors.js';
 import type { GatewayHttpResponse } from '../http/gateway-http.js';
-import type { ChatCompletionRequest, JsonObject } from '../openai/openai-types.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, JsonObject } from '../openai/openai-types.js';
+import { pricingFor } from '../pricing/cost.js';
+import type { ResolvedDeployment } from '../providers/provider.js';
+import { IGNORED_OVERRIDES_HEADER, takeRoutingOverrides } from './routing-overrides.js';
 import { validateChatRequest } from '../openai/validate-request.js';
 import { DROPPED_PARAMS, PROVIDERS, type WireFormat } from '../providers/provider-catalog.js';
 import { providerFor } from '../providers/provider-registry.js';
-import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
+import { encodeSseData, SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
 import { withKeepAlive } from '../streaming/with-keep-alive.js';
 import { callProvider } from './call-provider.js';
-import type { GatewayContext, RequestContext } from './gateway-context.js';
+import type { GatewayContext, RecordedUsage, RequestContext } from './gateway-context.js';
 import { meterRequest } from './metering.js';
 import { readBodyText } from './read-body.js';
 import { translateChatStream } from './translate-stream.js';
@@ -30,17 +34,25 @@ export const DROPPED_PARAMS_HEADER = 'x-gateway-dropped-params';
 /** Response header with the request's own cost in USD (non-streaming; streams put it in the usage chunk). */
 export const COST_HEADER = 'x-gateway-cost-usd';
 
-/** POST /v1/chat/completions: validate, admit, translate there and back. Settlement and the usage record follow the response. */
-export async function handleChatCompletion(gateway: GatewayContext, request: RequestContext, body: JsonObject): Promise<GatewayHttpResponse> {
-  const chat = validateChatRequest(body);
-  const deployment = gateway.router.pick(chat.model);
-  if (!deployment) throw new ModelNotFoundError(chat.model);
-  const wire = PROVIDERS[deployment.provider]!.wire;
-  const provider = providerFor(wire);
-  const context = { deployment, requestId: request.requestId, nowSeconds: Math.floor(gateway.clock.now() / 1000) };
-  Object.assign(request.served, { model: deployment.modelName, provider: deployment.provider, stream: chat.stream === true, operation: 'chat' });
+/** Response headers naming how the request was served: attempts made, and the deployment that answered. */
+export const ATTEMPTS_HEADER = 'x-gateway-attempts';
+export const DEPLOYMENT_HEADER = 'x-gateway-deployment';
 
-  const metering = await meterRequest(gateway, request, deployment, {
+/**
+ * POST /v1/chat/completions: validate, admit once, then route: attempts at deployments and
+ * fallbacks until one answers (for a stream: until its first token). Settlement and the usage
+ * record follow the response.
+ */
+export async function handleChatCompletion(gateway: GatewayContext, request: RequestContext, body: JsonObject): Promise<GatewayHttpResponse> {
+  const taken = takeRoutingOverrides(body, request.principal);
+  const chat = validateChatRequest(taken.body);
+  if (!gateway.router.has(chat.model)) throw new ModelNotFoundError(chat.model);
+  const isAllowed = (model: string) => isModelAllowed(request.principal, model);
+  const candidates = gateway.router.candidateDeployments(chat.model, isAllowed, taken.overrides);
+  const stream = chat.stream === true;
+  Object.assign(request.served, { model: chat.model, requestedModel: chat.model, provider: candidates[0]!.provider, stream, operation: 'chat' });
+
+  const metering = await meterRequest(gateway, request, candidates, {
     messages: chat.messages,
     tools: chat['tools'],
     requestedMaxTokens: requestedMaxTokens(chat),
@@ -48,36 +60,173 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
   const { clampedMaxTokens, headers: limitHeaders } = metering.admission;
   const sent = withoutGatewayMetadata(clampedMaxTokens === undefined ? chat : withMaxTokens(chat, clampedMaxTokens));
   const headers: Record<string, string> = { ...limitHeaders };
-  const dropped = droppedParams(wire, chat, gateway.dropParams);
-  if (dropped.length > 0) headers[DROPPED_PARAMS_HEADER] = dropped.join(',');
   if (clampedMaxTokens !== undefined) headers[CLAMPED_MAX_TOKENS_HEADER] = String(clampedMaxTokens);
+  if (taken.ignored.length > 0) headers[IGNORED_OVERRIDES_HEADER] = taken.ignored.join(',');
 
-  const build = (keyed: typeof deployment) => provider.buildChatRequest(sent, { ...context, deployment: keyed });
-  const upstreamBody = (await callProvider(gateway, provider, deployment, build, request.signal)).body;
-
-  if (chat.stream === true) {
-    const usage = createStreamUsageObserver(metering.promptEstimate, metering.pricing);
-    request.served.streamUsage = usage.usage;
-    const translated = translateChatStream(upstreamBody, provider.createChatStreamTranslator(context), {
+  const routed = await gateway.router.route(
+    {
+      model: chat.model,
+      requestId: request.requestId,
+      stream,
       signal: request.signal,
-      observe: usage.observe,
-      stripUsage: chat.stream_options?.include_usage !== true,
-      framing: provider.streamFraming,
-      onError: (error) => {
-        const redacted = gateway.redact(error);
-        request.served.streamErrorCode = redacted.code ?? redacted.type;
-        gateway.logger.warn('stream.failed', { requestId: request.requestId, status: redacted.status, code: redacted.code });
-        return redacted;
-      },
-    });
-    return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: withKeepAlive(translated, gateway.settings.streamKeepAliveMs, SSE_KEEP_ALIVE) };
-  }
+      isModelAllowed: isAllowed,
+      overrides: taken.overrides,
+      attempts: request.served.attempts,
+      background: request.served.background,
+      onAttempt: (deployment) => markAttempt(request, deployment),
+    },
+    (deployment, signal) => (stream ? startStream(gateway, request, sent, deployment, signal, metering.promptEstimate) : complete(gateway, request, sent, deployment, signal)),
+  );
+  Object.assign(headers, servedHeaders(request), routed.value.headers);
 
-  const completion = provider.parseChatResponse(parseUpstreamJson(await readBodyText(upstreamBody)), context);
+  if (routed.value.kind === 'stream') {
+    request.served.streamUsage = routed.value.usage;
+    return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: withKeepAlive(routed.value.body, gateway.settings.streamKeepAliveMs, SSE_KEEP_ALIVE) };
+  }
+  const { completion } = routed.value;
   const usage = recordedUsageOf(completion.usage) ?? { promptTokens: metering.promptEstimate, completionTokens: 0, estimated: true };
   request.served.usage = usage;
-  headers[COST_HEADER] = String(formatUsd(costMicros(usage, metering.pricing)));
+  headers[COST_HEADER] = String(formatUsd(costMicros(usage, pricingFor(routed.deployment))));
   return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(completion) };
+}
+
+/** The deployment about to be attempted becomes the request's deployment of record (served, or the last that failed). */
+export function markAttempt(request: RequestContext, deployment: ResolvedDeployment): void {
+  Object.assign(request.served, { deployment, model: deployment.modelName, provider: deployment.provider });
+}
+
+/** `x-gateway-attempts` and `x-gateway-deployment`, once a deployment has answered. */
+export function servedHeaders(request: RequestContext): Record<string, string> {
+  const headers: Record<string, string> = { [ATTEMPTS_HEADER]: String(request.served.attempts.length) };
+  if (request.served.deployment) headers[DEPLOYMENT_HEADER] = request.served.deployment.id;
+  return headers;
+}
+
+type Served =
+  | { kind: 'json'; completion: ChatCompletion; headers: Record<string, string> }
+  | { kind: 'stream'; body: AsyncIterable<string>; usage: () => RecordedUsage; headers: Record<string, string> };
+
+/** A non-streaming attempt: the whole answer, parsed (a malformed one fails the attempt). */
+async function complete(gateway: GatewayContext, request: RequestContext, chat: ChatCompletionRequest, deployment: ResolvedDeployment, signal: AbortSignal): Promise<Served> {
+  const { provider, context, headers } = prepare(gateway, request, chat, deployment);
+  const build = (keyed: ResolvedDeployment) => provider.buildChatRequest(chat, { ...context, deployment: keyed });
+  const upstreamBody = (await callProvider(gateway, provider, deployment, build, signal)).body;
+  const completion = provider.parseChatResponse(parseUpstreamJson(await readBodyText(upstreamBody)), context);
+  return { kind: 'json', completion, headers };
+}
+
+/**
+ * A streaming attempt: resolves once the provider's first token (or its finish) has been
+ * translated, holding what came before it; or, when the provider has begun (sent a chunk) but
+ * stays silent for a keep-alive interval, at that point, so that keep-alive comments can flow
+ * through a long think. Until it resolves, a failure (an error event, a broken or empty stream)
+ * rejects, so that the router can fail over; afterwards it ends the stream with one error
+ * event, since the client already has bytes.
+ */
+async function startStream(
+  gateway: GatewayContext,
+  request: RequestContext,
+  chat: ChatCompletionRequest,
+  deployment: ResolvedDeployment,
+  signal: AbortSignal,
+  promptEstimate: number,
+): Promise<Served> {
+  const { provider, context, headers } = prepare(gateway, request, chat, deployment);
+  const build = (keyed: ResolvedDeployment) => provider.buildChatRequest(chat, { ...context, deployment: keyed });
+  const upstreamBody = (await callProvider(gateway, provider, deployment, build, signal)).body;
+  const usage = createStreamUsageObserver(promptEstimate, pricingFor(deployment));
+  let started = false;
+  let committed = false;
+  const onError = (error: GatewayError): GatewayError => {
+    const redacted = gateway.redact(error);
+    request.served.streamErrorCode = redacted.code ?? redacted.type;
+    gateway.logger.warn('stream.failed', { requestId: request.requestId, status: redacted.status, code: redacted.code });
+    return redacted;
+  };
+  const translated = translateChatStream(upstreamBody, provider.createChatStreamTranslator(context), {
+    signal,
+    observe: (chunk) => {
+      usage.observe(chunk);
+      if (!started && startsAnswer(chunk)) started = true;
+    },
+    stripUsage: chat.stream_options?.include_usage !== true,
+    framing: provider.streamFraming,
+    committed: () => committed,
+    onError,
+  });
+  const iterator = translated[Symbol.asyncIterator]();
+  const held: string[] = [];
+  let pending: Promise<IteratorResult<string>> | undefined;
+  let ended = false;
+  while (!started) {
+    const next = iterator.next();
+    const result = held.length === 0 ? await next : await withinMs(next, gateway.settings.streamKeepAliveMs);
+    if (result === undefined) {
+      // Begun, then silent: commit now; the read in flight continues in the body below.
+      pending = next;
+      next.catch(() => undefined); // if the client leaves before the body is read, nobody else awaits it
+      break;
+    }
+    if (result.done) {
+      ended = true;
+      break;
+    }
+    held.push(result.value);
+  }
+  if (ended && !started) {
+    throw new GatewayError({ status: 502, message: 'The upstream provider ended the stream without any output.', type: 'api_error', code: 'empty_upstream_stream' });
+  }
+  committed = true;
+  return {
+    kind: 'stream',
+    headers,
+    usage: usage.usage,
+    body: (async function* resumed() {
+      if (held.length > 0) yield held.join('');
+      try {
+        if (pending !== undefined) {
+          const first = await pending;
+          if (first.done) return;
+          yield first.value;
+        }
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      } catch (error) {
+        // A failure racing the commit: the translator could not yet turn it into an error event.
+        if (!signal.aborted) yield encodeSseData(onError(toGatewayError(error)).toBody());
+      }
+    })(),
+  };
+}
+
+/** The promise's result, or undefined when it takes longer than `ms`. */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A chunk that carries output, or the provider's word that there is none (finish, usage): the stream has started. */
+function startsAnswer(chunk: ChatCompletionChunk): boolean {
+  if (chunk.usage) return true;
+  for (const choice of chunk.choices) {
+    const delta = choice.delta as JsonObject;
+    if (choice.finish_reason) return true;
+    if ((typeof delta['content'] === 'string' && delta['content'] !== '') || delta['tool_calls'] || delta['refusal'] || delta['reasoning_content']) return true;
+  }
+  return false;
+}
+
+/** What one attempt needs: its provider, the context for translation, and the headers it adds (dropped parameters). */
+function prepare(gateway: GatewayContext, request: RequestContext, chat: ChatCompletionRequest, deployment: ResolvedDeployment) {
+  const wire = PROVIDERS[deployment.provider]!.wire;
+  const provider = providerFor(wire);
+  const context = { deployment, requestId: request.requestId, nowSeconds: Math.floor(gateway.clock.now() / 1000) };
+  const dropped = droppedParams(wire, chat, gateway.dropParams);
+  const headers: Record<string, string> = dropped.length > 0 ? { [DROPPED_PARAMS_HEADER]: dropped.join(',') } : {};
+  return { provider, context, headers };
 }
 
 /**

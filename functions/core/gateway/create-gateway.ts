@@ -5,10 +5,11 @@ import type { GatewayHandler, GatewayHttpRequest, GatewayHttpResponse } from '..
 import type { IdSource } from '../ports.js';
 import type { JsonObject } from '../openai/openai-types.js';
 import { parseJsonBody } from '../openai/validate-request.js';
-import { handleChatCompletion } from './chat-completions.js';
+import { ATTEMPTS_HEADER, handleChatCompletion } from './chat-completions.js';
 import { handleEmbeddings } from './embeddings.js';
 import type { Principal } from '../auth/key-store.js';
 import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
+import { pricingFor } from '../pricing/cost.js';
 import { buildUsageRecord, collectTags } from '../usage/build-usage-record.js';
 import type { GatewayContext, RequestContext, RequestOutcome } from './gateway-context.js';
 import { handleGetModel, handleListModels } from './models.js';
@@ -28,7 +29,7 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     const startedAt = gateway.clock.now();
     const clientRequestId = http.headers['x-request-id'];
     const requestId = clientRequestId !== undefined && REQUEST_ID_PATTERN.test(clientRequestId) ? clientRequestId : options.ids.next();
-    const served: RequestOutcome = { tags: collectTags(http.headers['x-gateway-tags'], undefined) };
+    const served: RequestOutcome = { tags: collectTags(http.headers['x-gateway-tags'], undefined), attempts: [], background: [] };
     const request = { requestId, served };
     // Who made the request, once authenticated: a refused or failed request's record names them too.
     const caller: { principal?: Principal; request?: RequestContext } = {};
@@ -43,6 +44,7 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
       response = isAnthropicRoute(http.path) ? renderAnthropicError(gatewayError) : renderError(gatewayError);
     }
     response.headers['x-request-id'] = requestId;
+    if (served.attempts.length > 0) response.headers[ATTEMPTS_HEADER] = String(served.attempts.length);
     if (response.status < 400 && served.model !== undefined) {
       response.headers['x-gateway-model'] = served.model;
       response.headers['x-gateway-provider'] = served.provider ?? '';
@@ -51,12 +53,18 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     let firstByteAt: number | undefined;
     // After the client has the last byte, still inside the invocation: settle, then record.
     const afterResponse = async (): Promise<void> => {
-      logRequest(http, request, status, startedAt);
+      logRequest(http, request, caller.principal, status, startedAt);
+      await Promise.all(served.background);
       const deployment = served.deployment;
       const principal = caller.principal;
       if (deployment === undefined || principal === undefined) return; // never reached admission
-      const usage = served.usage ?? served.streamUsage?.();
-      await served.metering?.settle(usage ?? { promptTokens: 0, completionTokens: 0 });
+      const usage = served.usage ?? served.streamUsage?.() ?? { promptTokens: 0, completionTokens: 0 };
+      const nowMs = gateway.clock.now();
+      const succeeded = status < 400;
+      await Promise.all([
+        served.metering?.settle(usage, pricingFor(deployment)),
+        succeeded ? gateway.router.settle(deployment, requestId, usage.promptTokens + usage.completionTokens, nowMs) : undefined,
+      ]);
       await gateway.usageSink?.record(
         buildUsageRecord({
           requestId,
@@ -126,15 +134,22 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     }
   }
 
-  function logRequest(http: GatewayHttpRequest, request: Pick<RequestContext, 'requestId' | 'served'>, status: number, startedAt: number): void {
+  /** One line per request: who, which model, how it ended. Never a key, never prompt text. */
+  function logRequest(http: GatewayHttpRequest, request: Pick<RequestContext, 'requestId' | 'served'>, principal: Principal | undefined, status: number, startedAt: number): void {
+    const { served } = request;
     gateway.logger.info('request.completed', {
       requestId: request.requestId,
       method: http.method,
       path: http.path,
       status,
-      model: request.served.model,
-      provider: request.served.provider,
-      stream: request.served.stream,
+      tenantId: principal === undefined ? undefined : principal.kind === 'virtual' ? principal.tenant.id : 'master',
+      keyId: principal === undefined ? undefined : principal.kind === 'virtual' ? principal.key.id : 'master',
+      model: served.model,
+      requestedModel: served.requestedModel !== served.model ? served.requestedModel : undefined,
+      provider: served.provider,
+      deployment: served.deployment?.id,
+      attempts: served.attempts.length > 0 ? served.attempts.length : undefined,
+      stream: served.stream,
       latencyMs: gateway.clock.now() - startedAt,
     });
   }

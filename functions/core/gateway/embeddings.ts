@@ -5,37 +5,66 @@ import { validateEmbeddingRequest } from '../openai/validate-request.js';
 import { PROVIDERS } from '../providers/provider-catalog.js';
 import { providerFor } from '../providers/provider-registry.js';
 import { callProvider } from './call-provider.js';
-import { COST_HEADER, parseUpstreamJson } from './chat-completions.js';
+import { COST_HEADER, markAttempt, parseUpstreamJson, servedHeaders } from './chat-completions.js';
+import { isModelAllowed } from '../admission/admission.js';
+import { pricingFor } from '../pricing/cost.js';
+import type { ResolvedDeployment } from '../providers/provider.js';
+import { IGNORED_OVERRIDES_HEADER, takeRoutingOverrides } from './routing-overrides.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
 import { meterRequest } from './metering.js';
 import { costMicros } from '../pricing/cost.js';
 import { formatUsd } from './usage-observer.js';
 import { readBodyText } from './read-body.js';
 
-/** POST /v1/embeddings. */
+/** POST /v1/embeddings: admitted once, routed with retries and fallbacks like chat. */
 export async function handleEmbeddings(gateway: GatewayContext, request: RequestContext, body: JsonObject): Promise<GatewayHttpResponse> {
-  const embeddingRequest = validateEmbeddingRequest(body);
-  const deployment = gateway.router.pick(embeddingRequest.model);
-  if (!deployment) throw new ModelNotFoundError(embeddingRequest.model);
-  const provider = providerFor(PROVIDERS[deployment.provider]!.wire);
-  const context = { deployment, requestId: request.requestId, nowSeconds: Math.floor(gateway.clock.now() / 1000) };
-  Object.assign(request.served, { model: deployment.modelName, provider: deployment.provider, stream: false, operation: 'embeddings' });
-  if (!provider.buildEmbeddingRequest || !provider.parseEmbeddingResponse) {
-    throw new GatewayError({
-      status: 400,
-      message: `Model "${deployment.modelName}" (provider ${deployment.provider}) does not support embeddings.`,
-      type: 'invalid_request_error',
-      param: 'model',
-      code: 'unsupported_operation',
-    });
-  }
-  const metering = await meterRequest(gateway, request, deployment, { messages: embeddingRequest.input, requestedMaxTokens: 0 });
-  const buildEmbeddingRequest = provider.buildEmbeddingRequest;
-  const build = (keyed: typeof deployment) => buildEmbeddingRequest(embeddingRequest, { ...context, deployment: keyed });
-  const response = await callProvider(gateway, provider, deployment, build, request.signal);
-  const embeddings = provider.parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body)), context, embeddingRequest);
+  const taken = takeRoutingOverrides(body, request.principal);
+  const embeddingRequest = validateEmbeddingRequest(taken.body);
+  if (!gateway.router.has(embeddingRequest.model)) throw new ModelNotFoundError(embeddingRequest.model);
+  const isAllowed = (model: string) => isModelAllowed(request.principal, model);
+  const candidates = gateway.router.candidateDeployments(embeddingRequest.model, isAllowed, taken.overrides);
+  Object.assign(request.served, { model: embeddingRequest.model, requestedModel: embeddingRequest.model, provider: candidates[0]!.provider, stream: false, operation: 'embeddings' });
+  const metering = await meterRequest(gateway, request, candidates, { messages: embeddingRequest.input, requestedMaxTokens: 0 });
+
+  const routed = await gateway.router.route(
+    {
+      model: embeddingRequest.model,
+      requestId: request.requestId,
+      stream: false,
+      signal: request.signal,
+      isModelAllowed: isAllowed,
+      overrides: taken.overrides,
+      attempts: request.served.attempts,
+      background: request.served.background,
+      onAttempt: (deployment) => markAttempt(request, deployment),
+    },
+    async (deployment, signal) => {
+      const provider = providerFor(PROVIDERS[deployment.provider]!.wire);
+      const context = { deployment, requestId: request.requestId, nowSeconds: Math.floor(gateway.clock.now() / 1000) };
+      const { buildEmbeddingRequest, parseEmbeddingResponse } = provider;
+      if (!buildEmbeddingRequest || !parseEmbeddingResponse) {
+        throw new GatewayError({
+          status: 400,
+          message: `Model "${deployment.modelName}" (provider ${deployment.provider}) does not support embeddings.`,
+          type: 'invalid_request_error',
+          param: 'model',
+          code: 'unsupported_operation',
+        });
+      }
+      const build = (keyed: ResolvedDeployment) => buildEmbeddingRequest(embeddingRequest, { ...context, deployment: keyed });
+      const response = await callProvider(gateway, provider, deployment, build, signal);
+      return parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body)), context, embeddingRequest);
+    },
+  );
+  const embeddings = routed.value;
   const usage = { promptTokens: embeddings.usage.prompt_tokens, completionTokens: 0, estimated: false };
   request.served.usage = usage;
-  const headers = { 'content-type': 'application/json', ...metering.admission.headers, [COST_HEADER]: String(formatUsd(costMicros(usage, metering.pricing))) };
+  const headers = {
+    'content-type': 'application/json',
+    ...metering.admission.headers,
+    ...(taken.ignored.length > 0 ? { [IGNORED_OVERRIDES_HEADER]: taken.ignored.join(',') } : {}),
+    ...servedHeaders(request),
+    [COST_HEADER]: String(formatUsd(costMicros(usage, pricingFor(routed.deployment)))),
+  };
   return { status: 200, headers, body: JSON.stringify(embeddings) };
 }

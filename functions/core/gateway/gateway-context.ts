@@ -9,7 +9,7 @@ import type { GeneralSettings } from '../config/config-types.js';
 import type { ProviderKeys } from '../config/provider-keys.js';
 import type { GatewayError } from '../errors.js';
 import type { Clock, Logger, UpstreamClient } from '../ports.js';
-import type { ModelRouter } from '../routing/model-router.js';
+import type { AttemptRecord, ModelRouter } from '../routing/model-router.js';
 
 /** What route handlers share: built once per process (per Lambda container). */
 export interface GatewayContext {
@@ -48,7 +48,10 @@ export interface RecordedUsage extends TokenUsage {
  * headers, the request log line, settlement and the usage record.
  */
 export interface RequestOutcome {
+  /** The model that served (or was last attempted): the requested one, or a fallback. */
   model?: string;
+  /** The model the client asked for. */
+  requestedModel?: string;
   provider?: string;
   stream?: boolean;
   operation?: 'chat' | 'embeddings';
@@ -64,6 +67,10 @@ export interface RequestOutcome {
   streamErrorCode?: string;
   tags: string[];
   metadata?: Record<string, unknown>;
+  /** Every attempt at a deployment, in order (retries and fallbacks included). */
+  attempts: AttemptRecord[];
+  /** Work started on the way (cooldown writes) that must finish before the invocation does. */
+  background: Promise<unknown>[];
 }
 
 /** One request as the route handlers see it, after routing and authentication. */

@@ -4,30 +4,34 @@ import { estimatePromptTokens, pricingFor, type Pricing, type TokenUsage } from 
 import type { ResolvedDeployment } from '../providers/provider.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
 
-/** One request's admission, its prices, and its single settlement. */
+/** One request's admission, its worst-case prices, and its single settlement. */
 export interface Metering {
   readonly admission: Admission;
+  /** The highest prices among the deployments that may serve (fallbacks included): what the reservation assumed. */
   readonly pricing: Pricing;
   /** The prompt-size estimate, for when the provider reports no usage. */
   readonly promptEstimate: number;
-  /** Settles once; later calls do nothing (every admitted request is settled exactly once). */
-  settle(usage: TokenUsage): Promise<void>;
+  /** Settles once, at the prices of the deployment that served; later calls do nothing (every admitted request is settled exactly once). */
+  settle(usage: TokenUsage, servedPricing: Pricing): Promise<void>;
 }
 
 /**
- * Allow-list, then admission (RPM, TPM, budget reservation) for a virtual key. The
- * master key, and gateways without a counter store, pass without counting. Marks the
- * request as having reached admission, so it gets a usage record whatever happens next.
+ * Allow-list, then admission (RPM, TPM, budget reservation) for a virtual key, once per
+ * client request whatever the retries and fallbacks. The reservation assumes the dearest of
+ * `candidates` (the deployments that may serve), so no failover can overspend a budget. The
+ * master key, and gateways without a counter store, pass without counting. Marks the request
+ * as having reached admission, so it gets a usage record whatever happens next.
  */
 export async function meterRequest(
   gateway: GatewayContext,
   request: RequestContext,
-  deployment: ResolvedDeployment,
+  candidates: readonly ResolvedDeployment[],
   input: { messages: unknown; tools?: unknown; requestedMaxTokens?: number },
 ): Promise<Metering> {
+  const deployment = candidates[0]!;
   checkModelAllowed(request.principal, deployment.modelName);
   request.served.deployment = deployment;
-  const pricing = pricingFor(deployment);
+  const pricing = highestPricing(candidates.map(pricingFor));
   const promptEstimate = estimatePromptTokens(input);
   if (request.principal.kind === 'master' || !gateway.admission) {
     return (request.served.metering = { admission: { headers: {} }, pricing, promptEstimate, settle: async () => undefined });
@@ -49,10 +53,21 @@ export async function meterRequest(
     admission,
     pricing,
     promptEstimate,
-    async settle(usage: TokenUsage) {
+    async settle(usage: TokenUsage, servedPricing: Pricing) {
       if (settled || !admission.ticket) return;
       settled = true;
-      await settleRequest(store, gateway.logger, admission.ticket, usage, gateway.clock.now());
+      await settleRequest(store, gateway.logger, { ...admission.ticket, pricing: servedPricing }, usage, gateway.clock.now());
     },
   });
+}
+
+/** Each price at its highest among the deployments: an upper bound on what any of them can cost. */
+function highestPricing(pricings: readonly Pricing[]): Pricing {
+  return pricings.reduce((highest, pricing) => ({
+    inputNanosPerToken: Math.max(highest.inputNanosPerToken, pricing.inputNanosPerToken),
+    outputNanosPerToken: Math.max(highest.outputNanosPerToken, pricing.outputNanosPerToken),
+    cachedInputNanosPerToken: Math.max(highest.cachedInputNanosPerToken, pricing.cachedInputNanosPerToken),
+    maxOutputTokens: Math.max(highest.maxOutputTokens, pricing.maxOutputTokens),
+    known: highest.known || pricing.known,
+  }));
 }

@@ -17,14 +17,19 @@ export interface TranslateStreamOptions {
   onError: (error: GatewayError) => GatewayError;
   /** How the provider frames its stream (SSE, or AWS event-stream binary frames). */
   framing: 'sse' | 'aws-event-stream';
+  /**
+   * False while the router may still fail over (nothing has gone to the client yet): a failure
+   * is then thrown for the router, instead of ending the stream with an error event.
+   */
+  committed?: () => boolean;
 }
 
 /**
  * Upstream bytes → SSE events → OpenAI chunks → SSE text, one read at a time (the
  * upstream stream is never buffered whole; what one read brings is forwarded at once).
  * A failure after the stream started ends it with one `data: {"error":…}` event and no
- * `[DONE]`, as OpenAI does. When the client is gone (`signal` aborted) there is no one
- * to tell, so it just stops.
+ * `[DONE]`, as OpenAI does; before (see `committed`), it is thrown. When the client is gone
+ * (`signal` aborted) there is no one to tell, so it just stops.
  */
 export async function* translateChatStream(
   upstreamBody: AsyncIterable<Uint8Array>,
@@ -53,6 +58,7 @@ export async function* translateChatStream(
     const tail = encode(translator.end());
     yield tail + SSE_DONE;
   } catch (error) {
+    if (options.committed?.() === false) throw error;
     if (options.signal.aborted) return;
     yield encodeSseData(options.onError(toGatewayError(error)).toBody());
   }

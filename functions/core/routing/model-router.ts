@@ -1,36 +1,302 @@
+import type { RouterSettings } from '../config/config-types.js';
+import { GatewayError, ModelNotFoundError, toGatewayError, UpstreamTimeoutError } from '../errors.js';
+import type { Clock } from '../ports.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
+import { classifyFailure, retryAfterMs, type FailureKind } from './classify-failure.js';
+import { DeploymentGroup, type PickContext } from './deployment-group.js';
+import type { DeploymentLimiter } from './deployment-limiter.js';
+import { LatencyTracker } from './latency-tracker.js';
+
+/** The router's view of shared cooldowns (see cooldowns.ts). */
+export interface CooldownView {
+  /** Re-reads shared state when this instance's copy is older than its staleness bound; never throws. */
+  refresh(): Promise<void>;
+  isCoolingDown(deploymentId: string): boolean;
+  coolingDownUntil(deploymentId: string): number | undefined;
+  /** Counts a failure; starts a cooldown at `allowed_fails` in a minute. Never throws. */
+  recordFailure(deploymentId: string): Promise<void>;
+}
+
+/** One try of one deployment, as the usage record and the response headers name it. */
+export interface AttemptRecord {
+  model: string;
+  deployment: string;
+  provider: string;
+  /** 200 when it served; else the status of its error. */
+  status: number;
+  latencyMs: number;
+  errorCode?: string;
+}
+
+/** LiteLLM's per-request overrides (`fallbacks`, `num_retries`, `timeout` in the body), when the key may use them. */
+export interface RoutingOverrides {
+  fallbacks?: readonly string[];
+  numRetries?: number;
+  timeoutMs?: number;
+}
+
+export interface RouteRequest {
+  model: string;
+  requestId: string;
+  /** Streams are bounded by `stream_timeout` (to the first token), others by `timeout` (the whole answer). */
+  stream: boolean;
+  /** The client's signal: once it aborts, no further attempt is made. */
+  signal: AbortSignal;
+  /** The key's allow-list: fallbacks it may not use are skipped. */
+  isModelAllowed(model: string): boolean;
+  overrides?: RoutingOverrides;
+  /** Filled in as attempts are made, so that a request that fails in the end still names them. */
+  attempts: AttemptRecord[];
+  /** Cooldown writes started on the way; awaited after the response, so failover does not wait for them. */
+  background: Promise<unknown>[];
+  /** Told of each deployment before it is attempted (the last one is the request's deployment of record). */
+  onAttempt?(deployment: ResolvedDeployment): void;
+}
 
 /**
- * Finds the deployments behind a public model name. Several entries may share a
- * `model_name`; until health-aware routing lands, they take turns (round robin).
+ * One attempt at one deployment. Resolves once the deployment has proven itself (a complete
+ * answer; for a stream, its first token), rejects with the failure. `signal` aborts when the
+ * attempt times out or the client goes away: the attempt must release its upstream request then.
+ */
+export type Attempt<T> = (deployment: ResolvedDeployment, signal: AbortSignal) => Promise<T>;
+
+export interface Routed<T> {
+  value: T;
+  deployment: ResolvedDeployment;
+}
+
+export interface ModelRouterOptions {
+  settings: RouterSettings;
+  cooldowns: CooldownView;
+  limiter: DeploymentLimiter;
+  clock: Clock;
+  /** In [0, 1); injected so that tests are repeatable. */
+  random: () => number;
+  /** Waits before retrying the same deployment; resolves early when `signal` aborts. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** Base of the exponential backoff between attempts at the same deployment (doubled each time, with jitter). */
+const BACKOFF_BASE_MS = 250;
+
+type ModelOutcome<T> = { ok: true; routed: Routed<T> } | { ok: false; kind: FailureKind; error?: GatewayError };
+
+/**
+ * Chooses deployments for a public model name and fails over: retries within the model
+ * (other deployments first, then the same one after a backoff), then its fallbacks, skipping
+ * deployments other instances have cooled down. Decisions are in-memory; only cooldown
+ * refreshes (at most once per `cooldown_cache_seconds`), cooldown writes after failures and
+ * usage-based-routing's counters touch the shared store.
  */
 export class ModelRouter {
-  private readonly byName = new Map<string, ResolvedDeployment[]>();
-  private readonly turns = new Map<string, number>();
+  readonly latency = new LatencyTracker();
+  private readonly groups = new Map<string, DeploymentGroup>();
+  private readonly settings: RouterSettings;
+  private readonly options: ModelRouterOptions;
+  private readonly pickContext: PickContext;
 
-  constructor(deployments: readonly ResolvedDeployment[]) {
+  constructor(deployments: readonly ResolvedDeployment[], options: ModelRouterOptions) {
+    const byName = new Map<string, ResolvedDeployment[]>();
     for (const deployment of deployments) {
-      const group = this.byName.get(deployment.modelName) ?? [];
+      const group = byName.get(deployment.modelName) ?? [];
       group.push(deployment);
-      this.byName.set(deployment.modelName, group);
+      byName.set(deployment.modelName, group);
     }
+    for (const [name, group] of byName) this.groups.set(name, new DeploymentGroup(name, group));
+    this.settings = options.settings;
+    this.options = options;
+    this.pickContext = { random: options.random, latencyMs: (id) => this.latency.averageMs(id) };
   }
 
   /** Public model names, in config order. */
   modelNames(): string[] {
-    return [...this.byName.keys()];
+    return [...this.groups.keys()];
   }
 
   has(modelName: string): boolean {
-    return this.byName.has(modelName);
+    return this.groups.has(modelName);
   }
 
-  /** The deployment to try, or undefined for an unknown model. */
-  pick(modelName: string): ResolvedDeployment | undefined {
-    const group = this.byName.get(modelName);
-    if (!group || group.length === 0) return undefined;
-    const turn = this.turns.get(modelName) ?? 0;
-    this.turns.set(modelName, (turn + 1) % group.length);
-    return group[turn % group.length];
+  /** Every deployment that may serve a request for `model`: its own and its fallbacks' (for a worst-case budget reservation). */
+  candidateDeployments(model: string, isModelAllowed: (model: string) => boolean, overrides?: RoutingOverrides): ResolvedDeployment[] {
+    return this.candidateModels(model, isModelAllowed, overrides).flatMap((name) => this.groups.get(name)!.deployments);
+  }
+
+  /** After the response: the tokens a deployment served count toward its own `tpm` (usage-based-routing only). */
+  async settle(deployment: ResolvedDeployment, requestId: string, tokens: number, nowMs: number): Promise<void> {
+    if (this.settings.routingStrategy === 'usage-based-routing') await this.options.limiter.settle(deployment, requestId, tokens, nowMs);
+  }
+
+  /** Picks one deployment, as the first attempt would (for benchmarks and tests of the strategies). */
+  pick(model: string, excluded: (deployment: ResolvedDeployment) => boolean = () => false): ResolvedDeployment | undefined {
+    return this.groups.get(model)?.pick(this.settings.routingStrategy, this.pickContext, (deployment) => excluded(deployment) || this.options.cooldowns.isCoolingDown(deployment.id));
+  }
+
+  async route<T>(request: RouteRequest, attempt: Attempt<T>): Promise<Routed<T>> {
+    if (!this.groups.has(request.model)) throw new ModelNotFoundError(request.model);
+    await this.options.cooldowns.refresh();
+    const candidates = this.candidateModels(request.model, request.isModelAllowed, request.overrides);
+    // When every deployment that could serve is cooling down, try them anyway: an answer late beats none.
+    const ignoreCooldowns = !candidates.some((name) => this.groups.get(name)!.deployments.some((deployment) => !this.options.cooldowns.isCoolingDown(deployment.id)));
+
+    const queue = [request.model];
+    let fallbacksChosen = false;
+    let lastError: GatewayError | undefined;
+    while (queue.length > 0) {
+      const model = queue.shift()!;
+      const outcome = await this.tryModel(model, request, attempt, ignoreCooldowns);
+      if (outcome.ok) return outcome.routed;
+      lastError = outcome.error ?? lastError;
+      if (outcome.kind === 'fatal' || request.signal.aborted) break;
+      if (!fallbacksChosen) {
+        fallbacksChosen = true;
+        queue.push(...this.fallbacksFor(request.model, outcome.kind, request.overrides).filter((name) => name !== request.model && this.groups.has(name) && request.isModelAllowed(name)));
+      }
+    }
+    throw lastError ?? this.nothingAvailable(candidates);
+  }
+
+  /** Retries within one model: untried deployments first, then (for passing failures) a tried one after a backoff. */
+  private async tryModel<T>(model: string, request: RouteRequest, attempt: Attempt<T>, ignoreCooldowns: boolean): Promise<ModelOutcome<T>> {
+    const group = this.groups.get(model)!;
+    const strategy = this.settings.routingStrategy;
+    const tried = new Set<string>();
+    const unusable = new Set<string>(); // refused us for good, or at its own rate limit
+    const coolingDown = (deployment: ResolvedDeployment) => !ignoreCooldowns && this.options.cooldowns.isCoolingDown(deployment.id);
+    let retriesLeft = request.overrides?.numRetries ?? this.settings.numRetries;
+    let backoffs = 0;
+    let last: { kind: FailureKind; error?: GatewayError } = { kind: 'retryable' };
+
+    while (!request.signal.aborted) {
+      let deployment = group.pick(strategy, this.pickContext, (candidate) => tried.has(candidate.id) || unusable.has(candidate.id) || coolingDown(candidate));
+      if (deployment === undefined && last.error !== undefined && last.kind === 'retryable') {
+        const wait = this.backoffMs(backoffs, last.error);
+        if (wait === undefined) break; // the upstream asked for a longer pause than we wait: move on
+        deployment = group.pick(strategy, this.pickContext, (candidate) => unusable.has(candidate.id) || coolingDown(candidate));
+        if (deployment === undefined) break;
+        backoffs++;
+        await this.sleep(wait, request.signal);
+        if (request.signal.aborted) break;
+      }
+      if (deployment === undefined) break;
+      if (strategy === 'usage-based-routing' && !(await this.options.limiter.tryAcquire(deployment, request.requestId, this.options.clock.now()))) {
+        unusable.add(deployment.id);
+        continue;
+      }
+      tried.add(deployment.id);
+      const result = await this.attemptOnce(deployment, request, attempt);
+      if (result.ok) return { ok: true, routed: { value: result.value, deployment } };
+      const kind = classifyFailure(result.error);
+      last = { kind, error: result.error };
+      if (kind === 'retryable' || kind === 'deployment') request.background.push(this.options.cooldowns.recordFailure(deployment.id));
+      if (kind === 'deployment') unusable.add(deployment.id);
+      else if (kind !== 'retryable') return { ok: false, ...last };
+      if (retriesLeft-- <= 0) break;
+    }
+    return { ok: false, ...last };
+  }
+
+  private async attemptOnce<T>(deployment: ResolvedDeployment, request: RouteRequest, attempt: Attempt<T>): Promise<{ ok: true; value: T } | { ok: false; error: GatewayError }> {
+    request.onAttempt?.(deployment);
+    const startedAt = this.options.clock.now();
+    const limitMs = request.overrides?.timeoutMs ?? (request.stream ? deployment.streamTimeoutMs : deployment.timeoutMs);
+    const controller = new AbortController();
+    const abortWithClient = () => controller.abort(request.signal.reason);
+    request.signal.addEventListener('abort', abortWithClient, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new UpstreamTimeoutError(
+          request.stream
+            ? `The upstream provider sent no first token within ${limitMs} ms.`
+            : `The upstream provider did not answer within ${limitMs} ms.`,
+        );
+        controller.abort(error);
+        reject(error);
+      }, limitMs);
+    });
+    const work = attempt(deployment, controller.signal);
+    work.catch(() => undefined); // when the timeout wins, the attempt's own rejection is expected and handled here
+    const record = (status: number, errorCode?: string): void => {
+      const latencyMs = this.options.clock.now() - startedAt;
+      request.attempts.push({ model: deployment.modelName, deployment: deployment.id, provider: deployment.provider, status, latencyMs, ...(errorCode === undefined ? {} : { errorCode }) });
+    };
+    try {
+      const value = await Promise.race([work, timedOut]);
+      record(200);
+      this.latency.record(deployment.id, this.options.clock.now() - startedAt);
+      return { ok: true, value };
+    } catch (thrown) {
+      const error = toGatewayError(thrown);
+      controller.abort(error); // releases the upstream request, whatever state it is in
+      request.signal.removeEventListener('abort', abortWithClient);
+      record(error.status, error.code ?? error.type);
+      if (error instanceof UpstreamTimeoutError) this.latency.record(deployment.id, this.options.clock.now() - startedAt);
+      return { ok: false, error };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Exponential backoff with jitter (half fixed, half random), at least `retry_after`; the upstream's `Retry-After` if it asks for more, up to the cap. */
+  private backoffMs(backoffs: number, error: GatewayError): number | undefined {
+    const { retryAfterMs: minimum, maxRetryWaitMs: cap } = this.settings;
+    const asked = retryAfterMs(error, this.options.clock.now());
+    if (asked !== undefined && asked > cap) return undefined;
+    const exponential = Math.min(cap, BACKOFF_BASE_MS * 2 ** backoffs);
+    const jittered = exponential / 2 + (this.options.random() * exponential) / 2;
+    return Math.min(cap, Math.max(minimum, asked ?? 0, jittered));
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.options.sleep) return this.options.sleep(ms, signal);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private fallbacksFor(model: string, kind: FailureKind, overrides?: RoutingOverrides): readonly string[] {
+    switch (kind) {
+      case 'context_window':
+        return this.settings.contextWindowFallbacks[model] ?? [];
+      case 'content_policy':
+        return this.settings.contentPolicyFallbacks[model] ?? [];
+      case 'fatal':
+        return [];
+      case 'retryable':
+      case 'deployment':
+        return overrides?.fallbacks ?? this.settings.fallbacks[model] ?? this.settings.defaultFallbacks;
+    }
+  }
+
+  private candidateModels(model: string, isModelAllowed: (model: string) => boolean, overrides?: RoutingOverrides): string[] {
+    const names = new Set([model]);
+    for (const kind of ['retryable', 'context_window', 'content_policy'] as const) {
+      for (const name of this.fallbacksFor(model, kind, overrides)) if (this.groups.has(name) && isModelAllowed(name)) names.add(name);
+    }
+    return [...names].filter((name) => this.groups.has(name));
+  }
+
+  /** Nothing was attempted: every deployment was at its own rate limit, or cooling down. */
+  private nothingAvailable(candidates: readonly string[]): GatewayError {
+    const now = this.options.clock.now();
+    const ends = candidates
+      .flatMap((name) => this.groups.get(name)!.deployments)
+      .map((deployment) => this.options.cooldowns.coolingDownUntil(deployment.id))
+      .filter((end): end is number => end !== undefined && end > now);
+    const retryAfter = Math.max(1, Math.ceil(((ends.length > 0 ? Math.min(...ends) : now + 60_000 - (now % 60_000)) - now) / 1000));
+    return new GatewayError({
+      status: 429,
+      message: `Every deployment of model "${candidates[0]}" is at its rate limit or cooling down. Retry in ${retryAfter} s.`,
+      type: 'rate_limit_error',
+      code: 'no_deployment_available',
+      headers: { 'retry-after': String(retryAfter) },
+    });
   }
 }

@@ -44,6 +44,8 @@ export interface VirtualKey {
   tpm_limit?: number;
   /** ISO-8601; absent = never. */
   expires_at?: string;
+  /** May send LiteLLM's per-request `fallbacks` / `num_retries` / `timeout` (ignored otherwise). */
+  allow_routing_overrides?: boolean;
   status: KeyStatus;
   metadata: Record<string, unknown>;
   created_at: string;

@@ -23,7 +23,7 @@ export function buildUsageRecord(input: UsageRecordInput): UsageRecord {
   const { outcome, principal } = input;
   const deployment = outcome.deployment;
   const usage = outcome.usage ?? outcome.streamUsage?.() ?? ZERO_USAGE;
-  const pricing = outcome.metering?.pricing ?? pricingFor(deployment);
+  const pricing = pricingFor(deployment);
   const traceparent = input.headers['traceparent'];
   const record: UsageRecord = {
     v: 1,
@@ -34,7 +34,7 @@ export function buildUsageRecord(input: UsageRecordInput): UsageRecord {
     model: deployment.modelName,
     provider: deployment.provider,
     upstream_model: deployment.upstreamModel,
-    deployment: deployment.path,
+    deployment: deployment.id,
     operation: outcome.operation ?? 'chat',
     status: input.status,
     stream: outcome.stream === true,
@@ -45,10 +45,21 @@ export function buildUsageRecord(input: UsageRecordInput): UsageRecord {
     cost_micros: costMicros(usage, pricing),
     estimated: usage.estimated,
     latency_ms: Math.max(0, input.finishedAtMs - input.startedAtMs),
-    attempts: 1,
-    fallback: false,
+    attempts: outcome.attempts.length,
+    fallback: outcome.requestedModel !== undefined && outcome.requestedModel !== deployment.modelName,
     tags: outcome.tags,
   };
+  if (record.fallback) record.requested_model = outcome.requestedModel;
+  if (outcome.attempts.length > 0) {
+    record.attempt_log = outcome.attempts.map((attempt) => ({
+      model: attempt.model,
+      deployment: attempt.deployment,
+      provider: attempt.provider,
+      status: attempt.status,
+      latency_ms: attempt.latencyMs,
+      ...(attempt.errorCode === undefined ? {} : { error_code: attempt.errorCode }),
+    }));
+  }
   const errorCode = input.errorCode ?? outcome.streamErrorCode;
   if (errorCode !== undefined) record.error_code = errorCode;
   if (input.endUser !== undefined) record.end_user = input.endUser;

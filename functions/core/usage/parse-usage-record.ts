@@ -1,4 +1,4 @@
-import type { UsageRecord } from './usage-record.js';
+import type { UsageAttempt, UsageRecord } from './usage-record.js';
 
 export type ParsedUsageRecord = { ok: true; record: UsageRecord } | { ok: false; problem: string };
 
@@ -35,6 +35,7 @@ export function parseUsageRecord(value: unknown): ParsedUsageRecord {
     key_id: field('key_id', isNonEmptyString, 'a non-empty string'),
     end_user: optional('end_user', isString, 'a string'),
     model: field('model', isNonEmptyString, 'a non-empty string'),
+    requested_model: optional('requested_model', isNonEmptyString, 'a non-empty string'),
     provider: field('provider', isString, 'a string'),
     upstream_model: field('upstream_model', isString, 'a string'),
     deployment: field('deployment', isString, 'a string'),
@@ -52,6 +53,7 @@ export function parseUsageRecord(value: unknown): ParsedUsageRecord {
     ttft_ms: optional('ttft_ms', isDuration, 'a non-negative number'),
     attempts: field('attempts', isCount, 'a non-negative integer'),
     fallback: field('fallback', isBoolean, 'a boolean'),
+    attempt_log: optional('attempt_log', isAttemptLog, 'an array of {model, deployment, provider, status, latency_ms, error_code?}'),
     tags: field('tags', isStringArray, 'an array of strings'),
     metadata: optional('metadata', isPlainObject, 'a JSON object'),
     traceparent: optional('traceparent', isString, 'a string'),
@@ -63,6 +65,17 @@ export function parseUsageRecord(value: unknown): ParsedUsageRecord {
   // Every required field passed its check above; absent optional fields are dropped.
   const parsed = Object.fromEntries(Object.entries(record).filter(([, fieldValue]) => fieldValue !== undefined));
   return { ok: true, record: parsed as unknown as UsageRecord };
+}
+
+function isAttemptLog(value: unknown): value is UsageAttempt[] {
+  return Array.isArray(value) && value.every((attempt) =>
+    isPlainObject(attempt)
+    && isNonEmptyString(attempt['model'])
+    && isString(attempt['deployment'])
+    && isString(attempt['provider'])
+    && isHttpStatus(attempt['status'])
+    && isDuration(attempt['latency_ms'])
+    && (attempt['error_code'] === undefined || isString(attempt['error_code'])));
 }
 
 function problem(text: string): ParsedUsageRecord {

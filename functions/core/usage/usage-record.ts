@@ -14,8 +14,10 @@ export interface UsageRecord {
   /** `master` for the master key. */
   key_id: string;
   end_user?: string;
-  /** The public model name the client sent. */
+  /** The public model name that served (or was last attempted): the client's, or a fallback. */
   model: string;
+  /** The public model name the client sent, when a fallback served instead. */
+  requested_model?: string;
   provider: string;
   upstream_model: string;
   /** The deployment's place in the config, e.g. `model_list[2]`. */
@@ -38,8 +40,12 @@ export interface UsageRecord {
   latency_ms: number;
   /** Streams only: from arrival to the first byte sent to the client. */
   ttft_ms?: number;
+  /** Attempts at deployments: 1 without retries or fallbacks (0 if none was made). */
   attempts: number;
+  /** True when a fallback model served (or was last attempted). */
   fallback: boolean;
+  /** Each attempt, in order: which deployment, how it ended, how long it took. */
+  attempt_log?: UsageAttempt[];
   /** From `x-gateway-tags: a,b` and the body's `metadata.tags`. */
   tags: string[];
   /** The body's `metadata` (when the provider does not need it), minus `tags`. */
@@ -48,6 +54,17 @@ export interface UsageRecord {
   trace_id?: string;
   /** An agent run spanning many calls (`x-run-id`). */
   run_id?: string;
+}
+
+export interface UsageAttempt {
+  model: string;
+  /** The deployment's id (`model_info.id`, else its place in the config). */
+  deployment: string;
+  provider: string;
+  /** 200 when it served, else the status of its error. */
+  status: number;
+  latency_ms: number;
+  error_code?: string;
 }
 
 export const MASTER_SCOPE = 'master';

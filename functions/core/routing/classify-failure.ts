@@ -1,0 +1,41 @@
+import type { GatewayError } from '../errors.js';
+
+/**
+ * What a failed attempt means for the next one:
+ * - `retryable`: the deployment is struggling (connection error, timeout before the first
+ *   byte, 429, 5xx, overloaded): try another deployment, or the same one after a backoff.
+ * - `deployment`: this deployment cannot serve it (the provider refused our key, or does not
+ *   know the model): try other deployments and fallbacks, never the same one again.
+ * - `context_window` / `content_policy`: the prompt is too long for this model, or the model
+ *   refused its content: only the matching fallbacks can help.
+ * - `fatal`: the request itself is wrong (400): every model would refuse it; answer now.
+ */
+export type FailureKind = 'retryable' | 'deployment' | 'context_window' | 'content_policy' | 'fatal';
+
+const CONTEXT_WINDOW = /context.length|context.window|maximum context|prompt is too long|too many (input )?tokens|input is too long|exceeds the maximum number of tokens|maximum number of tokens|reduce the length/i;
+const CONTENT_POLICY = /content.policy|content.filter|content management policy|safety (system|filter)|responsibleaipolicy|flagged/i;
+
+export function classifyFailure(error: GatewayError): FailureKind {
+  const code = error.code ?? '';
+  if (code === 'context_length_exceeded' || code === 'string_above_max_length') return 'context_window';
+  if (code === 'content_policy_violation' || code === 'content_filter') return 'content_policy';
+  const { status } = error;
+  if (status === 429) return code === 'insufficient_quota' ? 'deployment' : 'retryable';
+  if (status >= 500 || status === 408 || status === 409) return 'retryable';
+  if (status === 401 || status === 403 || status === 404) return 'deployment';
+  if (status === 400 || status === 413 || status === 422) {
+    if (CONTEXT_WINDOW.test(error.message)) return 'context_window';
+    if (CONTENT_POLICY.test(error.message)) return 'content_policy';
+  }
+  return 'fatal';
+}
+
+/** The upstream's `Retry-After` in milliseconds (seconds, or an HTTP date), when it sent one. */
+export function retryAfterMs(error: GatewayError, nowMs: number): number | undefined {
+  const value = error.headers['retry-after'];
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
