@@ -4,7 +4,7 @@ import type { GatewayHttpResponse } from '../http/gateway-http.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, JsonObject } from '../openai/openai-types.js';
 import { pricingFor } from '../pricing/cost.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
-import { IGNORED_OVERRIDES_HEADER, takeRoutingOverrides } from './routing-overrides.js';
+import { takeRoutingOverrides } from './routing-overrides.js';
 import { validateChatRequest } from '../openai/validate-request.js';
 import { DROPPED_PARAMS, PROVIDERS, type WireFormat } from '../providers/provider-catalog.js';
 import { providerFor } from '../providers/provider-registry.js';
@@ -50,7 +50,7 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
   const isAllowed = (model: string) => isModelAllowed(request.principal, model);
   const candidates = gateway.router.candidateDeployments(chat.model, isAllowed, taken.overrides);
   const stream = chat.stream === true;
-  Object.assign(request.served, { model: chat.model, requestedModel: chat.model, provider: candidates[0]!.provider, stream, operation: 'chat' });
+  Object.assign(request.served, { model: chat.model, requestedModel: chat.model, provider: candidates[0]!.provider, stream, operation: 'chat', ignoredParams: taken.ignored });
 
   const metering = await meterRequest(gateway, request, candidates, {
     messages: chat.messages,
@@ -61,7 +61,6 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
   const sent = withoutGatewayMetadata(clampedMaxTokens === undefined ? chat : withMaxTokens(chat, clampedMaxTokens));
   const headers: Record<string, string> = { ...limitHeaders };
   if (clampedMaxTokens !== undefined) headers[CLAMPED_MAX_TOKENS_HEADER] = String(clampedMaxTokens);
-  if (taken.ignored.length > 0) headers[IGNORED_OVERRIDES_HEADER] = taken.ignored.join(',');
 
   const routed = await gateway.router.route(
     {

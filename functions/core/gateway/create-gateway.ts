@@ -6,6 +6,7 @@ import type { IdSource } from '../ports.js';
 import type { JsonObject } from '../openai/openai-types.js';
 import { parseJsonBody } from '../openai/validate-request.js';
 import { ATTEMPTS_HEADER, handleChatCompletion } from './chat-completions.js';
+import { IGNORED_OVERRIDES_HEADER } from './routing-overrides.js';
 import { handleEmbeddings } from './embeddings.js';
 import type { Principal } from '../auth/key-store.js';
 import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
@@ -45,6 +46,7 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     }
     response.headers['x-request-id'] = requestId;
     if (served.attempts.length > 0) response.headers[ATTEMPTS_HEADER] = String(served.attempts.length);
+    if (served.ignoredParams !== undefined && served.ignoredParams.length > 0) response.headers[IGNORED_OVERRIDES_HEADER] = served.ignoredParams.join(',');
     if (response.status < 400 && served.model !== undefined) {
       response.headers['x-gateway-model'] = served.model;
       response.headers['x-gateway-provider'] = served.provider ?? '';

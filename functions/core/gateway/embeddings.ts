@@ -9,7 +9,7 @@ import { COST_HEADER, markAttempt, parseUpstreamJson, servedHeaders } from './ch
 import { isModelAllowed } from '../admission/admission.js';
 import { pricingFor } from '../pricing/cost.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
-import { IGNORED_OVERRIDES_HEADER, takeRoutingOverrides } from './routing-overrides.js';
+import { takeRoutingOverrides } from './routing-overrides.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
 import { meterRequest } from './metering.js';
 import { costMicros } from '../pricing/cost.js';
@@ -23,7 +23,7 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
   if (!gateway.router.has(embeddingRequest.model)) throw new ModelNotFoundError(embeddingRequest.model);
   const isAllowed = (model: string) => isModelAllowed(request.principal, model);
   const candidates = gateway.router.candidateDeployments(embeddingRequest.model, isAllowed, taken.overrides);
-  Object.assign(request.served, { model: embeddingRequest.model, requestedModel: embeddingRequest.model, provider: candidates[0]!.provider, stream: false, operation: 'embeddings' });
+  Object.assign(request.served, { model: embeddingRequest.model, requestedModel: embeddingRequest.model, provider: candidates[0]!.provider, stream: false, operation: 'embeddings', ignoredParams: taken.ignored });
   const metering = await meterRequest(gateway, request, candidates, { messages: embeddingRequest.input, requestedMaxTokens: 0 });
 
   const routed = await gateway.router.route(
@@ -62,7 +62,6 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
   const headers = {
     'content-type': 'application/json',
     ...metering.admission.headers,
-    ...(taken.ignored.length > 0 ? { [IGNORED_OVERRIDES_HEADER]: taken.ignored.join(',') } : {}),
     ...servedHeaders(request),
     [COST_HEADER]: String(formatUsd(costMicros(usage, pricingFor(routed.deployment)))),
   };

@@ -67,6 +67,8 @@ export interface RequestOutcome {
   streamErrorCode?: string;
   tags: string[];
   metadata?: Record<string, unknown>;
+  /** Routing override fields in the body the key may not use, which were ignored (named in a header, on errors too). */
+  ignoredParams?: string[];
   /** Every attempt at a deployment, in order (retries and fallbacks included). */
   attempts: AttemptRecord[];
   /** Work started on the way (cooldown writes) that must finish before the invocation does. */

@@ -1,0 +1,172 @@
+/**
+ * Cooldowns and counting across retries, end to end: a deployment that keeps failing is
+ * skipped (by every gateway instance sharing DynamoDB) until its cooldown ends; a client
+ * request counts once toward RPM however many attempts it took; per-request overrides are
+ * honoured only for keys that allow them.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDynamoDbTenancy } from '../../functions/platform/dynamodb/dynamodb-tenancy.js';
+import { localDynamoDbClient } from '../../functions/platform/dynamodb/dynamodb-local.js';
+import { ensureTables } from '../../functions/platform/dynamodb/table-definitions.js';
+import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { MASTER_KEY, startGateway, type RunningGateway } from '../support/start-gateway.js';
+import { admin, chat, eventually, manualClock, startTenancyEnvironment, tenantWithKey, type TenancyEnvironment } from './tenancy-setup.js';
+
+let upstream: FakeUpstream;
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+});
+afterAll(async () => {
+  await upstream?.close();
+});
+
+/** Model `pair`: a deployment that always fails (always tried first while it is healthy) and one that works. */
+function pairConfig(badModel: string, routerSettings: string): string {
+  return `
+model_list:
+  - model_name: pair
+    litellm_params:
+      model: openai/${badModel}
+      api_base: ${upstream.baseUrl}
+      api_key: sk-cooldown-provider-key-000
+      weight: 1
+  - model_name: pair
+    litellm_params:
+      model: openai/ok:good
+      api_base: ${upstream.baseUrl}
+      api_key: sk-cooldown-provider-key-000
+      weight: 0
+router_settings:
+${routerSettings}
+general_settings:
+  master_key: os.environ/GATEWAY_MASTER_KEY
+`;
+}
+
+async function askPair(gateway: RunningGateway): Promise<{ attempts: string | null; content: string }> {
+  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'pair', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
+  return { attempts: response.headers.get('x-gateway-attempts'), content: body.choices[0]!.message.content };
+}
+
+describe('cooldowns', () => {
+  it('skips a deployment that failed allowed_fails times until its cooldown_time has passed', async () => {
+    const clock = manualClock();
+    const gateway = await startGateway(pairConfig('status:500:cooling', '  num_retries: 1\n  allowed_fails: 2\n  cooldown_time: 10'), { clock });
+    try {
+      expect((await askPair(gateway)).attempts).toBe('2');
+      expect((await askPair(gateway)).attempts).toBe('2'); // second failure within the minute: cooldown starts
+      const failedBefore = upstream.requestsFor('status:500:cooling').length;
+
+      const during = await askPair(gateway);
+      clock.advance(9_000);
+      const late = await askPair(gateway);
+
+      expect([during.attempts, late.attempts]).toEqual(['1', '1']);
+      expect(upstream.requestsFor('status:500:cooling')).toHaveLength(failedBefore);
+      clock.advance(2_000);
+      expect((await askPair(gateway)).attempts).toBe('2');
+      expect(upstream.requestsFor('status:500:cooling')).toHaveLength(failedBefore + 1);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('is shared: an instance skips a deployment another instance cooled down', async () => {
+    const client = localDynamoDbClient(inject('dynamoDbEndpoint'));
+    const suffix = randomUUID().slice(0, 8);
+    const names = { tenancy: `cd-tenancy-${suffix}`, counters: `cd-counters-${suffix}` };
+    await ensureTables(client, names);
+    const clock = { now: Date.now };
+    const settings = '  num_retries: 1\n  allowed_fails: 1\n  cooldown_time: 60\n  cooldown_cache_seconds: 0.2';
+    const firstTenancy = createDynamoDbTenancy(client, names, clock);
+    const first = await startGateway(pairConfig('status:503:shared', settings), { tenancy: firstTenancy, clock });
+    const second = await startGateway(pairConfig('status:503:shared', settings), { tenancy: createDynamoDbTenancy(client, names, clock), clock });
+    try {
+      expect((await askPair(first)).attempts).toBe('2');
+      // The first instance writes the cooldown after answering its client.
+      await eventually(async () => expect((await firstTenancy.cooldowns.readCooldowns(Date.now())).size).toBe(1));
+
+      expect((await askPair(second)).attempts).toBe('1');
+      expect(upstream.requestsFor('status:503:shared')).toHaveLength(1);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});
+
+describe('with virtual keys', () => {
+  let environment: TenancyEnvironment;
+  beforeAll(async () => {
+    environment = await startTenancyEnvironment(`
+model_list:
+  - model_name: retrying
+    litellm_params:
+      model: openai/status:503:retrying
+      api_base: ${upstream.baseUrl}
+      api_key: sk-cooldown-provider-key-000
+      weight: 1
+  - model_name: retrying
+    litellm_params:
+      model: openai/ok:retrying-good
+      api_base: ${upstream.baseUrl}
+      api_key: sk-cooldown-provider-key-000
+      weight: 0
+  - model_name: solo-broken
+    litellm_params:
+      model: openai/status:503:solo
+      api_base: ${upstream.baseUrl}
+      api_key: sk-cooldown-provider-key-000
+  - model_name: backup
+    litellm_params:
+      model: openai/ok:key-backup
+      api_base: ${upstream.baseUrl}
+      api_key: sk-cooldown-provider-key-000
+router_settings:
+  num_retries: 1
+  disable_cooldowns: true
+general_settings:
+  master_key: os.environ/GATEWAY_MASTER_KEY
+`);
+  });
+  afterAll(async () => {
+    await environment?.gateway.close();
+  });
+
+  it('counts a request once toward the key\'s RPM, however many attempts it took', async () => {
+    const { secret } = await tenantWithKey(environment, { id: 'retry-rpm' }, { rpm_limit: 2 });
+
+    const first = await chat(environment, secret, { model: 'retrying' });
+    const second = await chat(environment, secret, { model: 'retrying' });
+    const third = await chat(environment, secret, { model: 'retrying' });
+
+    expect([first.headers.get('x-gateway-attempts'), second.headers.get('x-gateway-attempts')]).toEqual(['2', '2']);
+    expect([first.status, second.status, third.status]).toEqual([200, 200, 429]);
+  });
+
+  it('ignores body fallbacks from a key not allowed to override routing, and says so', async () => {
+    const { secret } = await tenantWithKey(environment, { id: 'no-overrides' });
+
+    const response = await chat(environment, secret, { model: 'solo-broken', fallbacks: ['backup'] });
+
+    expect(response.status).toBe(503);
+    expect(response.headers.get('x-gateway-ignored-params')).toBe('fallbacks');
+  });
+
+  it('honours body fallbacks from a key created with allow_routing_overrides', async () => {
+    const { secret, keyId } = await tenantWithKey(environment, { id: 'overrides' }, { allow_routing_overrides: true });
+
+    const response = await chat(environment, secret, { model: 'solo-broken', fallbacks: ['backup'] });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-gateway-model')).toBe('backup');
+    const key = await admin<{ allow_routing_overrides?: boolean }>(environment, 'GET', `/admin/keys/${keyId}`);
+    expect(key.allow_routing_overrides).toBe(true);
+  });
+});

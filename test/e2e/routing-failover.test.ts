@@ -1,0 +1,211 @@
+/**
+ * Failover end to end: the real gateway and the official OpenAI SDK against fake upstreams on
+ * 127.0.0.1 that fail in every way the issue lists. For each fault the client gets the
+ * fallback's answer (or one clean OpenAI error), and the usage record is written exactly once,
+ * naming every attempt.
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UsageRecord } from '../../functions/core/usage/usage-record.js';
+import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { MASTER_KEY, startGateway, type RunningGateway } from '../support/start-gateway.js';
+import { eventually } from './tenancy-setup.js';
+
+const FAULTS = {
+  'rate-limited': 'status:429:retry-after=30',
+  'server-error': 'status:500',
+  overloaded: 'overloaded',
+  hangs: 'hang',
+  'hangs-before-first-token': 'hang-before-first-token',
+  'closes-before-headers': 'close-before-headers',
+  'malformed-json': 'malformed-json',
+  'malformed-sse': 'malformed-sse',
+  'empty-stream': 'empty-stream',
+  'closes-mid-stream': 'close-mid-stream',
+} as const;
+
+let upstream: FakeUpstream;
+let gateway: RunningGateway;
+let client: OpenAI;
+const records: UsageRecord[] = [];
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  const origin = upstream.baseUrl.replace(/\/v1$/, '');
+  const deployment = (name: string, model: string, extra = '', apiBase = upstream.baseUrl) => `
+  - model_name: ${name}
+    litellm_params:
+      model: ${model}
+      api_base: ${apiBase}
+      api_key: sk-routing-provider-key-0000${extra}`;
+  gateway = await startGateway(
+    `
+model_list:${Object.entries(FAULTS)
+      .map(([name, fault]) => deployment(name, `openai/${fault}`, '\n      timeout: 0.4\n      stream_timeout: 0.4'))
+      .join('')}${deployment('claude-overloaded', 'anthropic/overloaded', '', origin)}${deployment('backup', 'openai/ok:backup')}${deployment('also-broken', 'openai/status:502')}${deployment(
+      'all-broken',
+      'openai/status:503',
+    )}${deployment('pair', 'openai/status:500:pair-bad', '\n      weight: 1')}${deployment('pair', 'openai/ok:pair-good', '\n      weight: 0')}${deployment('solo-broken', 'openai/status:503')}
+router_settings:
+  num_retries: 0
+  fallbacks:${Object.keys(FAULTS)
+      .map((name) => `\n    - ${name}: [backup]`)
+      .join('')}
+    - claude-overloaded: [backup]
+    - all-broken: [also-broken]
+    - pair: [backup]
+general_settings:
+  master_key: os.environ/GATEWAY_MASTER_KEY
+  stream_keep_alive_seconds: 5
+`,
+    { usageSink: { record: async (record) => void records.push(record) } },
+  );
+  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: MASTER_KEY, maxRetries: 0 });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await upstream?.close();
+});
+
+const hello = [{ role: 'user' as const, content: 'hi' }];
+
+/** The one usage record of a request: waits for it, then checks that no second one follows. */
+async function onlyRecordOf(requestId: string | null): Promise<UsageRecord> {
+  const mine = () => records.filter((record) => record.request_id === requestId);
+  await eventually(async () => expect(mine()).toHaveLength(1));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(mine()).toHaveLength(1);
+  return mine()[0]!;
+}
+
+async function completeWith(model: string, extra: Record<string, unknown> = {}) {
+  const { data, response } = await client.chat.completions.create({ model, messages: hello, ...extra } as OpenAI.ChatCompletionCreateParamsNonStreaming).withResponse();
+  return { completion: data, headers: response.headers, record: await onlyRecordOf(response.headers.get('x-request-id')) };
+}
+
+async function streamWith(model: string) {
+  const { data: stream, response } = await client.chat.completions.create({ model, messages: hello, stream: true }).withResponse();
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+  return { text, headers: response.headers, record: await onlyRecordOf(response.headers.get('x-request-id')) };
+}
+
+describe('a failing deployment hands over to its fallback before the client sees anything', () => {
+  it.each([
+    ['an upstream 429 whose Retry-After is longer than the gateway waits', 'rate-limited', 429, 'upstream_429'],
+    ['an upstream 500', 'server-error', 500, 'upstream_500'],
+    ['an overloaded upstream (503)', 'overloaded', 503, undefined],
+    ['an upstream that hangs past its timeout', 'hangs', 504, 'upstream_timeout'],
+    ['an upstream that closes the connection before answering', 'closes-before-headers', 502, 'upstream_unreachable'],
+    ['an upstream that answers 200 with malformed JSON', 'malformed-json', 502, undefined],
+  ])('serves %s from the fallback (non-streaming)', async (_case, model, failedStatus, failedCode) => {
+    const { completion, headers, record } = await completeWith(model);
+
+    expect(completion.choices[0]?.message.content).toBe('served by backup');
+    expect(headers.get('x-gateway-model')).toBe('backup');
+    expect(headers.get('x-gateway-attempts')).toBe('2');
+    expect(record).toMatchObject({ status: 200, model: 'backup', requested_model: model, fallback: true, attempts: 2, prompt_tokens: 10, completion_tokens: 5 });
+    expect(record.attempt_log).toHaveLength(2);
+    expect(record.attempt_log?.[0]).toMatchObject({ model, status: failedStatus });
+    if (failedCode !== undefined) expect(record.attempt_log?.[0]?.error_code).toBe(failedCode);
+    expect(record.attempt_log?.[1]).toMatchObject({ model: 'backup', status: 200 });
+  });
+
+  it.each([
+    ['an upstream that sends headers and then no first token', 'hangs-before-first-token'],
+    ['an upstream whose stream is malformed', 'malformed-sse'],
+    ['an upstream that answers 200 with an empty stream', 'empty-stream'],
+    ['an upstream that closes the connection before answering', 'closes-before-headers'],
+    ['an upstream 429', 'rate-limited'],
+  ])('serves %s from the fallback (streaming)', async (_case, model) => {
+    const { text, headers, record } = await streamWith(model);
+
+    expect(text).toBe('served by backup');
+    expect(headers.get('x-gateway-model')).toBe('backup');
+    expect(headers.get('x-gateway-attempts')).toBe('2');
+    expect(record).toMatchObject({ status: 200, stream: true, model: 'backup', requested_model: model, fallback: true, attempts: 2 });
+  });
+
+  it('serves an Anthropic deployment answering 529 overloaded (recorded as 503) from its fallback', async () => {
+    const { completion, record } = await completeWith('claude-overloaded');
+
+    expect(completion.choices[0]?.message.content).toBe('served by backup');
+    expect(record.attempt_log?.[0]).toMatchObject({ model: 'claude-overloaded', provider: 'anthropic', status: 503 });
+  });
+
+  it('tries the next deployment of the same model before any fallback', async () => {
+    const { completion, headers, record } = await completeWith('pair', { num_retries: 1 });
+
+    expect(completion.choices[0]?.message.content).toBe('served by pair-good');
+    expect(headers.get('x-gateway-model')).toBe('pair');
+    expect(headers.get('x-gateway-deployment')).toBe(record.deployment);
+    expect(record).toMatchObject({ model: 'pair', fallback: false, attempts: 2 });
+    expect(record.attempt_log?.map((attempt) => attempt.deployment)).toEqual([record.attempt_log?.[0]?.deployment, record.deployment]);
+  });
+});
+
+describe('when failover is no longer possible or runs out', () => {
+  it('ends a stream that breaks after its first token with one error event, without failing over', async () => {
+    const { data: stream, response } = await client.chat.completions.create({ model: 'closes-mid-stream', messages: hello, stream: true }).withResponse();
+    let text = '';
+    const iterate = async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    };
+
+    await expect(iterate()).rejects.toThrow();
+    expect(text).not.toContain('served by backup');
+    const record = await onlyRecordOf(response.headers.get('x-request-id'));
+    expect(record).toMatchObject({ status: 200, model: 'closes-mid-stream', attempts: 1, fallback: false });
+    expect(record.error_code).toBeDefined();
+  });
+
+  it('answers one clean OpenAI error, the last attempt\'s, when every model fails', async () => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'all-broken', messages: hello }),
+    });
+
+    expect(response.status).toBe(502);
+    expect(response.headers.get('x-gateway-attempts')).toBe('2');
+    expect(await response.json()).toEqual({ error: { message: expect.any(String), type: expect.any(String), param: null, code: 'upstream_502' } });
+    const record = await onlyRecordOf(response.headers.get('x-request-id'));
+    expect(record).toMatchObject({ status: 502, model: 'also-broken', requested_model: 'all-broken', fallback: true, attempts: 2, cost_micros: 0 });
+  });
+
+  it('releases the connection of an attempt it gave up on', async () => {
+    const before = upstream.openSockets();
+
+    await completeWith('hangs');
+
+    await eventually(async () => expect(upstream.openSockets()).toBeLessThanOrEqual(before + 1));
+    expect(upstream.requestsFor('hang').length).toBeGreaterThan(0);
+  });
+});
+
+describe('per-request overrides', () => {
+  it('honours fallbacks sent in the body by the master key', async () => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'solo-broken', messages: hello, fallbacks: ['backup'] }),
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-gateway-model')).toBe('backup');
+    const sent = upstream.requestsFor('ok:backup').at(-1);
+    expect(sent?.body).not.toHaveProperty('fallbacks');
+  });
+
+  it('honours a per-request timeout shorter than the configured one', async () => {
+    const started = Date.now();
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'hangs', messages: hello, timeout: 0.1, fallbacks: [] }),
+    });
+
+    expect(response.status).toBe(504);
+    expect(Date.now() - started).toBeLessThan(400);
+  });
+});
