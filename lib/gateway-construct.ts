@@ -1,17 +1,22 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, FunctionUrlAuthType, InvokeMode, Runtime, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, FunctionUrlAuthType, HttpMethod, InvokeMode, Runtime, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { validateConfigText } from '../functions/core/config/validate-config.js';
+import { ConfigError, parseConfigText } from '../functions/core/config/parse-config.js';
 import { bedrockModelArns } from './bedrock-model-arns.js';
+import { BUNDLE_TARGET, EXTERNAL_MODULES, FUNCTION_ENTRIES, MAIN_FIELDS, REQUIRE_SHIM_BANNER, bundleDefines } from './bundling-options.js';
+import { acknowledgeAwsSolutionsFindings } from './gateway-acknowledgements.js';
+import { GatewayMonitoring } from './gateway-monitoring.js';
 import {
   COUNTERS_TABLE,
   TENANCY_TABLE,
@@ -66,13 +71,89 @@ export const USAGE_QUEUE_MAX_RECEIVE_COUNT = 5;
 /** Longer than the source queue's 4 days: a standard queue's message keeps its original enqueue time in the DLQ. */
 export const USAGE_DEAD_LETTER_RETENTION = Duration.days(14);
 
+/** Deployment stages: what happens to data and logs when the stack is deleted. */
+export const STAGES = ['dev', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Request headers a browser may send to the gateway (CORS): keys, JSON, tracing, attribution, and the OpenAI and Anthropic SDKs' own. */
+export const GATEWAY_CORS_ALLOWED_HEADERS: readonly string[] = [
+  'authorization',
+  'content-type',
+  'x-request-id',
+  'api-key',
+  'x-api-key',
+  'x-gateway-end-user',
+  'x-gateway-tags',
+  'x-run-id',
+  'x-trace-id',
+  'traceparent',
+  'tracestate',
+  'openai-organization',
+  'openai-project',
+  'openai-beta',
+  'anthropic-version',
+  'anthropic-beta',
+  'anthropic-dangerous-direct-browser-access',
+  'x-stainless-arch',
+  'x-stainless-lang',
+  'x-stainless-os',
+  'x-stainless-package-version',
+  'x-stainless-runtime',
+  'x-stainless-runtime-version',
+  'x-stainless-retry-count',
+  'x-stainless-timeout',
+  'x-stainless-helper-method',
+];
+
+/** Response headers a browser script may read (CORS): the request id, what served the request, its cost, and rate limits. */
+export const GATEWAY_CORS_EXPOSED_HEADERS: readonly string[] = [
+  'x-request-id',
+  'x-gateway-model',
+  'x-gateway-provider',
+  'x-gateway-cost-usd',
+  'x-gateway-dropped-params',
+  'x-gateway-max-tokens-clamped',
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-reset-tokens',
+  'retry-after',
+];
+
+/** How long a browser may cache a preflight answer when `cors.maxAge` is not given. */
+export const DEFAULT_CORS_MAX_AGE = Duration.hours(1);
+
+/** Browser access to the gateway's function URL (Lambda answers the preflight `OPTIONS` itself). */
+export interface GatewayCorsOptions {
+  /** Origins such as `https://app.example.com` (scheme and host, optional port, no path), or `*`. At most 100. */
+  readonly allowedOrigins: readonly string[];
+  /** @default DEFAULT_CORS_MAX_AGE (1 hour) */
+  readonly maxAge?: Duration;
+}
+
 export interface LlmGatewayProps {
   /** The gateway config (LiteLLM-style YAML text). Validated at synth time and bundled into the function. */
   readonly configYaml: string;
+  /**
+   * `prod`: the three tables are retained when the stack is deleted and have deletion protection on;
+   * log groups are retained. `dev`: tables and log groups are deleted with the stack.
+   * @default 'prod'
+   */
+  readonly stage?: Stage;
   /** Megabytes; also scales the CPU share. @default 1024 */
   readonly memorySize?: number;
   /** Upper bound on one request, streams included. @default Duration.minutes(15) (the function URL maximum) */
   readonly timeout?: Duration;
+  /**
+   * Concurrent executions reserved for (and capping) the gateway function. Each streaming request
+   * holds one execution environment for its whole duration.
+   * @default none: the gateway shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
+  /** @default no CORS configuration: browsers cannot call the gateway from another origin */
+  readonly cors?: GatewayCorsOptions;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /**
@@ -80,6 +161,16 @@ export interface LlmGatewayProps {
    * @default a new secret, created with the body `{}`
    */
   readonly providerKeysSecretArn?: string;
+  /** Every alarm notifies this topic when it goes into ALARM and back to OK. @default alarms without notifications */
+  readonly alarmTopic?: ITopic;
+  /** @default true: a CloudWatch dashboard for this gateway */
+  readonly dashboard?: boolean;
+  /**
+   * CloudWatch namespace of the gateway's metrics (EMF usage metrics and counted log events).
+   * Two gateways in one stack need different namespaces.
+   * @default `LlmGateway/<stack name>`
+   */
+  readonly metricsNamespace?: string;
 }
 
 /**
@@ -94,16 +185,22 @@ export interface LlmGatewayProps {
  * the usage table; a message that fails 5 deliveries moves to the dead-letter queue.
  *
  * Each function writes its own log group and may do exactly the table actions listed above;
- * the gateway may also read the provider-keys secret and send to the usage queue.
+ * the gateway may also read the provider-keys secret, send to the usage queue and invoke the
+ * Bedrock models the config names.
+ *
+ * Observability: the gateway writes each usage record as CloudWatch metrics (EMF) into
+ * `metricsNamespace`; `monitoring` holds the alarms and the dashboard (see GatewayMonitoring).
+ * AwsSolutions (cdk-nag) findings that are design decisions are acknowledged on the resources
+ * concerned, each with its reason (gateway-acknowledgements.ts).
  */
 export class LlmGateway extends Construct {
   public readonly function: NodejsFunction;
   public readonly functionUrl: FunctionUrl;
   public readonly providerKeysSecret: ISecret;
   public readonly logGroup: LogGroup;
-  /** Tenants, virtual keys and key-hash lookups; retained when the stack is deleted. */
+  /** Tenants, virtual keys and key-hash lookups; retained when the stack is deleted (prod). */
   public readonly tenancyTable: Table;
-  /** Rate-limit windows, budgets and reservations (TTL on `expires_at`); retained when the stack is deleted. */
+  /** Rate-limit windows, budgets and reservations (TTL on `expires_at`); retained when the stack is deleted (prod). */
   public readonly countersTable: Table;
   /**
    * The admin API (tenants and keys). Callers need `lambda:InvokeFunctionUrl` and, for URLs
@@ -113,7 +210,7 @@ export class LlmGateway extends Construct {
   /** AWS_IAM auth, BUFFERED: requests must be SigV4-signed (service `lambda`). */
   public readonly adminFunctionUrl: FunctionUrl;
   public readonly adminLogGroup: LogGroup;
-  /** Raw usage records (TTL on `expires_at`) and roll-ups, keyed `pk` + `sk`; retained when the stack is deleted. */
+  /** Raw usage records (TTL on `expires_at`) and roll-ups, keyed `pk` + `sk`; retained when the stack is deleted (prod). */
   public readonly usageTable: Table;
   /** Usage records from the gateway to the aggregator. */
   public readonly usageQueue: Queue;
@@ -122,10 +219,25 @@ export class LlmGateway extends Construct {
   /** Counts queued usage records into the usage table (partial batch failures reported). */
   public readonly aggregatorFunction: NodejsFunction;
   public readonly aggregatorLogGroup: LogGroup;
+  public readonly stage: Stage;
+  /** Namespace of the gateway's CloudWatch metrics. */
+  public readonly metricsNamespace: string;
+  /** Alarms, metric filters and the dashboard. */
+  public readonly monitoring: GatewayMonitoring;
+  /** The alarms, by name (see GatewayMonitoring). */
+  public readonly alarms: Record<string, Alarm>;
+  public readonly dashboard?: Dashboard;
 
   constructor(scope: Construct, id: string, props: LlmGatewayProps) {
     super(scope, id);
-    validateProps(props);
+    this.stage = props.stage ?? 'prod';
+    this.metricsNamespace = props.metricsNamespace ?? `LlmGateway/${Stack.of(this).stackName}`;
+    validateProps(this, props, this.metricsNamespace);
+    for (const warning of parseConfigText(props.configYaml).warnings) {
+      Annotations.of(this).addWarningV2('llm-gateway:config-warning', `config: ${warning}`);
+    }
+    const retainData = this.stage === 'prod';
+    const logRemovalPolicy = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.providerKeysSecret = props.providerKeysSecretArn === undefined
       ? new Secret(this, 'ProviderKeys', {
@@ -135,9 +247,9 @@ export class LlmGateway extends Construct {
         })
       : Secret.fromSecretCompleteArn(this, 'ProviderKeys', props.providerKeysSecretArn);
 
-    this.tenancyTable = tableFromDefinition(this, 'TenancyTable', TENANCY_TABLE);
-    this.countersTable = tableFromDefinition(this, 'CountersTable', COUNTERS_TABLE);
-    this.usageTable = tableFromDefinition(this, 'UsageTable', USAGE_TABLE);
+    this.tenancyTable = tableFromDefinition(this, 'TenancyTable', TENANCY_TABLE, retainData);
+    this.countersTable = tableFromDefinition(this, 'CountersTable', COUNTERS_TABLE, retainData);
+    this.usageTable = tableFromDefinition(this, 'UsageTable', USAGE_TABLE, retainData);
     const tableEnvironment = {
       TENANCY_TABLE: this.tenancyTable.tableName,
       COUNTERS_TABLE: this.countersTable.tableName,
@@ -158,16 +270,19 @@ export class LlmGateway extends Construct {
 
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const gateway = lambdaFunction(this, '', {
-      entry: 'functions/gateway/handler.ts',
+      entry: FUNCTION_ENTRIES.gateway,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? TIMEOUT_MAX,
       environment: {
         PROVIDER_KEYS_SECRET_ARN: this.providerKeysSecret.secretArn,
         ...tableEnvironment,
         USAGE_QUEUE_URL: this.usageQueue.queueUrl,
+        METRICS_NAMESPACE: this.metricsNamespace,
       },
       logRetention,
+      logRemovalPolicy,
       configYaml: props.configYaml,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
     });
     this.function = gateway.function;
     this.logGroup = gateway.logGroup;
@@ -183,14 +298,26 @@ export class LlmGateway extends Construct {
     this.functionUrl = this.function.addFunctionUrl({
       authType: FunctionUrlAuthType.NONE,
       invokeMode: InvokeMode.RESPONSE_STREAM,
+      ...(props.cors === undefined
+        ? {}
+        : {
+            cors: {
+              allowedOrigins: [...props.cors.allowedOrigins],
+              allowedMethods: [HttpMethod.GET, HttpMethod.POST],
+              allowedHeaders: [...GATEWAY_CORS_ALLOWED_HEADERS],
+              exposedHeaders: [...GATEWAY_CORS_EXPOSED_HEADERS],
+              maxAge: props.cors.maxAge ?? DEFAULT_CORS_MAX_AGE,
+            },
+          }),
     });
 
     const admin = lambdaFunction(this, 'Admin', {
-      entry: 'functions/admin/handler.ts',
+      entry: FUNCTION_ENTRIES.admin,
       memorySize: 512,
       timeout: Duration.seconds(30),
       environment: tableEnvironment,
       logRetention,
+      logRemovalPolicy,
       configYaml: props.configYaml,
     });
     this.adminFunction = admin.function;
@@ -204,11 +331,12 @@ export class LlmGateway extends Construct {
     });
 
     const aggregator = lambdaFunction(this, 'Aggregator', {
-      entry: 'functions/aggregator/handler.ts',
+      entry: FUNCTION_ENTRIES.aggregator,
       memorySize: 512,
       timeout: AGGREGATOR_TIMEOUT,
       environment: { USAGE_TABLE: this.usageTable.tableName },
       logRetention,
+      logRemovalPolicy,
       configYaml: props.configYaml,
     });
     this.aggregatorFunction = aggregator.function;
@@ -220,6 +348,21 @@ export class LlmGateway extends Construct {
       maxBatchingWindow: AGGREGATOR_MAX_BATCHING_WINDOW,
       reportBatchItemFailures: true,
     }));
+
+    this.monitoring = new GatewayMonitoring(this, 'Monitoring', {
+      namespace: this.metricsNamespace,
+      gatewayFunction: this.function,
+      gatewayLogGroup: this.logGroup,
+      aggregatorFunction: this.aggregatorFunction,
+      usageQueue: this.usageQueue,
+      usageDeadLetterQueue: this.usageDeadLetterQueue,
+      ...(props.alarmTopic === undefined ? {} : { alarmTopic: props.alarmTopic }),
+      ...(props.dashboard === undefined ? {} : { dashboard: props.dashboard }),
+    });
+    this.alarms = this.monitoring.alarms;
+    if (this.monitoring.dashboard) this.dashboard = this.monitoring.dashboard;
+
+    acknowledgeAwsSolutionsFindings(this, { bedrockModelArns: bedrockModels });
   }
 }
 
@@ -231,9 +374,18 @@ export class LlmGateway extends Construct {
 function lambdaFunction(
   scope: Construct,
   prefix: string,
-  options: { entry: string; memorySize: number; timeout: Duration; environment: Record<string, string>; logRetention: RetentionDays; configYaml: string },
+  options: {
+    entry: string;
+    memorySize: number;
+    timeout: Duration;
+    environment: Record<string, string>;
+    logRetention: RetentionDays;
+    logRemovalPolicy: RemovalPolicy;
+    configYaml: string;
+    reservedConcurrentExecutions?: number;
+  },
 ): { function: NodejsFunction; role: Role; logGroup: LogGroup } {
-  const logGroup = new LogGroup(scope, `${prefix}Logs`, { retention: options.logRetention });
+  const logGroup = new LogGroup(scope, `${prefix}Logs`, { retention: options.logRetention, removalPolicy: options.logRemovalPolicy });
   const role = new Role(scope, `${prefix}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   const fn = new NodejsFunction(scope, `${prefix}Function`, {
     entry: join(projectRoot, options.entry),
@@ -248,6 +400,7 @@ function lambdaFunction(
     logGroup,
     environment: { ...options.environment, NODE_OPTIONS: '--enable-source-maps' },
     bundling: esmBundling(options.configYaml),
+    ...(options.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: options.reservedConcurrentExecutions }),
   });
   logGroup.grantWrite(role);
   return { function: fn, role, logGroup };
@@ -257,15 +410,19 @@ function allow(role: Role, actions: readonly string[], resource: string): void {
   role.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [resource] }));
 }
 
-/** Point-in-time recovery on and RETAIN: these tables hold the only copy of tenants, keys, spend and usage. */
-function tableFromDefinition(scope: Construct, id: string, definition: TableDefinition): Table {
+/**
+ * Point-in-time recovery on. `retain` (prod): RETAIN and deletion protection, since these tables
+ * hold the only copy of tenants, keys, spend and usage; otherwise (dev) deleted with the stack.
+ */
+function tableFromDefinition(scope: Construct, id: string, definition: TableDefinition, retain: boolean): Table {
   return new Table(scope, id, {
     partitionKey: { name: definition.partitionKey.name, type: attributeType(definition.partitionKey.type) },
     ...(definition.sortKey === undefined ? {} : { sortKey: { name: definition.sortKey.name, type: attributeType(definition.sortKey.type) } }),
     billingMode: definition.billingMode === 'PAY_PER_REQUEST' ? BillingMode.PAY_PER_REQUEST : BillingMode.PROVISIONED,
     ...(definition.timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute: definition.timeToLiveAttribute }),
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    deletionProtection: retain,
   });
 }
 
@@ -276,7 +433,7 @@ function attributeType(type: TableDefinition['partitionKey']['type']): Attribute
   }
 }
 
-/** Local esbuild, no Docker; ESM for Node 22 with the gateway config inlined. */
+/** Local esbuild, no Docker; ESM for Node 22 with the gateway config inlined (the options in bundling-options.ts). */
 function esmBundling(configYaml: string): BundlingOptions {
   return {
     forceDockerBundling: false,
@@ -284,17 +441,43 @@ function esmBundling(configYaml: string): BundlingOptions {
     sourceMap: true,
     sourcesContent: false,
     format: OutputFormat.ESM,
-    mainFields: ['module', 'main'],
-    // ESM bundles have no `require`; esbuild's shim for bundled CommonJS needs one.
-    banner: "import { createRequire as __gatewayCreateRequire } from 'node:module'; const require = __gatewayCreateRequire(import.meta.url);",
-    define: { __GATEWAY_CONFIG_YAML__: JSON.stringify(configYaml) },
+    target: BUNDLE_TARGET,
+    externalModules: [...EXTERNAL_MODULES],
+    mainFields: [...MAIN_FIELDS],
+    banner: REQUIRE_SHIM_BANNER,
+    define: bundleDefines(configYaml),
   };
 }
 
-function validateProps(props: LlmGatewayProps): void {
-  const problems = validateConfigText(props.configYaml).map((problem) => `config: ${problem}`);
+/** An LlmGateway's props that are wrong, all listed (config problems are a ConfigError instead). */
+export class LlmGatewayPropsError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid LlmGateway props (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'LlmGatewayPropsError';
+    this.problems = problems;
+  }
+}
 
-  const { memorySize, timeout } = props;
+/** CloudWatch namespaces: these characters, at most 255, not starting with `AWS/`. */
+const NAMESPACE_PATTERN = /^[A-Za-z0-9._\-/#: ]{1,255}$/;
+/** A CORS origin: scheme and host (optional port), no path; or `*`. */
+const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+const MAX_CORS_ORIGINS = 100;
+
+/**
+ * Throws ConfigError (the message local start-up prints) when the config is invalid, else
+ * LlmGatewayPropsError listing every other wrong prop.
+ */
+function validateProps(scope: Construct, props: LlmGatewayProps, metricsNamespace: string): void {
+  const configProblems = parseConfigText(props.configYaml).problems;
+  if (configProblems.length > 0) throw new ConfigError(configProblems);
+
+  const problems: string[] = [];
+  const { memorySize, timeout, reservedConcurrency, cors, stage } = props;
+  if (stage !== undefined && !(STAGES as readonly string[]).includes(stage)) {
+    problems.push(`stage: must be one of ${STAGES.join(', ')}, got ${JSON.stringify(stage)}`);
+  }
   if (memorySize !== undefined && !Token.isUnresolved(memorySize)
     && (!Number.isInteger(memorySize) || memorySize < MEMORY_MIN_MB || memorySize > MEMORY_MAX_MB)) {
     problems.push(`memorySize: must be an integer from ${MEMORY_MIN_MB} to ${MEMORY_MAX_MB} MB, got ${memorySize}`);
@@ -303,8 +486,32 @@ function validateProps(props: LlmGatewayProps): void {
     && (timeout.toMilliseconds() < 1000 || timeout.toMilliseconds() > TIMEOUT_MAX.toMilliseconds())) {
     problems.push(`timeout: must be from 1 second to 15 minutes, got ${timeout.toHumanString()}`);
   }
-
-  if (problems.length > 0) {
-    throw new Error(`Invalid LlmGateway props (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  if (reservedConcurrency !== undefined && !Token.isUnresolved(reservedConcurrency)
+    && (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1)) {
+    problems.push(`reservedConcurrency: must be a whole number of at least 1, got ${reservedConcurrency}`);
   }
+  if (cors !== undefined) {
+    if (cors.allowedOrigins.length === 0 || cors.allowedOrigins.length > MAX_CORS_ORIGINS) {
+      problems.push(`cors.allowedOrigins: must list 1 to ${MAX_CORS_ORIGINS} origins, got ${cors.allowedOrigins.length}`);
+    }
+    for (const origin of cors.allowedOrigins) {
+      if (origin !== '*' && !ORIGIN_PATTERN.test(origin)) {
+        problems.push(`cors.allowedOrigins: ${JSON.stringify(origin)} is not an origin such as https://app.example.com (scheme and host, no path) or *`);
+      }
+    }
+    if (cors.maxAge !== undefined && !cors.maxAge.isUnresolved() && cors.maxAge.toSeconds() > 86_400) {
+      problems.push(`cors.maxAge: must be at most 1 day, got ${cors.maxAge.toHumanString()}`);
+    }
+  }
+  if (!NAMESPACE_PATTERN.test(metricsNamespace) || metricsNamespace.startsWith('AWS/')) {
+    problems.push(`metricsNamespace: must be 1 to 255 letters, digits or . _ - / # : and space, not starting with AWS/, got ${JSON.stringify(metricsNamespace)}`);
+  }
+  const sibling = Stack.of(scope).node.findAll().find(
+    (construct) => construct !== scope && construct instanceof LlmGateway && construct.metricsNamespace === metricsNamespace,
+  );
+  if (sibling) {
+    problems.push(`metricsNamespace: ${JSON.stringify(metricsNamespace)} is already used by ${sibling.node.path}; give each gateway in a stack its own`);
+  }
+
+  if (problems.length > 0) throw new LlmGatewayPropsError(problems);
 }

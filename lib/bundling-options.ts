@@ -1,0 +1,70 @@
+/**
+ * How every function of the gateway is bundled, in one place for the stack (NodejsFunction's
+ * local esbuild) and for `bench/cold-start.ts` (esbuild's API), so the benchmark measures the
+ * very bundle that is deployed. No CDK import here: the benchmark loads this file alone.
+ */
+
+/** Node.js 22 on Lambda; the bundle targets the same version. */
+export const BUNDLE_TARGET = 'node22';
+
+/** Provided by the Lambda Node.js 22 runtime, so left out of the bundle (NodejsFunction's own default, stated). */
+export const EXTERNAL_MODULES: readonly string[] = ['@aws-sdk/*'];
+
+/** `module` before `main`: the ESM build of packages that ship both. */
+export const MAIN_FIELDS: readonly string[] = ['module', 'main'];
+
+/** ESM bundles have no `require`; esbuild's shim for bundled CommonJS needs one. */
+export const REQUIRE_SHIM_BANNER =
+  "import { createRequire as __gatewayCreateRequire } from 'node:module'; const require = __gatewayCreateRequire(import.meta.url);";
+
+/** The gateway config YAML, inlined at build time under this global name (functions/gateway/handler.ts reads it). */
+export const CONFIG_DEFINE_NAME = '__GATEWAY_CONFIG_YAML__';
+
+/** esbuild `define` entries for one config. */
+export function bundleDefines(configYaml: string): Record<string, string> {
+  return { [CONFIG_DEFINE_NAME]: JSON.stringify(configYaml) };
+}
+
+/**
+ * The esbuild build options NodejsFunction passes (as CLI flags) for the stack's functions:
+ * bundled, minified ESM for Node 22 on the node platform, an external source map without
+ * sources, `@aws-sdk/*` external, the `require` shim and the inlined config. Add
+ * `entryPoints` and `outfile` (NodejsFunction writes `index.mjs`).
+ */
+export function esbuildOptions(configYaml: string): EsbuildOptions {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    external: [...EXTERNAL_MODULES],
+    mainFields: [...MAIN_FIELDS],
+    banner: { js: REQUIRE_SHIM_BANNER },
+    define: bundleDefines(configYaml),
+  };
+}
+
+/** The subset of esbuild's BuildOptions used here (structurally compatible with it). */
+export interface EsbuildOptions {
+  bundle: true;
+  platform: 'node';
+  format: 'esm';
+  target: string;
+  minify: boolean;
+  sourcemap: boolean;
+  sourcesContent: boolean;
+  external: string[];
+  mainFields: string[];
+  banner: { js: string };
+  define: Record<string, string>;
+}
+
+/** The Lambda entry files, relative to the project root, by function. */
+export const FUNCTION_ENTRIES = {
+  gateway: 'functions/gateway/handler.ts',
+  admin: 'functions/admin/handler.ts',
+  aggregator: 'functions/aggregator/handler.ts',
+} as const;

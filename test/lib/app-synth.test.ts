@@ -1,0 +1,76 @@
+// Runs bin/app.ts the way `npx cdk synth` does (a child process; CDK_OUTDIR and CDK_CONTEXT_JSON
+// set as the CLI sets them), bundling skipped, so what an operator sees on a broken config is tested.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { validateConfigText } from '../../functions/core/config/validate-config.js';
+import { NO_BUNDLING, UNKNOWN_PROVIDER_CONFIG } from './stack-test-helpers.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const EXAMPLE_CONFIG = fileURLToPath(new URL('fixtures/gateway.example.yaml', import.meta.url));
+
+interface SynthResult {
+  code: number | null;
+  stderr: string;
+  outdir: string;
+}
+
+function synthApp(context: Record<string, unknown>): Promise<SynthResult> {
+  const outdir = mkdtempSync(join(tmpdir(), 'app-synth-test-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...NO_BUNDLING, ...context }) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr, outdir }));
+  });
+}
+
+function writeTemporaryConfig(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'app-synth-config-')), 'gateway.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe.concurrent('bin/app.ts synth', () => {
+  it('writes the LlmGateway template, checked by cdk-nag, from the example config', async () => {
+    const { code, stderr, outdir } = await synthApp({ config: EXAMPLE_CONFIG });
+
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const template = JSON.parse(readFileSync(join(outdir, 'LlmGateway.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    expect(Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function')).toHaveLength(3);
+  });
+
+  it('names the stack LlmGateway-dev for stage dev', async () => {
+    const { code, outdir } = await synthApp({ stage: 'dev' });
+
+    expect(code).toBe(0);
+    expect(existsSync(join(outdir, 'LlmGateway-dev.template.json'))).toBe(true);
+  });
+
+  it('fails with exit code 1 and the config problems local start-up prints, without a stack trace, when the config is invalid', async () => {
+    const configPath = writeTemporaryConfig(UNKNOWN_PROVIDER_CONFIG);
+
+    const { code, stderr } = await synthApp({ config: configPath });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${configPath}: Invalid gateway config:\n`);
+    for (const problem of validateConfigText(UNKNOWN_PROVIDER_CONFIG)) expect(stderr).toContain(`  - ${problem}\n`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('fails with exit code 1 listing the wrong context values', async () => {
+    const { code, stderr } = await synthApp({ stage: 'staging', memoryMb: '64' });
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^Invalid CDK context \(-c key=value\) \(2 problems\):\n {2}- stage: .*\n {2}- memoryMb: /);
+  });
+});
