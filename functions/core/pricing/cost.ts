@@ -15,8 +15,16 @@ export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
 const toNanos = (usdPerToken: number): number => Math.round(usdPerToken * 1e9);
 
-/** The deployment's prices: its own config first, else the built-in table, else zero (and `known: false`). */
+const pricingCache = new WeakMap<ResolvedDeployment, Pricing>();
+
+/** The deployment's prices: its own config first, else the built-in table, else zero (and `known: false`). Computed once per deployment. */
 export function pricingFor(deployment: ResolvedDeployment): Pricing {
+  let pricing = pricingCache.get(deployment);
+  if (pricing === undefined) pricingCache.set(deployment, (pricing = computePricing(deployment)));
+  return pricing;
+}
+
+function computePricing(deployment: ResolvedDeployment): Pricing {
   const table: ModelPrice | undefined = deployment.provider === 'demo' ? undefined : lookUpPrice(deployment.upstreamModel);
   const input = deployment.inputCostPerToken ?? table?.inputPerToken;
   const output = deployment.outputCostPerToken ?? table?.outputPerToken;
