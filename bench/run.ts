@@ -15,9 +15,13 @@
  * Everything listens on 127.0.0.1; the children and DynamoDB Local are stopped at the end,
  * killed when this process goes away, and a deadline stops a hung run.
  *
+ * Then the usage aggregator (bench/aggregator-bench.ts) and the functions' cold start
+ * (bench/cold-start.ts: bundle sizes and import times) are measured.
+ *
  * BENCH_PROFILE_DIR=/some/dir runs the gateway child with `--cpu-prof` into that folder.
  */
 import { runAggregatorBench } from './aggregator-bench.js';
+import { runColdStartBench } from './cold-start.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
@@ -162,6 +166,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
   // The usage aggregator: records/s into DynamoDB Local and write units per record.
   process.stdout.write(`\nusage aggregator\n${await runAggregatorBench()}\n`);
+  // Cold start: each function bundled as the stack bundles it; sizes and import time in fresh processes.
+  step('measuring cold start (bundle sizes, import times)');
+  process.stdout.write(`\ncold start (npx tsx bench/cold-start.ts)\n${await runColdStartBench()}\n`);
   process.stdout.write(`bench took ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
 }
 
