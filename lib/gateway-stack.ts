@@ -80,6 +80,10 @@ export class GatewayStack extends Stack {
       value: this.gateway.usageDeadLetterQueue.queueUrl,
       description: 'Usage records that failed 5 deliveries to the aggregator: inspect, then redrive to the usage queue',
     });
+    new CfnOutput(this, 'GatewayLogGroupName', {
+      value: this.gateway.logGroup.logGroupName,
+      description: 'Gateway log group: request.completed lines, EMF usage metrics, usage.record_unsaved lines to replay',
+    });
     new CfnOutput(this, 'UsageTableName', {
       value: this.gateway.usageTable.tableName,
       description: 'Usage records and roll-ups (npm run usage:replay -- <log lines> --table <this>)',
