@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_YAML } from '../../functions/core/config/default-config.js';
 import {
@@ -69,6 +69,12 @@ describe('LlmGateway embedded in another stack', () => {
 
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as Error).message).toMatch(/^Invalid gateway config:\n {2}- model_list\[0\]\.litellm_params\.model: unknown provider "antropic"/);
+  });
+
+  it('reports config warnings (unknown keys) as CDK warnings on the construct', () => {
+    const { stack } = embed({ configYaml: `${DEFAULT_CONFIG_YAML}\nunknown_section: 1\n` });
+
+    Annotations.fromStack(stack).hasWarning('/EmbeddingStack/Gateway', Match.stringLikeRegexp('^config: unknown_section: unknown key, ignored'));
   });
 
   it('lists every wrong prop at once', () => {
