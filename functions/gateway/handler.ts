@@ -56,7 +56,7 @@ function createTenancy(env: NodeJS.ProcessEnv, log: Logger): Pick<BuildGatewayOp
   const countersTable = env.COUNTERS_TABLE;
   if (!tenancyTable || !countersTable) return {};
   const names = { tenancy: tenancyTable, counters: countersTable, ...(env.USAGE_TABLE ? { usage: env.USAGE_TABLE } : {}) };
-  const { store, counters, usage } = createDynamoDbTenancy(new DynamoDBClient({}), names, { now: Date.now });
+  const { store, counters, cooldowns, usage } = createDynamoDbTenancy(new DynamoDBClient({}), names, { now: Date.now });
   const queueUrl = env.USAGE_QUEUE_URL;
   // Each record also becomes CloudWatch metrics: one EMF line on stdout, in METRICS_NAMESPACE.
   const usageSink =
@@ -67,7 +67,7 @@ function createTenancy(env: NodeJS.ProcessEnv, log: Logger): Pick<BuildGatewayOp
           { namespace: env.METRICS_NAMESPACE },
         )
       : undefined;
-  return { tenancy: { store, counters }, usageSink };
+  return { tenancy: { store, counters, cooldowns }, usageSink };
 }
 
 /**
@@ -82,6 +82,7 @@ function getGateway(log: Logger): Promise<BuiltGateway> {
     upstream: createNodeHttpUpstreamClient(),
     clock: { now: Date.now },
     ids: { next: () => randomUUID() },
+    random: Math.random,
     logger: log,
     ...createTenancy(process.env, log),
     signer: createSigV4RequestSigner(),
