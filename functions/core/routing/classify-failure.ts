@@ -19,8 +19,14 @@ export function classifyFailure(error: GatewayError): FailureKind {
   const code = error.code ?? '';
   if (code === 'context_length_exceeded' || code === 'string_above_max_length') return 'context_window';
   if (code === 'content_policy_violation' || code === 'content_filter') return 'content_policy';
+  // The deployment cannot sign or has no key: its configuration, not a passing fault.
+  if (code === 'provider_key_missing' || code === 'signing_unavailable') return 'deployment';
   const { status } = error;
   if (status === 429) return code === 'insufficient_quota' ? 'deployment' : 'retryable';
+  // Out of credit (Anthropic billing_error, DeepSeek, OpenRouter): another deployment may still have some.
+  if (status === 402) return 'deployment';
+  // Groq answers some rate limits with 413.
+  if (code === 'rate_limit_exceeded') return 'retryable';
   if (status >= 500 || status === 408 || status === 409) return 'retryable';
   if (status === 401 || status === 403 || status === 404) return 'deployment';
   if (status === 400 || status === 413 || status === 422) {

@@ -2,6 +2,9 @@ import type { RoutingStrategy } from '../config/config-types.js';
 import { pricingFor } from '../pricing/cost.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
 
+/** cost-based-routing's price for a deployment neither the config nor the price table prices: above any real one. */
+const UNKNOWN_PRICE_NANOS = Number.MAX_SAFE_INTEGER;
+
 /** What a pick may consult besides the group itself. */
 export interface PickContext {
   /** In [0, 1): injected, so that tests are repeatable. */
@@ -29,7 +32,8 @@ export class DeploymentGroup {
     this.weights = deployments.map((deployment) => (byWeight ? (deployment.weight ?? 1) : byRpm ? deployment.rpm! : 1));
     this.costs = deployments.map((deployment) => {
       const pricing = pricingFor(deployment);
-      return pricing.inputNanosPerToken + pricing.outputNanosPerToken;
+      // An unpriced deployment is not free, only unknown: it goes last, as in LiteLLM.
+      return pricing.known ? pricing.inputNanosPerToken + pricing.outputNanosPerToken : UNKNOWN_PRICE_NANOS;
     });
   }
 

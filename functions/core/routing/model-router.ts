@@ -76,6 +76,9 @@ export interface ModelRouterOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
+/** An attempt cut short because the client went away (nginx's 499): not the deployment's failure. */
+const CLIENT_CLOSED = new GatewayError({ status: 499, message: 'The client closed the request.', type: 'invalid_request_error', code: 'client_disconnected' });
+
 /** Base of the exponential backoff between attempts at the same deployment (doubled each time, with jitter). */
 const BACKOFF_BASE_MS = 250;
 
@@ -136,8 +139,12 @@ export class ModelRouter {
     if (!this.groups.has(request.model)) throw new ModelNotFoundError(request.model);
     await this.options.cooldowns.refresh();
     const candidates = this.candidateModels(request.model, request.isModelAllowed, request.overrides);
-    // When every deployment that could serve is cooling down, try them anyway: an answer late beats none.
-    const ignoreCooldowns = !candidates.some((name) => this.groups.get(name)!.deployments.some((deployment) => !this.options.cooldowns.isCoolingDown(deployment.id)));
+    // When every deployment that could serve a failing request (the model and its fallbacks) is
+    // cooling down, try them anyway: an answer late beats none.
+    const failoverModels = [request.model, ...this.fallbacksFor(request.model, 'retryable', request.overrides)].filter(
+      (name) => this.groups.has(name) && (name === request.model || request.isModelAllowed(name)),
+    );
+    const ignoreCooldowns = !failoverModels.some((name) => this.groups.get(name)!.deployments.some((deployment) => !this.options.cooldowns.isCoolingDown(deployment.id)));
 
     const queue = [request.model];
     let fallbacksChosen = false;
@@ -166,11 +173,12 @@ export class ModelRouter {
     let retriesLeft = request.overrides?.numRetries ?? this.settings.numRetries;
     let backoffs = 0;
     let last: { kind: FailureKind; error?: GatewayError } = { kind: 'retryable' };
+    let lastPassingFailure: GatewayError | undefined; // a tried deployment that may answer if asked again
 
     while (!request.signal.aborted) {
       let deployment = group.pick(strategy, this.pickContext, (candidate) => tried.has(candidate.id) || unusable.has(candidate.id) || coolingDown(candidate));
-      if (deployment === undefined && last.error !== undefined && last.kind === 'retryable') {
-        const wait = this.backoffMs(backoffs, last.error);
+      if (deployment === undefined && lastPassingFailure !== undefined) {
+        const wait = this.backoffMs(backoffs, lastPassingFailure);
         if (wait === undefined) break; // the upstream asked for a longer pause than we wait: move on
         deployment = group.pick(strategy, this.pickContext, (candidate) => unusable.has(candidate.id) || coolingDown(candidate));
         if (deployment === undefined) break;
@@ -186,9 +194,12 @@ export class ModelRouter {
       tried.add(deployment.id);
       const result = await this.attemptOnce(deployment, request, attempt);
       if (result.ok) return { ok: true, routed: { value: result.value, deployment } };
+      // The client left: nothing to retry for, and not the deployment's fault.
+      if (request.signal.aborted) return { ok: false, kind: 'fatal', error: result.error };
       const kind = classifyFailure(result.error);
       last = { kind, error: result.error };
       if (kind === 'retryable' || kind === 'deployment') request.background.push(this.options.cooldowns.recordFailure(deployment.id));
+      if (kind === 'retryable') lastPassingFailure = result.error;
       if (kind === 'deployment') unusable.add(deployment.id);
       else if (kind !== 'retryable') return { ok: false, ...last };
       if (retriesLeft-- <= 0) break;
@@ -227,11 +238,12 @@ export class ModelRouter {
       this.latency.record(deployment.id, this.options.clock.now() - startedAt);
       return { ok: true, value };
     } catch (thrown) {
-      const error = toGatewayError(thrown);
+      const error = request.signal.aborted ? CLIENT_CLOSED : toGatewayError(thrown);
       controller.abort(error); // releases the upstream request, whatever state it is in
       request.signal.removeEventListener('abort', abortWithClient);
       record(error.status, error.code ?? error.type);
-      if (error instanceof UpstreamTimeoutError) this.latency.record(deployment.id, this.options.clock.now() - startedAt);
+      // A failure ranks as slow as the deployment's timeout, so latency-based routing does not favour what fails fast.
+      if (!request.signal.aborted) this.latency.record(deployment.id, Math.max(this.options.clock.now() - startedAt, limitMs));
       return { ok: false, error };
     } finally {
       clearTimeout(timer);

@@ -33,11 +33,7 @@ describe('classifyFailure', () => {
     expect(classifyFailure(error)).toBe('deployment');
   });
 
-  // Known gap (reported, to be fixed in functions/core/routing/classify-failure.ts line 25): 402 is not
-  // classified, so it falls through to 'fatal' and neither another deployment nor a fallback is tried.
-  // Anthropic answers 402 billing_error, DeepSeek 402 "Insufficient Balance", OpenRouter 402 "Insufficient
-  // credits": the account behind this deployment cannot pay, as with 429 insufficient_quota.
-  it.fails('a 402 (the provider account is out of credit) is deployment', () => {
+  it('a 402 (the provider account is out of credit) is deployment', () => {
     expect(classifyFailure(upstreamError(402, 'Insufficient Balance', 'billing_error'))).toBe('deployment');
   });
 

@@ -208,10 +208,7 @@ model_list:
     for (const id of ['a', 'b', 'c']) expect(Math.abs(result[id]! - 100 / 3)).toBeLessThanOrEqual(2);
   });
 
-  // Known gap (reported, to be fixed in functions/core/routing/deployment-group.ts): a deployment whose price
-  // is neither configured nor in the price table counts as free, so cost-based routing sends it everything.
-  // LiteLLM's lowest_cost.py counts an unpriced deployment at $5 + $5 a token: it is tried last.
-  it.fails('ranks a deployment without any known price after the priced ones', () => {
+  it('ranks a deployment without any known price after the priced ones', () => {
     const group = new DeploymentGroup('m', [
       deployment('unpriced', { upstreamModel: 'my-private-finetune' }),
       deployment('priced', { upstreamModel: 'my-private-finetune', inputCostPerToken: 0.000003, outputCostPerToken: 0.000015 }),

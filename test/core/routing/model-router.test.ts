@@ -282,10 +282,7 @@ describe('retries within a model', () => {
 });
 
 describe('retries within a model, whatever the order of failures', () => {
-  it.fails('retries a deployment that failed in passing after a backoff when a deployment tried after it refused for good', async () => {
-    // Known gap (reported, functions/core/routing/model-router.ts line 172): the backoff retry happens only when
-    // the *last* failure was retryable, so whether the passing 503 of `a` is retried depends on the random
-    // order of the picks: b(401) then a(503) retries a; a(503) then b(401), as here, gives up with retries left.
+  it('retries a deployment that failed in passing after a backoff when a deployment tried after it refused for good', async () => {
     const { router, waits } = setup([deployment('a', 'm', { weight: 1 }), deployment('b', 'm', { weight: 0 })], { settings: { numRetries: 2 } });
     const { attempt, calls } = scripted({ a: [failure(503), 'ok'], b: failure(401) });
 
@@ -488,10 +485,7 @@ describe('cooldowns', () => {
     expect(calls).toEqual(['a']);
   });
 
-  it.fails('tries a cooling-down deployment anyway when only context-window fallbacks, which cannot serve this failure, are healthy', async () => {
-    // Known gap (reported, functions/core/routing/model-router.ts line 140): "every candidate is cooling down"
-    // counts context_window/content_policy fallbacks as candidates, so adding a context-window fallback turns
-    // this request from "served by the cooled-down a" into 429 no_deployment_available, without any attempt.
+  it('tries a cooling-down deployment anyway when only context-window fallbacks, which cannot serve this failure, are healthy', async () => {
     const { router, cooldowns } = setup([deployment('a', 'm'), deployment('c', 'big')], {
       settings: { allowedFails: 1, cooldownMs: 60_000, contextWindowFallbacks: { m: ['big'] } },
     });
@@ -601,11 +595,7 @@ describe('client abort', () => {
     expect(signals[0]!.aborted).toBe(true);
   });
 
-  it.fails('does not count a client going away against the deployment (no cooldown)', async () => {
-    // Known gap (reported, functions/core/routing/model-router.ts line 191): the attempt rejects with the
-    // client's abort reason, toGatewayError makes it a 500, classifyFailure calls that retryable, and
-    // recordFailure counts it: allowed_fails impatient clients in a minute cool a healthy deployment down
-    // for every instance (the store is shared).
+  it('does not count a client going away against the deployment (no cooldown)', async () => {
     const client = new AbortController();
     const { router, cooldowns } = setup([deployment('a', 'm')], { settings: { allowedFails: 1, cooldownMs: 60_000 } });
     const { attempt } = scripted({
