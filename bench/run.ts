@@ -15,13 +15,14 @@
  * Everything listens on 127.0.0.1; the children and DynamoDB Local are stopped at the end,
  * killed when this process goes away, and a deadline stops a hung run.
  *
- * Then the usage aggregator (bench/aggregator-bench.ts) and the functions' cold start
+ * Then the usage aggregator (bench/aggregator-bench.ts), routing (bench/routing-bench.ts) and the functions' cold start
  * (bench/cold-start.ts: bundle sizes and import times) are measured.
  *
  * BENCH_PROFILE_DIR=/some/dir runs the gateway child with `--cpu-prof` into that folder.
  */
 import { runAggregatorBench } from './aggregator-bench.js';
 import { runColdStartBench } from './cold-start.js';
+import { runRoutingBench } from './routing-bench.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
@@ -166,6 +167,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
   // The usage aggregator: records/s into DynamoDB Local and write units per record.
   process.stdout.write(`\nusage aggregator\n${await runAggregatorBench()}\n`);
+  // Routing: the in-process decision, the whole route() overhead, and one failover on a fast-failing upstream.
+  step('measuring routing (decision cost, one failover)');
+  process.stdout.write(`\nrouting (npx tsx bench/routing-bench.ts)\n${(await runRoutingBench()).join('\n')}\n`);
+
   // Cold start: each function bundled as the stack bundles it; sizes and import time in fresh processes.
   step('measuring cold start (bundle sizes, import times)');
   process.stdout.write(`\ncold start (npx tsx bench/cold-start.ts)\n${await runColdStartBench()}\n`);
