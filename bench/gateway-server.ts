@@ -64,7 +64,8 @@ const gateway = await buildGateway({
   clock,
   ids: { next: randomUUID },
   logger,
-  tenancy: tenancy && { store: tenancy.store, counters: tenancy.counters },
+  tenancy: tenancy && { store: tenancy.store, counters: tenancy.counters, cooldowns: tenancy.cooldowns },
+  random: Math.random,
 });
 
 const masterAuthorization = `Bearer ${masterKey}`;

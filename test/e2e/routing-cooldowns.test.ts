@@ -170,3 +170,49 @@ general_settings:
     expect(key.allow_routing_overrides).toBe(true);
   });
 });
+
+describe('usage-based-routing', () => {
+  let environment: TenancyEnvironment;
+  beforeAll(async () => {
+    environment = await startTenancyEnvironment(`
+model_list:
+  - model_name: quota
+    litellm_params:
+      model: openai/ok:quota-a
+      api_base: ${upstream.baseUrl}
+      api_key: sk-cooldown-provider-key-000
+      rpm: 1
+      weight: 1
+  - model_name: quota
+    litellm_params:
+      model: openai/ok:quota-b
+      api_base: ${upstream.baseUrl}
+      api_key: sk-cooldown-provider-key-000
+      rpm: 1
+      weight: 0
+router_settings:
+  routing_strategy: usage-based-routing
+general_settings:
+  master_key: os.environ/GATEWAY_MASTER_KEY
+`);
+  });
+  afterAll(async () => {
+    await environment?.gateway.close();
+  });
+
+  it('skips a deployment at its own rpm, counted in DynamoDB, and answers 429 when every deployment is at its limit', async () => {
+    const ask = () => chat(environment, MASTER_KEY, { model: 'quota' });
+
+    const first = await ask();
+    const second = await ask();
+    const third = await ask();
+
+    expect([first.body.choices?.[0]?.message.content, second.body.choices?.[0]?.message.content]).toEqual(['served by quota-a', 'served by quota-b']);
+    expect(third.status).toBe(429);
+    expect(third.body.error.code).toBe('no_deployment_available');
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(upstream.requestsFor('ok:quota-a')).toHaveLength(1);
+    expect(upstream.requestsFor('ok:quota-b')).toHaveLength(1);
+  });
+});
+
