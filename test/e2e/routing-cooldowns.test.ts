@@ -11,7 +11,7 @@ import { localDynamoDbClient } from '../../functions/platform/dynamodb/dynamodb-
 import { ensureTables } from '../../functions/platform/dynamodb/table-definitions.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/start-gateway.js';
-import { admin, chat, eventually, manualClock, startTenancyEnvironment, tenantWithKey, type TenancyEnvironment } from './tenancy-setup.js';
+import { admin, chat, eventually, manualClock, quiescent, startTenancyEnvironment, tenantWithKey, type TenancyEnvironment } from './tenancy-setup.js';
 
 let upstream: FakeUpstream;
 beforeAll(async () => {
@@ -112,12 +112,16 @@ model_list:
       api_base: ${upstream.baseUrl}
       api_key: sk-cooldown-provider-key-000
       weight: 1
+      input_cost_per_token: 0.01
+      output_cost_per_token: 0.01
   - model_name: retrying
     litellm_params:
-      model: openai/ok:retrying-good
+      model: openai/ok:retrying-good     # answers 10 prompt + 5 completion tokens
       api_base: ${upstream.baseUrl}
       api_key: sk-cooldown-provider-key-000
       weight: 0
+      input_cost_per_token: 0.001
+      output_cost_per_token: 0.002
   - model_name: solo-broken
     litellm_params:
       model: openai/status:503:solo
@@ -148,6 +152,18 @@ general_settings:
 
     expect([first.headers.get('x-gateway-attempts'), second.headers.get('x-gateway-attempts')]).toEqual(['2', '2']);
     expect([first.status, second.status, third.status]).toEqual([200, 200, 429]);
+  });
+
+  it('charges the budget what the serving attempt cost, not the failed one', async () => {
+    const { secret, keyId } = await tenantWithKey(environment, { id: 'retry-spend' }, { max_budget: 10, budget_duration: '30d' });
+
+    const response = await chat(environment, secret, { model: 'retrying', max_tokens: 5 });
+    await quiescent(environment);
+
+    expect(response.headers.get('x-gateway-cost-usd')).toBe('0.02');
+    const key = await admin<{ usage: { spend_usd: number; reserved_usd: number } }>(environment, 'GET', `/admin/keys/${keyId}`);
+    expect(key.usage.spend_usd).toBeCloseTo(10 * 0.001 + 5 * 0.002, 9);
+    expect(key.usage.reserved_usd).toBe(0);
   });
 
   it('ignores body fallbacks from a key not allowed to override routing, and says so', async () => {
