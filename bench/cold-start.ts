@@ -26,6 +26,7 @@ import { deflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { DEFAULT_CONFIG_YAML } from '../functions/core/config/default-config.js';
 import { esbuildOptions, FUNCTION_ENTRIES } from '../lib/bundling-options.js';
+import { isEntryPoint } from '../functions/platform/entry-point.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_RUNS = 7;
@@ -169,17 +170,7 @@ export async function runColdStartBench(options: ColdStartOptions = {}): Promise
   return formatColdStart(await measureColdStart(options), options.runs ?? DEFAULT_RUNS);
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   const configPath = process.argv[2];
   const configYaml = configPath === undefined ? undefined : readFileSync(configPath, 'utf8');
   process.stdout.write(`${await runColdStartBench(configYaml === undefined ? {} : { configYaml })}\n`);

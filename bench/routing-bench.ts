@@ -23,7 +23,6 @@
  * `runRoutingBench()` returns the lines to print; `npx tsx bench/routing-bench.ts` prints them.
  */
 import http from 'node:http';
-import { pathToFileURL } from 'node:url';
 import type { RouterSettings, RoutingStrategy } from '../functions/core/config/config-types.js';
 import { DEFAULT_ROUTER_SETTINGS } from '../functions/core/config/parse-router-settings.js';
 import type { Logger } from '../functions/core/ports.js';
@@ -33,6 +32,8 @@ import { createLocalDeploymentLimiter } from '../functions/core/routing/deployme
 import { ModelRouter, type Attempt, type RouteRequest } from '../functions/core/routing/model-router.js';
 import { startFakeUpstream } from '../test/support/fake-upstream.js';
 import { MASTER_KEY, startGateway } from '../test/support/start-gateway.js';
+import { seededRandom } from '../test/support/seeded-random.js';
+import { isEntryPoint } from '../functions/platform/entry-point.js';
 
 const PICKS = 200_000;
 const PICK_WARMUP = 50_000;
@@ -48,18 +49,6 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const clock = { now: Date.now };
-
-/** mulberry32: a seeded PRNG, so that every run picks the same sequence. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** `count` deployments of model `bench`, with distinct weights, prices (cheapest not first) and generous rpm. */
 function benchDeployments(count: number): ResolvedDeployment[] {
@@ -101,7 +90,7 @@ function benchRouter(strategy: RoutingStrategy, count: number): ModelRouter {
     }),
     limiter: createLocalDeploymentLimiter(),
     clock,
-    random: mulberry32(42),
+    random: seededRandom(42),
   });
   for (let index = 0; index < count; index++) router.latency.record(`bench-${index}`, 100 + ((index * 13) % count) * 10);
   return router;
@@ -292,6 +281,6 @@ export async function runRoutingBench(): Promise<string[]> {
   return [...decisionLines(), '', ...(await routeLines()), '', ...(await failoverLines())];
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isEntryPoint(import.meta.url)) {
   for (const line of await runRoutingBench()) console.log(line);
 }

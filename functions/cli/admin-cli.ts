@@ -2,8 +2,7 @@
  * `npm run admin -- <command>`: manage tenants and virtual keys and read usage and cost through
  * the admin API, locally (master key) or on AWS (SigV4 to the admin function URL). See `--help`.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { isEntryPoint } from '../platform/entry-point.js';
 import { errorMessageOf, sendAdminCall, TargetError, type AwsCredentialsProvider } from './admin-client.js';
 import { formatAnswer, formatAnswerCsv } from './format-output.js';
 import { parseArguments, UsageError } from './parse-arguments.js';
@@ -71,17 +70,7 @@ function nextCursorOf(body: unknown): string | undefined {
   return typeof cursor === 'string' ? cursor : undefined;
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2), {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),

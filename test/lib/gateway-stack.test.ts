@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { GatewayStack, type GatewayStackProps } from '../../lib/gateway-stack.js';
+import { BEDROCK_CONFIG } from './stack-test-helpers.js';
 
 // Skips esbuild: these tests look at the template, not at the bundle.
 function synthesizeStack(props: GatewayStackProps = {}, context: Record<string, string> = {}): { stack: GatewayStack; template: Template } {
@@ -565,21 +566,8 @@ describe('GatewayStack usage pipeline', () => {
 });
 
 describe('GatewayStack Bedrock permissions', () => {
-  const bedrockConfig = [
-    'model_list:',
-    '  - model_name: claude',
-    '    litellm_params:',
-    '      model: bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0',
-    '      aws_region_name: eu-west-1',
-    '  - model_name: nova',
-    '    litellm_params:',
-    '      model: bedrock/us.amazon.nova-pro-v1:0',
-    '      aws_region_name: us-east-1',
-    '',
-  ].join('\n');
-
   it('lets the gateway invoke exactly the Bedrock models and inference profiles the config names', () => {
-    const { stack, template } = synthesizeStack({ configYaml: bedrockConfig });
+    const { stack, template } = synthesizeStack({ configYaml: BEDROCK_CONFIG });
 
     const statement = (statementsOfRole(template, roles(stack).gatewayRoleId) as Array<{ Action: unknown; Resource: unknown }>).find(
       (each) => JSON.stringify(each.Action).includes('bedrock:'),

@@ -9,6 +9,7 @@ import type { UsageRecord } from '../../functions/core/usage/usage-record.js';
 import { rollupAmounts, rollupTargets } from '../../functions/core/usage/usage-table-layout.js';
 import { createDynamoDbUsageStore } from '../../functions/platform/dynamodb/dynamodb-usage-store.js';
 import { createTestUsageTable } from '../support/dynamodb-test-tables.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const RECORDS = 10_000;
 const DUPLICATE_SHARE = 0.1;
@@ -26,17 +27,6 @@ const RUN_IDS = 4;
 const DAYS = ['2026-11-22', '2026-11-23', '2026-11-24'];
 
 const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-/** mulberry32: the same records and order on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function syntheticRecords(random: () => number): UsageRecord[] {
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;

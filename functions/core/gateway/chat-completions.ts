@@ -5,6 +5,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, JsonOb
 import { pricingFor } from '../pricing/cost.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
 import { takeRoutingOverrides } from './routing-overrides.js';
+import { routeRequestFor, servedHeaders } from './route-request.js';
 import { validateChatRequest } from '../openai/validate-request.js';
 import { DROPPED_PARAMS, PROVIDERS, type WireFormat } from '../providers/provider-catalog.js';
 import { providerFor } from '../providers/provider-registry.js';
@@ -34,10 +35,6 @@ export const DROPPED_PARAMS_HEADER = 'x-gateway-dropped-params';
 /** Response header with the request's own cost in USD (non-streaming; streams put it in the usage chunk). */
 export const COST_HEADER = 'x-gateway-cost-usd';
 
-/** Response headers naming how the request was served: attempts made, and the deployment that answered. */
-export const ATTEMPTS_HEADER = 'x-gateway-attempts';
-export const DEPLOYMENT_HEADER = 'x-gateway-deployment';
-
 /**
  * POST /v1/chat/completions: validate, admit once, then route: attempts at deployments and
  * fallbacks until one answers (for a stream: until its first token). Settlement and the usage
@@ -63,17 +60,7 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
   if (clampedMaxTokens !== undefined) headers[CLAMPED_MAX_TOKENS_HEADER] = String(clampedMaxTokens);
 
   const routed = await gateway.router.route(
-    {
-      model: chat.model,
-      requestId: request.requestId,
-      stream,
-      signal: request.signal,
-      isModelAllowed: isAllowed,
-      overrides: taken.overrides,
-      attempts: request.served.attempts,
-      background: request.served.background,
-      onAttempt: (deployment) => markAttempt(request, deployment),
-    },
+    routeRequestFor(request, { model: chat.model, stream, isModelAllowed: isAllowed, overrides: taken.overrides }),
     (deployment, signal) => (stream ? startStream(gateway, request, sent, deployment, signal, metering.promptEstimate) : complete(gateway, request, sent, deployment, signal)),
   );
   Object.assign(headers, servedHeaders(request), routed.value.headers);
@@ -87,18 +74,6 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
   request.served.usage = usage;
   headers[COST_HEADER] = String(formatUsd(costMicros(usage, pricingFor(routed.deployment))));
   return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(completion) };
-}
-
-/** The deployment about to be attempted becomes the request's deployment of record (served, or the last that failed). */
-export function markAttempt(request: RequestContext, deployment: ResolvedDeployment): void {
-  Object.assign(request.served, { deployment, model: deployment.modelName, provider: deployment.provider });
-}
-
-/** `x-gateway-attempts` and `x-gateway-deployment`, once a deployment has answered. */
-export function servedHeaders(request: RequestContext): Record<string, string> {
-  const headers: Record<string, string> = { [ATTEMPTS_HEADER]: String(request.served.attempts.length) };
-  if (request.served.deployment) headers[DEPLOYMENT_HEADER] = request.served.deployment.id;
-  return headers;
 }
 
 type Served =

@@ -5,7 +5,8 @@ import type { GatewayHandler, GatewayHttpRequest, GatewayHttpResponse } from '..
 import type { IdSource } from '../ports.js';
 import type { JsonObject } from '../openai/openai-types.js';
 import { parseJsonBody } from '../openai/validate-request.js';
-import { ATTEMPTS_HEADER, handleChatCompletion } from './chat-completions.js';
+import { handleChatCompletion } from './chat-completions.js';
+import { ATTEMPTS_HEADER } from './route-request.js';
 import { IGNORED_OVERRIDES_HEADER } from './routing-overrides.js';
 import { handleEmbeddings } from './embeddings.js';
 import type { Principal } from '../auth/key-store.js';

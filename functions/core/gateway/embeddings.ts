@@ -5,7 +5,8 @@ import { validateEmbeddingRequest } from '../openai/validate-request.js';
 import { PROVIDERS } from '../providers/provider-catalog.js';
 import { providerFor } from '../providers/provider-registry.js';
 import { callProvider } from './call-provider.js';
-import { COST_HEADER, markAttempt, parseUpstreamJson, servedHeaders } from './chat-completions.js';
+import { COST_HEADER, parseUpstreamJson } from './chat-completions.js';
+import { routeRequestFor, servedHeaders } from './route-request.js';
 import { isModelAllowed } from '../admission/admission.js';
 import { pricingFor } from '../pricing/cost.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
@@ -27,17 +28,7 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
   const metering = await meterRequest(gateway, request, candidates, { messages: embeddingRequest.input, requestedMaxTokens: 0 });
 
   const routed = await gateway.router.route(
-    {
-      model: embeddingRequest.model,
-      requestId: request.requestId,
-      stream: false,
-      signal: request.signal,
-      isModelAllowed: isAllowed,
-      overrides: taken.overrides,
-      attempts: request.served.attempts,
-      background: request.served.background,
-      onAttempt: (deployment) => markAttempt(request, deployment),
-    },
+    routeRequestFor(request, { model: embeddingRequest.model, stream: false, isModelAllowed: isAllowed, overrides: taken.overrides }),
     async (deployment, signal) => {
       const provider = providerFor(PROVIDERS[deployment.provider]!.wire);
       const context = { deployment, requestId: request.requestId, nowSeconds: Math.floor(gateway.clock.now() / 1000) };

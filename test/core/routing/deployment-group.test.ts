@@ -5,18 +5,7 @@ import type { ResolvedDeployment } from '../../../functions/core/providers/provi
 import { DeploymentGroup, type PickContext } from '../../../functions/core/routing/deployment-group.js';
 import { LatencyTracker } from '../../../functions/core/routing/latency-tracker.js';
 import { resolvedDeployment } from '../providers/provider-test-support.js';
-
-/** mulberry32: a small seeded PRNG in [0, 1), so that the statistics below are repeatable. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '../../support/seeded-random.js';
 
 const PICKS = 20_000;
 const nothingExcluded = () => false;
@@ -26,7 +15,7 @@ function deployment(id: string, overrides: Partial<ResolvedDeployment> = {}): Re
 }
 
 function context(latencies: Record<string, number> = {}, seed = 42): PickContext {
-  return { random: mulberry32(seed), latencyMs: (id) => latencies[id] };
+  return { random: seededRandom(seed), latencyMs: (id) => latencies[id] };
 }
 
 /** Each deployment's share of `PICKS` picks, in percent. */
@@ -252,7 +241,7 @@ describe('latency-based-routing', () => {
 
   it('follows a LatencyTracker as it learns', () => {
     const tracker = new LatencyTracker();
-    const pickContext: PickContext = { random: mulberry32(1), latencyMs: (id) => tracker.averageMs(id) };
+    const pickContext: PickContext = { random: seededRandom(1), latencyMs: (id) => tracker.averageMs(id) };
     tracker.record('slow', 900);
     tracker.record('fast', 100);
     tracker.record('medium', 400);

@@ -8,23 +8,12 @@ import { createCooldowns, createInMemoryCooldownStore } from '../../../functions
 import { createLocalDeploymentLimiter, type DeploymentLimiter } from '../../../functions/core/routing/deployment-limiter.js';
 import { ModelRouter, type Attempt, type CooldownView, type RouteRequest } from '../../../functions/core/routing/model-router.js';
 import { resolvedDeployment } from '../providers/provider-test-support.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 /** 12:00:05 UTC: 55 seconds left in the minute (rate-limit windows and failure counts are per minute). */
 const START = Date.UTC(2026, 10, 23, 12, 0, 5);
 
 const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-/** mulberry32: a small seeded PRNG in [0, 1), so that picks and jitter are repeatable. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function manualClock(start = START) {
   let now = start;
@@ -77,7 +66,7 @@ function setup(deployments: ResolvedDeployment[], options: SetupOptions = {}) {
     cooldowns,
     limiter: options.limiter ?? createLocalDeploymentLimiter(),
     clock,
-    random: options.random ?? mulberry32(7),
+    random: options.random ?? seededRandom(7),
     sleep:
       options.sleep ??
       (async (ms) => {

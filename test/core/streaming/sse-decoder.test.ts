@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeSseBatches, decodeSseStream, type SseEvent } from '../../../functions/core/streaming/sse-decoder.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 // Recorded OpenAI stream (Vercel AI SDK fixtures, Apache-2.0; see test/fixtures/providers/LICENSE-vercel-ai.txt).
 const RECORDED_CHUNKS = new URL('../../fixtures/providers/openai/openai-text.chunks.txt', import.meta.url);
@@ -36,17 +37,6 @@ async function decodeText(text: string): Promise<SseEvent[]> {
 
 function bytewise(bytes: Uint8Array): Uint8Array[] {
   return Array.from(bytes, (_byte, index) => bytes.subarray(index, index + 1));
-}
-
-/** A small deterministic generator (mulberry32), so a failing split can be reproduced from its seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = Math.imul(state ^ (state >>> 15), state | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomPieces(bytes: Uint8Array, seed: number, maxPieceLength: number): Uint8Array[] {
