@@ -27,7 +27,7 @@ import type { RouterSettings, RoutingStrategy } from '../functions/core/config/c
 import { DEFAULT_ROUTER_SETTINGS } from '../functions/core/config/parse-router-settings.js';
 import type { Logger } from '../functions/core/ports.js';
 import type { ResolvedDeployment } from '../functions/core/providers/provider.js';
-import { createCooldowns, createInMemoryCooldownStore } from '../functions/core/routing/cooldowns.js';
+import { createCooldownsFor, createInMemoryCooldownStore } from '../functions/core/routing/cooldowns.js';
 import { createLocalDeploymentLimiter } from '../functions/core/routing/deployment-limiter.js';
 import { ModelRouter, type Attempt, type RouteRequest } from '../functions/core/routing/model-router.js';
 import { startFakeUpstream } from '../test/support/fake-upstream.js';
@@ -80,14 +80,7 @@ function benchRouter(strategy: RoutingStrategy, count: number): ModelRouter {
   const router = new ModelRouter(benchDeployments(count), {
     settings,
     // A shared store behind the cache, as in production: `refresh` reads it at most once per cooldownCacheMs.
-    cooldowns: createCooldowns({
-      store: createInMemoryCooldownStore(),
-      clock,
-      logger: silentLogger,
-      allowedFails: settings.allowedFails,
-      cooldownMs: settings.cooldownMs,
-      cacheTtlMs: settings.cooldownCacheMs,
-    }),
+    cooldowns: createCooldownsFor(settings, { store: createInMemoryCooldownStore(), clock, logger: silentLogger }),
     limiter: createLocalDeploymentLimiter(),
     clock,
     random: seededRandom(42),

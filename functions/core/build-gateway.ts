@@ -14,7 +14,7 @@ import type { Clock, IdSource, Logger, SecretSource, UpstreamClient } from './po
 import { createDemoUpstream, routeDemoRequests } from './providers/demo/demo-upstream.js';
 import { ModelRouter } from './routing/model-router.js';
 import type { CooldownStore } from './routing/cooldown-store.js';
-import { createCooldowns } from './routing/cooldowns.js';
+import { createCooldownsFor } from './routing/cooldowns.js';
 import { createCountingDeploymentLimiter, createLocalDeploymentLimiter } from './routing/deployment-limiter.js';
 import { createProviderKeys } from './config/provider-keys.js';
 
@@ -63,14 +63,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
   const routerSettings = config.routerSettings;
   const router = new ModelRouter(resolved.deployments, {
     settings: routerSettings,
-    cooldowns: createCooldowns({
-      store: options.tenancy?.cooldowns,
-      clock: options.clock,
-      logger: options.logger,
-      allowedFails: routerSettings.allowedFails,
-      cooldownMs: routerSettings.cooldownMs,
-      cacheTtlMs: routerSettings.cooldownCacheMs,
-    }),
+    cooldowns: createCooldownsFor(routerSettings, { store: options.tenancy?.cooldowns, clock: options.clock, logger: options.logger }),
     limiter: options.tenancy
       ? createCountingDeploymentLimiter(options.tenancy.counters, options.logger, config.generalSettings.reservationTtlMs)
       : createLocalDeploymentLimiter(),

@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { GatewayStack, type GatewayStackProps } from '../../lib/gateway-stack.js';
-import { BEDROCK_CONFIG } from './stack-test-helpers.js';
+import { BEDROCK_CONFIG, UNKNOWN_PROVIDER_CONFIG } from './stack-test-helpers.js';
 
 // Skips esbuild: these tests look at the template, not at the bundle.
 function synthesizeStack(props: GatewayStackProps = {}, context: Record<string, string> = {}): { stack: GatewayStack; template: Template } {
@@ -80,14 +80,6 @@ function writeTemporaryConfig(text: string): string {
   writeFileSync(path, text);
   return path;
 }
-
-const UNKNOWN_PROVIDER_CONFIG = [
-  'model_list:',
-  '  - model_name: claude',
-  '    litellm_params:',
-  '      model: antropic/claude',
-  '',
-].join('\n');
 
 const IMPORTED_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gateway-keys-AbCdEf';
 

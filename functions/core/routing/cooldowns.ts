@@ -1,3 +1,4 @@
+import type { RouterSettings } from '../config/config-types.js';
 import type { Clock, Logger } from '../ports.js';
 import type { CooldownStore } from './cooldown-store.js';
 
@@ -173,4 +174,12 @@ export function createInMemoryCooldownStore(): CooldownStore {
       return until !== undefined && until > nowMs ? { coolingDownUntilMs: until } : {};
     },
   };
+}
+
+/** The cooldowns `router_settings` asks for (`allowed_fails`, `cooldown_time`, `cooldown_cache_seconds`), over `store` when there is one. */
+export function createCooldownsFor(
+  settings: Pick<RouterSettings, 'allowedFails' | 'cooldownMs' | 'cooldownCacheMs'>,
+  dependencies: { store?: CooldownStore; clock: Clock; logger: Logger },
+): Cooldowns {
+  return createCooldowns({ ...dependencies, allowedFails: settings.allowedFails, cooldownMs: settings.cooldownMs, cacheTtlMs: settings.cooldownCacheMs });
 }

@@ -4,7 +4,7 @@ import { DEFAULT_ROUTER_SETTINGS } from '../../../functions/core/config/parse-ro
 import { GatewayError, ModelNotFoundError, UpstreamTimeoutError } from '../../../functions/core/errors.js';
 import type { Logger } from '../../../functions/core/ports.js';
 import type { ResolvedDeployment } from '../../../functions/core/providers/provider.js';
-import { createCooldowns, createInMemoryCooldownStore } from '../../../functions/core/routing/cooldowns.js';
+import { createCooldownsFor, createInMemoryCooldownStore } from '../../../functions/core/routing/cooldowns.js';
 import { createLocalDeploymentLimiter, type DeploymentLimiter } from '../../../functions/core/routing/deployment-limiter.js';
 import { ModelRouter, type Attempt, type CooldownView, type RouteRequest } from '../../../functions/core/routing/model-router.js';
 import { resolvedDeployment } from '../providers/provider-test-support.js';
@@ -45,7 +45,7 @@ interface SetupOptions {
 /**
  * A router over `deployments` with a manual clock, a seeded random source and a `sleep` that
  * records each wait and moves the clock instead of waiting. Cooldowns are off (allowed_fails 0)
- * unless a test turns them on; when on, they are createCooldowns over an in-memory store.
+ * unless a test turns them on; when on, they are createCooldownsFor over an in-memory store.
  */
 function setup(deployments: ResolvedDeployment[], options: SetupOptions = {}) {
   const clock = manualClock();
@@ -53,14 +53,7 @@ function setup(deployments: ResolvedDeployment[], options: SetupOptions = {}) {
   const settings: RouterSettings = { ...DEFAULT_ROUTER_SETTINGS, allowedFails: 0, ...options.settings };
   const cooldowns =
     options.cooldowns ??
-    createCooldowns({
-      store: createInMemoryCooldownStore(),
-      clock,
-      logger: silentLogger,
-      allowedFails: settings.allowedFails,
-      cooldownMs: settings.cooldownMs,
-      cacheTtlMs: settings.cooldownCacheMs,
-    });
+    createCooldownsFor(settings, { store: createInMemoryCooldownStore(), clock, logger: silentLogger });
   const router = new ModelRouter(deployments, {
     settings,
     cooldowns,
