@@ -89,7 +89,8 @@ export function parseConfigText(text: string): ParsedConfig {
   const parsedDeployments = parseModelList(top['model_list'], problems, warnings);
   const generalSettings = parseGeneralSettings(top['general_settings'], problems, warnings);
   const litellmSettings = optionalMapping(top['litellm_settings'], 'litellm_settings', problems);
-  const modelNames = new Set(parsedDeployments.map((deployment) => deployment.modelName));
+  // Names from every entry, valid or not: a broken deployment is reported once, not again by each fallback naming it.
+  const modelNames = new Set(declaredModelNames(top['model_list']));
   const router = parseRouterSettings(top['router_settings'], modelNames, problems, warnings);
   const deployments = parsedDeployments.map((deployment) => withTimeouts(deployment, router.timeoutMs, router.streamTimeoutMs));
   requireUniqueIds(deployments, problems);
@@ -123,6 +124,11 @@ export function parseConfigOrThrow(text: string): { config: GatewayConfig; warni
   const { config, problems, warnings } = parseConfigText(text);
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, warnings };
+}
+
+function declaredModelNames(modelList: unknown): string[] {
+  if (!Array.isArray(modelList)) return [];
+  return modelList.flatMap((entry: unknown) => (isMapping(entry) && typeof entry['model_name'] === 'string' ? [entry['model_name']] : []));
 }
 
 /** A deployment as read, before router-wide timeout defaults apply. */

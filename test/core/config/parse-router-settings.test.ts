@@ -431,3 +431,23 @@ model_list:
     expect(problems).toContain('model_list[0].litellm_params.weight: must be at least 0');
   });
 });
+
+describe('fallbacks naming a deployment that is itself broken', () => {
+  it('reports the broken deployment once, not again for each fallback that names its model', async () => {
+    const { parseConfigText } = await import('../../../functions/core/config/parse-config.js');
+    const { problems } = parseConfigText(`
+model_list:
+  - model_name: x
+    litellm_params:
+      model: antropic/x
+  - model_name: y
+    litellm_params:
+      model: openai/y
+router_settings:
+  fallbacks: [{"y": ["x"]}]
+`);
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^model_list\[0\]\.litellm_params\.model: unknown provider "antropic"/);
+  });
+});
