@@ -433,8 +433,7 @@ model_list:
 });
 
 describe('fallbacks naming a deployment that is itself broken', () => {
-  it('reports the broken deployment once, not again for each fallback that names its model', async () => {
-    const { parseConfigText } = await import('../../../functions/core/config/parse-config.js');
+  it('reports the broken deployment once, not again for each fallback that names its model', () => {
     const { problems } = parseConfigText(`
 model_list:
   - model_name: x
