@@ -85,7 +85,7 @@ function benchRouter(strategy: RoutingStrategy, count: number): ModelRouter {
     clock,
     random: seededRandom(42),
   });
-  for (let index = 0; index < count; index++) router.latency.record(`bench-${index}`, 100 + ((index * 13) % count) * 10);
+  for (let index = 0; index < count; index++) router.latency.record(`bench-${index}`, 100 + ((index * 13) % count) * 10, clock.now());
   return router;
 }
 

@@ -17,6 +17,8 @@ export function createNodeHttpUpstreamClient(options: { maxSockets?: number } = 
   return {
     send(request: UpstreamRequest): Promise<UpstreamResponse> {
       return new Promise((resolve, reject) => {
+        // Already given up on (timed out, or the client left, while the request was being prepared): send nothing.
+        if (request.signal?.aborted) return reject(request.signal.reason ?? new Error('aborted'));
         const url = new URL(request.url);
         const secure = url.protocol === 'https:';
         const body = request.body === undefined ? undefined : Buffer.from(request.body);
@@ -29,14 +31,15 @@ export function createNodeHttpUpstreamClient(options: { maxSockets?: number } = 
           agent: secure ? httpsAgent : httpAgent,
         });
         let responded = false;
+        let timedOut: UpstreamTimeoutError | undefined;
 
         const onAbort = () => outgoing.destroy(request.signal?.reason instanceof Error ? request.signal.reason : new Error('aborted'));
-        if (request.signal?.aborted) return reject(request.signal.reason ?? new Error('aborted'));
         request.signal?.addEventListener('abort', onAbort, { once: true });
 
         // Socket inactivity: covers waiting for headers and every silence between body bytes.
         outgoing.setTimeout(request.timeoutMs, () => {
-          outgoing.destroy(new UpstreamTimeoutError(`The upstream provider sent nothing for ${request.timeoutMs} ms.`));
+          timedOut = new UpstreamTimeoutError(`The upstream provider sent nothing for ${request.timeoutMs} ms.`);
+          outgoing.destroy(timedOut);
         });
 
         outgoing.on('error', (error) => {
@@ -47,7 +50,7 @@ export function createNodeHttpUpstreamClient(options: { maxSockets?: number } = 
         outgoing.on('response', (incoming) => {
           responded = true;
           incoming.on('close', () => request.signal?.removeEventListener('abort', onAbort));
-          resolve({ status: incoming.statusCode ?? 502, headers: flattenHeaders(incoming.headers), body: classifyBodyErrors(incoming, request.signal) });
+          resolve({ status: incoming.statusCode ?? 502, headers: flattenHeaders(incoming.headers), body: classifyBodyErrors(incoming, request.signal, () => timedOut) });
         });
 
         outgoing.end(body);
@@ -57,11 +60,12 @@ export function createNodeHttpUpstreamClient(options: { maxSockets?: number } = 
 }
 
 /** Errors while reading the body surface from iteration; give them the same classes as errors before it. */
-async function* classifyBodyErrors(incoming: http.IncomingMessage, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+async function* classifyBodyErrors(incoming: http.IncomingMessage, signal: AbortSignal | undefined, timedOut: () => UpstreamTimeoutError | undefined): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of incoming) yield chunk as Buffer;
   } catch (error) {
-    throw classify(error, signal, 'The upstream provider closed the connection mid-response');
+    // The request's idle timeout destroys the socket; the body then sees a reset, but the cause is the silence.
+    throw timedOut() ?? classify(error, signal, 'The upstream provider closed the connection mid-response');
   } finally {
     // Stopped early (client gone): free the socket rather than leave it paused.
     if (!incoming.complete) incoming.destroy();

@@ -40,7 +40,7 @@ export function optionalNumber(
   value: unknown,
   path: string,
   problems: string[],
-  rules: { min?: number; exclusiveMin?: boolean; integer?: boolean },
+  rules: { min?: number; exclusiveMin?: boolean; integer?: boolean; max?: number },
 ): number | undefined {
   if (value === undefined || value === null) return undefined;
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
@@ -54,6 +54,10 @@ export function optionalNumber(
   }
   if (rules.min !== undefined && (rules.exclusiveMin ? number <= rules.min : number < rules.min)) {
     problems.push(`${path}: must be ${rules.exclusiveMin ? 'greater than' : 'at least'} ${rules.min}`);
+    return undefined;
+  }
+  if (rules.max !== undefined && number > rules.max) {
+    problems.push(`${path}: must be at most ${rules.max}`);
     return undefined;
   }
   return number;
@@ -89,4 +93,12 @@ export function warnUnknownKeys(mapping: Mapping, known: ReadonlySet<string>, pa
   for (const key of Object.keys(mapping)) {
     if (!known.has(key)) warnings.push(`${path ? `${path}.` : ''}${key}: unknown key, ignored`);
   }
+}
+
+/** The longest timeout the gateway takes, in seconds (a day): far beyond Lambda's 15 minutes, within what timers can count. */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+
+/** A timeout in seconds as whole milliseconds, never 0 (a timer of 0 would fire at once). */
+export function timeoutMs(seconds: number): number {
+  return Math.max(1, Math.round(seconds * 1000));
 }

@@ -3,11 +3,13 @@ import { PLANNED_PROVIDERS, PROVIDERS } from '../providers/provider-catalog.js';
 import type { DeploymentConfig, GatewayConfig, GeneralSettings } from './config-types.js';
 import {
   isMapping,
+  MAX_TIMEOUT_SECONDS,
   optionalBoolean,
   optionalConfigString,
   optionalMapping,
   optionalNumber,
   optionalStringMap,
+  timeoutMs,
   warnUnknownKeys,
   type Mapping,
 } from './config-values.js';
@@ -199,8 +201,9 @@ function parseDeployment(entry: unknown, path: string, problems: string[], warni
   if (entryOfProvider?.requiresApiBase && apiBase === undefined) {
     problems.push(`${paramsPath}.api_base: is required for provider "${provider}"`);
   }
-  const timeoutSeconds = optionalNumber(params['timeout'], `${paramsPath}.timeout`, problems, { min: 0, exclusiveMin: true });
-  const streamTimeoutSeconds = optionalNumber(params['stream_timeout'], `${paramsPath}.stream_timeout`, problems, { min: 0, exclusiveMin: true });
+  const timeoutRules = { min: 0, exclusiveMin: true, max: MAX_TIMEOUT_SECONDS };
+  const timeoutSeconds = optionalNumber(params['timeout'], `${paramsPath}.timeout`, problems, timeoutRules);
+  const streamTimeoutSeconds = optionalNumber(params['stream_timeout'], `${paramsPath}.stream_timeout`, problems, timeoutRules);
   const extraHeaders = optionalStringMap(params['extra_headers'], `${paramsPath}.extra_headers`, problems);
   const modelInfo = optionalMapping(entry['model_info'], `${path}.model_info`, problems);
 
@@ -218,8 +221,8 @@ function parseDeployment(entry: unknown, path: string, problems: string[], warni
     apiKey,
     apiBase,
     apiVersion,
-    timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
-    streamTimeoutMs: streamTimeoutSeconds === undefined ? undefined : Math.round(streamTimeoutSeconds * 1000),
+    timeoutMs: timeoutSeconds === undefined ? undefined : timeoutMs(timeoutSeconds),
+    streamTimeoutMs: streamTimeoutSeconds === undefined ? undefined : timeoutMs(streamTimeoutSeconds),
     weight: optionalNumber(params['weight'], `${paramsPath}.weight`, problems, { min: 0 }),
     rpm: optionalNumber(params['rpm'], `${paramsPath}.rpm`, problems, { min: 0, integer: true }),
     tpm: optionalNumber(params['tpm'], `${paramsPath}.tpm`, problems, { min: 0, integer: true }),

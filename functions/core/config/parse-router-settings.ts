@@ -1,5 +1,5 @@
 import type { FallbackMap, RouterSettings, RoutingStrategy } from './config-types.js';
-import { isMapping, optionalBoolean, optionalMapping, optionalNumber, warnUnknownKeys, type Mapping } from './config-values.js';
+import { isMapping, MAX_TIMEOUT_SECONDS, optionalBoolean, optionalMapping, optionalNumber, timeoutMs, warnUnknownKeys, type Mapping } from './config-values.js';
 
 const ROUTING_STRATEGIES: readonly RoutingStrategy[] = ['simple-shuffle', 'latency-based-routing', 'cost-based-routing', 'usage-based-routing'];
 
@@ -57,6 +57,11 @@ export function parseRouterSettings(value: unknown, modelNames: ReadonlySet<stri
     return number === undefined ? undefined : Math.round(number * 1000);
   };
 
+  const timeoutSeconds = (key: string): number | undefined => {
+    const number = optionalNumber(raw[key], `router_settings.${key}`, problems, { min: 0, exclusiveMin: true, max: MAX_TIMEOUT_SECONDS });
+    return number === undefined ? undefined : timeoutMs(number);
+  };
+
   const strategy = raw['routing_strategy'];
   let routingStrategy = defaults.routingStrategy;
   if (strategy !== undefined && strategy !== null) {
@@ -81,8 +86,8 @@ export function parseRouterSettings(value: unknown, modelNames: ReadonlySet<stri
   };
   return {
     settings,
-    timeoutMs: seconds('timeout', { min: 0, exclusiveMin: true }),
-    streamTimeoutMs: seconds('stream_timeout', { min: 0, exclusiveMin: true }),
+    timeoutMs: timeoutSeconds('timeout'),
+    streamTimeoutMs: timeoutSeconds('stream_timeout'),
   };
 }
 

@@ -19,10 +19,12 @@ export async function callProvider(
   deployment: ResolvedDeployment,
   build: (deployment: ResolvedDeployment) => ProviderHttpRequest,
   signal: AbortSignal,
+  /** The longest silence from the provider (a per-request `timeout` override, else the deployment's). */
+  idleTimeoutMs = deployment.timeoutMs,
 ): Promise<UpstreamResponse> {
   const send = async (request: ProviderHttpRequest) => {
     const { signing: _signing, ...ready } = await signed(gateway, request);
-    return gateway.upstream.send({ ...ready, signal, timeoutMs: deployment.timeoutMs });
+    return gateway.upstream.send({ ...ready, signal, timeoutMs: idleTimeoutMs });
   };
   const keyed = await keyFor(gateway, deployment);
   let response = await send(build(keyed));

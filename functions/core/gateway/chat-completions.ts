@@ -1,5 +1,6 @@
 import { isModelAllowed } from '../admission/admission.js';
-import { GatewayError, InvalidRequestError, ModelNotFoundError, toGatewayError } from '../errors.js';
+import { GatewayError, InvalidRequestError, ModelNotFoundError, toGatewayError, UpstreamTimeoutError } from '../errors.js';
+import { withinMs } from '../timing.js';
 import type { GatewayHttpResponse } from '../http/gateway-http.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, JsonObject } from '../openai/openai-types.js';
 import { pricingFor } from '../pricing/cost.js';
@@ -61,7 +62,10 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
 
   const routed = await gateway.router.route(
     routeRequestFor(request, { model: chat.model, stream, isModelAllowed: isAllowed, overrides: taken.overrides }),
-    (deployment, signal) => (stream ? startStream(gateway, request, sent, deployment, signal, metering.promptEstimate) : complete(gateway, request, sent, deployment, signal)),
+    (deployment, signal) => {
+      const attempt = { deployment, signal, timeoutOverrideMs: taken.overrides?.timeoutMs };
+      return stream ? startStream(gateway, request, sent, attempt, metering.promptEstimate) : complete(gateway, request, sent, attempt);
+    },
   );
   Object.assign(headers, servedHeaders(request), routed.value.headers);
 
@@ -80,11 +84,19 @@ type Served =
   | { kind: 'json'; completion: ChatCompletion; headers: Record<string, string> }
   | { kind: 'stream'; body: AsyncIterable<string>; usage: () => RecordedUsage; headers: Record<string, string> };
 
+/** One attempt at one deployment: its abort signal (timeout, client gone) and the client's `timeout` override, if any. */
+interface AttemptTarget {
+  deployment: ResolvedDeployment;
+  signal: AbortSignal;
+  timeoutOverrideMs?: number;
+}
+
 /** A non-streaming attempt: the whole answer, parsed (a malformed one fails the attempt). */
-async function complete(gateway: GatewayContext, request: RequestContext, chat: ChatCompletionRequest, deployment: ResolvedDeployment, signal: AbortSignal): Promise<Served> {
+async function complete(gateway: GatewayContext, request: RequestContext, chat: ChatCompletionRequest, target: AttemptTarget): Promise<Served> {
+  const { deployment, signal } = target;
   const { provider, context, headers } = prepare(gateway, request, chat, deployment);
   const build = (keyed: ResolvedDeployment) => provider.buildChatRequest(chat, { ...context, deployment: keyed });
-  const upstreamBody = (await callProvider(gateway, provider, deployment, build, signal)).body;
+  const upstreamBody = (await callProvider(gateway, provider, deployment, build, signal, target.timeoutOverrideMs)).body;
   const completion = provider.parseChatResponse(parseUpstreamJson(await readBodyText(upstreamBody)), context);
   return { kind: 'json', completion, headers };
 }
@@ -95,19 +107,21 @@ async function complete(gateway: GatewayContext, request: RequestContext, chat: 
  * stays silent for a keep-alive interval, at that point, so that keep-alive comments can flow
  * through a long think. Until it resolves, a failure (an error event, a broken or empty stream)
  * rejects, so that the router can fail over; afterwards it ends the stream with one error
- * event, since the client already has bytes.
+ * event, since the client already has bytes. `stream_timeout` still bounds the first token
+ * after such an early commit: past it the stream ends with a timeout error event.
  */
-async function startStream(
-  gateway: GatewayContext,
-  request: RequestContext,
-  chat: ChatCompletionRequest,
-  deployment: ResolvedDeployment,
-  signal: AbortSignal,
-  promptEstimate: number,
-): Promise<Served> {
+async function startStream(gateway: GatewayContext, request: RequestContext, chat: ChatCompletionRequest, target: AttemptTarget, promptEstimate: number): Promise<Served> {
+  const { deployment, signal } = target;
+  const firstTokenLimitMs = target.timeoutOverrideMs ?? deployment.streamTimeoutMs;
+  const firstTokenBy = gateway.clock.now() + firstTokenLimitMs;
+  // The attempt's signal ends with the router's interest; this one can also end the upstream after the commit.
+  const upstream = new AbortController();
+  const followAttempt = () => upstream.abort(signal.reason);
+  if (signal.aborted) followAttempt();
+  else signal.addEventListener('abort', followAttempt, { once: true });
   const { provider, context, headers } = prepare(gateway, request, chat, deployment);
   const build = (keyed: ResolvedDeployment) => provider.buildChatRequest(chat, { ...context, deployment: keyed });
-  const upstreamBody = (await callProvider(gateway, provider, deployment, build, signal)).body;
+  const upstreamBody = (await callProvider(gateway, provider, deployment, build, upstream.signal, target.timeoutOverrideMs)).body;
   const usage = createStreamUsageObserver(promptEstimate, pricingFor(deployment));
   let started = false;
   let committed = false;
@@ -118,7 +132,8 @@ async function startStream(
     return redacted;
   };
   const translated = translateChatStream(upstreamBody, provider.createChatStreamTranslator(context), {
-    signal,
+    // The client's own signal: only its leaving ends a committed stream silently.
+    signal: request.signal,
     observe: (chunk) => {
       usage.observe(chunk);
       if (!started && startsAnswer(chunk)) started = true;
@@ -156,30 +171,27 @@ async function startStream(
     headers,
     usage: usage.usage,
     body: (async function* resumed() {
-      if (held.length > 0) yield held.join('');
       try {
-        if (pending !== undefined) {
-          const first = await pending;
-          if (first.done) return;
-          yield first.value;
+        if (held.length > 0) yield held.join('');
+        for (let next = pending ?? iterator.next(); ; next = iterator.next()) {
+          let result = started ? await next : await withinMs(next, Math.max(0, firstTokenBy - gateway.clock.now()));
+          if (result === undefined) {
+            // Committed early, and still no first token by stream_timeout: end the upstream; the translator says why.
+            upstream.abort(new UpstreamTimeoutError(`The upstream provider sent no first token within ${firstTokenLimitMs} ms.`));
+            result = await next;
+          }
+          if (result.done) return;
+          yield result.value;
         }
-        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
       } catch (error) {
         // A failure racing the commit: the translator could not yet turn it into an error event.
-        if (!signal.aborted) yield encodeSseData(onError(toGatewayError(error)).toBody());
+        if (!request.signal.aborted) yield encodeSseData(onError(toGatewayError(error)).toBody());
+      } finally {
+        // Stopped early (the client left): let the translator release the upstream.
+        iterator.return?.(undefined).catch(() => undefined);
       }
     })(),
   };
-}
-
-/** The promise's result, or undefined when it takes longer than `ms`. */
-async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** A chunk that carries output, or the provider's word that there is none (finish, usage): the stream has started. */
@@ -217,7 +229,11 @@ function withoutGatewayMetadata(chat: ChatCompletionRequest): ChatCompletionRequ
 function droppedParams(wire: WireFormat, chat: ChatCompletionRequest, dropParams: boolean): string[] {
   const present = (DROPPED_PARAMS[wire] ?? []).filter((param) => chat[param] !== undefined && chat[param] !== null && chat[param] !== false);
   if (present.length > 0 && !dropParams) {
-    throw new InvalidRequestError(`The provider of model "${chat.model}" does not support '${present[0]}' (set litellm_settings.drop_params: true to drop it).`, present[0]!);
+    throw new InvalidRequestError(
+      `The provider of model "${chat.model}" does not support '${present[0]}' (set litellm_settings.drop_params: true to drop it).`,
+      present[0]!,
+      'unsupported_parameter',
+    );
   }
   return present;
 }

@@ -43,7 +43,7 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
         });
       }
       const build = (keyed: ResolvedDeployment) => buildEmbeddingRequest(embeddingRequest, { ...context, deployment: keyed });
-      const response = await callProvider(gateway, provider, deployment, build, signal);
+      const response = await callProvider(gateway, provider, deployment, build, signal, taken.overrides?.timeoutMs);
       return parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body)), context, embeddingRequest);
     },
   );

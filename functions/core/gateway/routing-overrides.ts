@@ -2,6 +2,7 @@ import type { Principal } from '../auth/key-store.js';
 import { InvalidRequestError } from '../errors.js';
 import type { JsonObject } from '../openai/openai-types.js';
 import type { RoutingOverrides } from '../routing/model-router.js';
+import { MAX_TIMEOUT_SECONDS, timeoutMs } from '../config/config-values.js';
 
 /** LiteLLM's per-request routing fields in the body; never forwarded to a provider. */
 export const ROUTING_OVERRIDE_FIELDS = ['fallbacks', 'num_retries', 'timeout'] as const;
@@ -51,10 +52,10 @@ export function takeRoutingOverrides(body: JsonObject, principal: Principal): Ta
   }
   const timeout = body['timeout'];
   if (timeout !== undefined && timeout !== null) {
-    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
-      throw new InvalidRequestError("Invalid 'timeout': expected a number of seconds greater than 0.", 'timeout');
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_SECONDS) {
+      throw new InvalidRequestError(`Invalid 'timeout': expected a number of seconds greater than 0 and at most ${MAX_TIMEOUT_SECONDS}.`, 'timeout');
     }
-    overrides.timeoutMs = Math.round(timeout * 1000);
+    overrides.timeoutMs = timeoutMs(timeout);
   }
   return { body: rest, overrides, ignored: [] };
 }

@@ -21,6 +21,9 @@ export function classifyFailure(error: GatewayError): FailureKind {
   if (code === 'content_policy_violation' || code === 'content_filter') return 'content_policy';
   // The deployment cannot sign or has no key: its configuration, not a passing fault.
   if (code === 'provider_key_missing' || code === 'signing_unavailable') return 'deployment';
+  // The gateway's own refusal for this deployment's provider (a parameter it cannot take, embeddings on a
+  // chat-only provider): another deployment or fallback may well do it.
+  if (code === 'unsupported_parameter' || code === 'unsupported_operation') return 'deployment';
   const { status } = error;
   if (status === 429) return code === 'insufficient_quota' ? 'deployment' : 'retryable';
   // Out of credit (Anthropic billing_error, DeepSeek, OpenRouter): another deployment may still have some.

@@ -70,11 +70,12 @@ export class DeploymentGroup {
     for (let index = 0; index < this.deployments.length; index++) {
       const deployment = this.deployments[index]!;
       if (excluded(deployment)) continue;
-      last = deployment;
-      target -= uniform ? 1 : this.weights[index]!;
+      const weight = uniform ? 1 : this.weights[index]!;
+      if (weight > 0) last = deployment;
+      target -= weight;
       if (target < 0) return deployment;
     }
-    return last; // floating-point remainder
+    return last; // floating-point remainder: the last eligible deployment with a share
   }
 
   /** The eligible deployment with the lowest score; ties are broken at random so that equals share the load. */

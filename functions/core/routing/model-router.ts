@@ -6,6 +6,7 @@ import { classifyFailure, retryAfterMs, type FailureKind } from './classify-fail
 import { DeploymentGroup, type PickContext } from './deployment-group.js';
 import type { DeploymentLimiter } from './deployment-limiter.js';
 import { LatencyTracker } from './latency-tracker.js';
+import { sleep, withinMs } from '../timing.js';
 
 /** The router's view of shared cooldowns (see cooldowns.ts). */
 export interface CooldownView {
@@ -76,6 +77,14 @@ export interface ModelRouterOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
+/** How long a request waits for a cooldown read before routing on what this instance knows. */
+const COOLDOWN_READ_WAIT_MS = 100;
+
+/** Errors the gateway itself raises when a deployment cannot do what was asked (see classify-failure.ts). */
+function isCapabilityRefusal(error: GatewayError): boolean {
+  return error.code === 'unsupported_parameter' || error.code === 'unsupported_operation';
+}
+
 /** An attempt cut short because the client went away (nginx's 499): not the deployment's failure. */
 const CLIENT_CLOSED = new GatewayError({ status: 499, message: 'The client closed the request.', type: 'invalid_request_error', code: 'client_disconnected' });
 
@@ -97,6 +106,8 @@ export class ModelRouter {
   private readonly settings: RouterSettings;
   private readonly options: ModelRouterOptions;
   private readonly pickContext: PickContext;
+  /** The last cooldown refresh seen to have finished: while `refresh()` returns it, nothing is stale. */
+  private settledRefresh: Promise<void> | undefined;
 
   constructor(deployments: readonly ResolvedDeployment[], options: ModelRouterOptions) {
     const byName = new Map<string, ResolvedDeployment[]>();
@@ -108,7 +119,7 @@ export class ModelRouter {
     for (const [name, group] of byName) this.groups.set(name, new DeploymentGroup(name, group));
     this.settings = options.settings;
     this.options = options;
-    this.pickContext = { random: options.random, latencyMs: (id) => this.latency.averageMs(id) };
+    this.pickContext = { random: options.random, latencyMs: (id) => this.latency.averageMs(id, options.clock.now()) };
   }
 
   /** Public model names, in config order. */
@@ -137,7 +148,7 @@ export class ModelRouter {
 
   async route<T>(request: RouteRequest, attempt: Attempt<T>): Promise<Routed<T>> {
     if (!this.groups.has(request.model)) throw new ModelNotFoundError(request.model);
-    await this.options.cooldowns.refresh();
+    await this.refreshCooldowns();
     const candidates = this.candidateModels(request.model, request.isModelAllowed, request.overrides);
     // When every deployment that could serve a failing request (the model and its fallbacks) is
     // cooling down, try them anyway: an answer late beats none.
@@ -153,14 +164,28 @@ export class ModelRouter {
       const model = queue.shift()!;
       const outcome = await this.tryModel(model, request, attempt, ignoreCooldowns);
       if (outcome.ok) return outcome.routed;
-      lastError = outcome.error ?? lastError;
+      // A model that cannot do what was asked says less than the failure that led to it: keep the earlier error.
+      if (outcome.error !== undefined && !(lastError !== undefined && isCapabilityRefusal(outcome.error))) lastError = outcome.error;
       if (outcome.kind === 'fatal' || request.signal.aborted) break;
       if (!fallbacksChosen) {
         fallbacksChosen = true;
         queue.push(...this.fallbacksFor(request.model, outcome.kind, request.overrides).filter((name) => name !== request.model && this.groups.has(name) && request.isModelAllowed(name)));
       }
     }
+    if (request.signal.aborted) throw CLIENT_CLOSED;
     throw lastError ?? this.nothingAvailable(candidates);
+  }
+
+  /**
+   * Brings this instance's view of shared cooldowns up to date when it is older than its bound,
+   * waiting at most COOLDOWN_READ_WAIT_MS for the read (it finishes in the background otherwise):
+   * a slow store must not slow every request. While fresh, no timer is made.
+   */
+  private async refreshCooldowns(): Promise<void> {
+    const refreshing = this.options.cooldowns.refresh();
+    if (refreshing === this.settledRefresh) return;
+    await withinMs(refreshing, COOLDOWN_READ_WAIT_MS);
+    void refreshing.then(() => (this.settledRefresh = refreshing));
   }
 
   /** Retries within one model: untried deployments first, then (for passing failures) a tried one after a backoff. */
@@ -168,20 +193,21 @@ export class ModelRouter {
     const group = this.groups.get(model)!;
     const strategy = this.settings.routingStrategy;
     const tried = new Set<string>();
-    const unusable = new Set<string>(); // refused us for good, or at its own rate limit
+    const unusable = new Set<string>(); // refused us for good, at its own rate limit, or asked for a longer pause than we wait
+    /** Deployment id → the earliest time it may be asked again (its own Retry-After). */
+    const notBefore = new Map<string, number>();
     const coolingDown = (deployment: ResolvedDeployment) => !ignoreCooldowns && this.options.cooldowns.isCoolingDown(deployment.id);
     let retriesLeft = request.overrides?.numRetries ?? this.settings.numRetries;
     let backoffs = 0;
     let last: { kind: FailureKind; error?: GatewayError } = { kind: 'retryable' };
-    let lastPassingFailure: GatewayError | undefined; // a tried deployment that may answer if asked again
+    let anyPassingFailure = false; // a tried deployment may answer if asked again
 
     while (!request.signal.aborted) {
       let deployment = group.pick(strategy, this.pickContext, (candidate) => tried.has(candidate.id) || unusable.has(candidate.id) || coolingDown(candidate));
-      if (deployment === undefined && lastPassingFailure !== undefined) {
-        const wait = this.backoffMs(backoffs, lastPassingFailure);
-        if (wait === undefined) break; // the upstream asked for a longer pause than we wait: move on
+      if (deployment === undefined && anyPassingFailure) {
         deployment = group.pick(strategy, this.pickContext, (candidate) => unusable.has(candidate.id) || coolingDown(candidate));
         if (deployment === undefined) break;
+        const wait = this.backoffMs(backoffs, (notBefore.get(deployment.id) ?? 0) - this.options.clock.now());
         backoffs++;
         await this.sleep(wait, request.signal);
         if (request.signal.aborted) break;
@@ -194,23 +220,47 @@ export class ModelRouter {
       tried.add(deployment.id);
       const result = await this.attemptOnce(deployment, request, attempt);
       if (result.ok) return { ok: true, routed: { value: result.value, deployment } };
+      // A deployment counted toward its own limits but not serving gives its count back at once (no marker left behind).
+      if (strategy === 'usage-based-routing') request.background.push(this.options.limiter.settle(deployment, request.requestId, 0, this.options.clock.now()));
       // The client left: nothing to retry for, and not the deployment's fault.
       if (request.signal.aborted) return { ok: false, kind: 'fatal', error: result.error };
       const kind = classifyFailure(result.error);
       last = { kind, error: result.error };
-      if (kind === 'retryable' || kind === 'deployment') request.background.push(this.options.cooldowns.recordFailure(deployment.id));
-      if (kind === 'retryable') lastPassingFailure = result.error;
-      if (kind === 'deployment') unusable.add(deployment.id);
-      else if (kind !== 'retryable') return { ok: false, ...last };
+      // A timeout the client chose shorter than the deployment's own says nothing about the deployment.
+      const ownFailure = !(result.error instanceof UpstreamTimeoutError && result.shortenedByClient);
+      if ((kind === 'retryable' || kind === 'deployment') && ownFailure) request.background.push(this.options.cooldowns.recordFailure(deployment.id));
+      if (kind === 'retryable') {
+        const asked = retryAfterMs(result.error, this.options.clock.now());
+        if (asked !== undefined && asked > this.settings.maxRetryWaitMs) unusable.add(deployment.id);
+        else {
+          if (asked !== undefined) notBefore.set(deployment.id, this.options.clock.now() + asked);
+          anyPassingFailure = true;
+        }
+      } else if (kind === 'deployment') unusable.add(deployment.id);
+      else return { ok: false, ...last };
       if (retriesLeft-- <= 0) break;
     }
     return { ok: false, ...last };
   }
 
-  private async attemptOnce<T>(deployment: ResolvedDeployment, request: RouteRequest, attempt: Attempt<T>): Promise<{ ok: true; value: T } | { ok: false; error: GatewayError }> {
+  private async attemptOnce<T>(
+    deployment: ResolvedDeployment,
+    request: RouteRequest,
+    attempt: Attempt<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: GatewayError; shortenedByClient: boolean }> {
     request.onAttempt?.(deployment);
     const startedAt = this.options.clock.now();
-    const limitMs = request.overrides?.timeoutMs ?? (request.stream ? deployment.streamTimeoutMs : deployment.timeoutMs);
+    const ownLimitMs = request.stream ? deployment.streamTimeoutMs : deployment.timeoutMs;
+    const limitMs = request.overrides?.timeoutMs ?? ownLimitMs;
+    const shortenedByClient = limitMs < ownLimitMs;
+    const record = (status: number, errorCode?: string): void => {
+      const latencyMs = this.options.clock.now() - startedAt;
+      request.attempts.push({ model: deployment.modelName, deployment: deployment.id, provider: deployment.provider, status, latencyMs, ...(errorCode === undefined ? {} : { errorCode }) });
+    };
+    if (request.signal.aborted) {
+      record(CLIENT_CLOSED.status, CLIENT_CLOSED.code ?? undefined);
+      return { ok: false, error: CLIENT_CLOSED, shortenedByClient };
+    }
     const controller = new AbortController();
     const abortWithClient = () => controller.abort(request.signal.reason);
     request.signal.addEventListener('abort', abortWithClient, { once: true });
@@ -226,51 +276,45 @@ export class ModelRouter {
         reject(error);
       }, limitMs);
     });
-    const work = attempt(deployment, controller.signal);
+    // Through a promise, so that an attempt throwing synchronously is handled like one rejecting.
+    const work = Promise.resolve().then(() => attempt(deployment, controller.signal));
     work.catch(() => undefined); // when the timeout wins, the attempt's own rejection is expected and handled here
-    const record = (status: number, errorCode?: string): void => {
-      const latencyMs = this.options.clock.now() - startedAt;
-      request.attempts.push({ model: deployment.modelName, deployment: deployment.id, provider: deployment.provider, status, latencyMs, ...(errorCode === undefined ? {} : { errorCode }) });
-    };
     try {
       const value = await Promise.race([work, timedOut]);
       record(200);
-      this.latency.record(deployment.id, this.options.clock.now() - startedAt);
+      this.latency.record(deployment.id, this.options.clock.now() - startedAt, this.options.clock.now());
+      // A stream's upstream must still follow the client; a complete answer needs the link no more.
+      if (!request.stream) request.signal.removeEventListener('abort', abortWithClient);
       return { ok: true, value };
     } catch (thrown) {
       const error = request.signal.aborted ? CLIENT_CLOSED : toGatewayError(thrown);
       controller.abort(error); // releases the upstream request, whatever state it is in
       request.signal.removeEventListener('abort', abortWithClient);
       record(error.status, error.code ?? error.type);
-      // A failure ranks as slow as the deployment's timeout, so latency-based routing does not favour what fails fast.
-      if (!request.signal.aborted) this.latency.record(deployment.id, Math.max(this.options.clock.now() - startedAt, limitMs));
-      return { ok: false, error };
+      // A deployment's own failure ranks as slow as its timeout, so latency-based routing does not favour what fails fast.
+      const kind = classifyFailure(error);
+      if (!request.signal.aborted && !shortenedByClient && (kind === 'retryable' || kind === 'deployment')) {
+        this.latency.record(deployment.id, Math.max(this.options.clock.now() - startedAt, ownLimitMs), this.options.clock.now());
+      }
+      return { ok: false, error, shortenedByClient };
     } finally {
       clearTimeout(timer);
     }
   }
 
-  /** Exponential backoff with jitter (half fixed, half random), at least `retry_after`; the upstream's `Retry-After` if it asks for more, up to the cap. */
-  private backoffMs(backoffs: number, error: GatewayError): number | undefined {
+  /**
+   * Exponential backoff with jitter (from half to all of 250 ms × 2^n), at least `retry_after`
+   * and at least what the deployment's own Retry-After still asks for; at most `max_retry_wait_seconds`.
+   */
+  private backoffMs(backoffs: number, retryAfterRemainingMs: number): number {
     const { retryAfterMs: minimum, maxRetryWaitMs: cap } = this.settings;
-    const asked = retryAfterMs(error, this.options.clock.now());
-    if (asked !== undefined && asked > cap) return undefined;
     const exponential = Math.min(cap, BACKOFF_BASE_MS * 2 ** backoffs);
     const jittered = exponential / 2 + (this.options.random() * exponential) / 2;
-    return Math.min(cap, Math.max(minimum, asked ?? 0, jittered));
+    return Math.min(cap, Math.max(minimum, retryAfterRemainingMs, jittered));
   }
 
   private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    if (this.options.sleep) return this.options.sleep(ms, signal);
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    return (this.options.sleep ?? sleep)(ms, signal);
   }
 
   private fallbacksFor(model: string, kind: FailureKind, overrides?: RoutingOverrides): readonly string[] {

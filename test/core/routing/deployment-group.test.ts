@@ -241,57 +241,78 @@ describe('latency-based-routing', () => {
 
   it('follows a LatencyTracker as it learns', () => {
     const tracker = new LatencyTracker();
-    const pickContext: PickContext = { random: seededRandom(1), latencyMs: (id) => tracker.averageMs(id) };
-    tracker.record('slow', 900);
-    tracker.record('fast', 100);
-    tracker.record('medium', 400);
+    const pickContext: PickContext = { random: seededRandom(1), latencyMs: (id) => tracker.averageMs(id, NOW) };
+    tracker.record('slow', 900, NOW);
+    tracker.record('fast', 100, NOW);
+    tracker.record('medium', 400, NOW);
     expect(group.pick('latency-based-routing', pickContext, nothingExcluded)?.id).toBe('fast');
 
-    for (let index = 0; index < 5; index++) tracker.record('fast', 2_000);
+    for (let index = 0; index < 5; index++) tracker.record('fast', 2_000, NOW);
 
     expect(group.pick('latency-based-routing', pickContext, nothingExcluded)?.id).toBe('medium');
   });
 });
 
+/** A fixed time for LatencyTracker samples. */
+const NOW = 1_800_000_000_000;
+
 describe('LatencyTracker', () => {
   it('knows nothing of a deployment before its first sample', () => {
-    expect(new LatencyTracker().averageMs('a')).toBeUndefined();
+    expect(new LatencyTracker().averageMs('a', NOW)).toBeUndefined();
   });
 
   it('takes the first sample as the average', () => {
     const tracker = new LatencyTracker();
 
-    tracker.record('a', 250);
+    tracker.record('a', 250, NOW);
 
-    expect(tracker.averageMs('a')).toBe(250);
+    expect(tracker.averageMs('a', NOW)).toBe(250);
   });
 
   it('moves the average 30 % of the way toward each new sample', () => {
     const tracker = new LatencyTracker();
 
-    tracker.record('a', 100);
-    tracker.record('a', 200);
-    expect(tracker.averageMs('a')).toBeCloseTo(130, 10);
-    tracker.record('a', 200);
-    expect(tracker.averageMs('a')).toBeCloseTo(151, 10);
+    tracker.record('a', 100, NOW);
+    tracker.record('a', 200, NOW);
+    expect(tracker.averageMs('a', NOW)).toBeCloseTo(130, 10);
+    tracker.record('a', 200, NOW);
+    expect(tracker.averageMs('a', NOW)).toBeCloseTo(151, 10);
   });
 
   it('converges to a new steady latency', () => {
     const tracker = new LatencyTracker();
-    tracker.record('a', 1_000);
+    tracker.record('a', 1_000, NOW);
 
-    for (let index = 0; index < 30; index++) tracker.record('a', 100);
+    for (let index = 0; index < 30; index++) tracker.record('a', 100, NOW);
 
-    expect(tracker.averageMs('a')).toBeCloseTo(100, 1);
+    expect(tracker.averageMs('a', NOW)).toBeCloseTo(100, 1);
   });
 
   it('keeps each deployment’s average apart', () => {
     const tracker = new LatencyTracker();
 
-    tracker.record('a', 100);
-    tracker.record('b', 700);
+    tracker.record('a', 100, NOW);
+    tracker.record('b', 700, NOW);
 
-    expect(tracker.averageMs('a')).toBe(100);
-    expect(tracker.averageMs('b')).toBe(700);
+    expect(tracker.averageMs('a', NOW)).toBe(100);
+    expect(tracker.averageMs('b', NOW)).toBe(700);
+  });
+
+  it('forgets an average a minute after its last sample, so the deployment is tried again', () => {
+    const tracker = new LatencyTracker();
+
+    tracker.record('a', 600_000, NOW);
+
+    expect(tracker.averageMs('a', NOW + 59_999)).toBe(600_000);
+    expect(tracker.averageMs('a', NOW + 60_000)).toBeUndefined();
+  });
+
+  it('starts afresh from the next sample once the average is forgotten', () => {
+    const tracker = new LatencyTracker();
+    tracker.record('a', 600_000, NOW);
+
+    tracker.record('a', 100, NOW + 60_000);
+
+    expect(tracker.averageMs('a', NOW + 60_000)).toBe(100);
   });
 });
