@@ -72,10 +72,11 @@ async function* classifyBodyErrors(incoming: http.IncomingMessage, signal: Abort
   }
 }
 
-/** Our own abort (client gone) passes through as is; anything else is the provider's side failing. */
+/** Our own abort (client gone, attempt given up) surfaces as its reason; anything else is the provider's side failing. */
 function classify(error: unknown, signal: AbortSignal | undefined, what = 'The upstream provider could not be reached'): Error {
   if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnreachableError) return error;
-  if (signal?.aborted) return error instanceof Error ? error : new Error('aborted');
+  // After the headers, destroying the request shows on the body as a reset, not as the reason given.
+  if (signal?.aborted) return signal.reason instanceof Error ? signal.reason : error instanceof Error ? error : new Error('aborted');
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return new UpstreamUnreachableError(`${what}${code ? ` (${code})` : ''}.`);
 }

@@ -5,6 +5,7 @@
  * honoured only for keys that allow them.
  */
 import { randomUUID } from 'node:crypto';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoDbTenancy } from '../../functions/platform/dynamodb/dynamodb-tenancy.js';
 import { localDynamoDbClient } from '../../functions/platform/dynamodb/dynamodb-local.js';
@@ -206,8 +207,28 @@ model_list:
       api_key: sk-cooldown-provider-key-000
       rpm: 1
       weight: 0
+  - model_name: metered-pair
+    litellm_params:
+      model: openai/status:503:metered-bad
+      api_base: ${upstream.baseUrl}
+      api_key: sk-cooldown-provider-key-000
+      tpm: 100000
+      weight: 1
+    model_info:
+      id: metered-bad
+  - model_name: metered-pair
+    litellm_params:
+      model: openai/ok:metered-good
+      api_base: ${upstream.baseUrl}
+      api_key: sk-cooldown-provider-key-000
+      tpm: 100000
+      weight: 0
+    model_info:
+      id: metered-good
 router_settings:
   routing_strategy: usage-based-routing
+  num_retries: 1
+  disable_cooldowns: true
 general_settings:
   master_key: os.environ/GATEWAY_MASTER_KEY
 `);
@@ -230,5 +251,19 @@ general_settings:
     expect(upstream.requestsFor('ok:quota-a')).toHaveLength(1);
     expect(upstream.requestsFor('ok:quota-b')).toHaveLength(1);
   });
-});
 
+  it("counts the serving deployment's tokens toward its tpm and leaves no reservation on one that failed", async () => {
+    const response = await chat(environment, MASTER_KEY, { model: 'metered-pair' });
+    await quiescent(environment);
+
+    expect(response.headers.get('x-gateway-attempts')).toBe('2');
+    const item = async (id: string) =>
+      (await environment.client.send(new GetItemCommand({ TableName: environment.tables.counters, Key: { pk: { S: `SCOPE#deployment:${id}` } }, ConsistentRead: true }))).Item ?? {};
+    const failed = await item('metered-bad');
+    const served = await item('metered-good');
+    expect(Object.keys(failed).filter((name) => name.startsWith('res_'))).toEqual([]);
+    expect(Object.keys(served).filter((name) => name.startsWith('res_'))).toEqual([]);
+    const tokens = Object.entries(served).find(([name]) => name.startsWith('tpm_'))?.[1]?.N;
+    expect(Number(tokens)).toBe(15);
+  });
+});

@@ -209,3 +209,55 @@ describe('per-request overrides', () => {
     expect(Date.now() - started).toBeLessThan(400);
   });
 });
+
+describe('timeouts around an early commit and per-request overrides', () => {
+  let slowUpstream: FakeUpstream;
+  let slowGateway: RunningGateway;
+  beforeAll(async () => {
+    slowUpstream = await startFakeUpstream();
+    const deployment = (name: string, model: string, extra: string) => `
+  - model_name: ${name}
+    litellm_params:
+      model: openai/${model}
+      api_base: ${slowUpstream.baseUrl}
+      api_key: sk-routing-provider-key-0000${extra}`;
+    slowGateway = await startGateway(`
+model_list:${deployment('thinker', 'pause-stream:3000', '\n      stream_timeout: 0.5')}${deployment('slowpoke', 'slow:600:slowpoke', '\n      timeout: 0.2')}
+router_settings:
+  num_retries: 0
+general_settings:
+  master_key: os.environ/GATEWAY_MASTER_KEY
+  stream_keep_alive_seconds: 0.1
+`);
+  });
+  afterAll(async () => {
+    await slowGateway?.close();
+    await slowUpstream?.close();
+  });
+
+  it('ends a stream committed early by the keep-alive rule with a timeout error once stream_timeout passes without a token', async () => {
+    const started = Date.now();
+    const response = await fetch(`${slowGateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'thinker', messages: hello, stream: true }),
+    });
+    const text = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(text).toContain('"code":"upstream_timeout"');
+    expect(text).not.toContain('[DONE]');
+  });
+
+  it('waits as long as a per-request timeout asks, even beyond the deployment\'s own', async () => {
+    const response = await fetch(`${slowGateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'slowpoke', messages: hello, timeout: 3 }),
+    });
+
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content).toBe('served by slowpoke');
+  });
+});
