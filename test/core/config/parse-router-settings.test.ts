@@ -349,6 +349,39 @@ describe('router_settings problems, by path', () => {
   });
 });
 
+describe('timeouts bounded to a day', () => {
+  it.each(['timeout', 'stream_timeout'])('refuses a router_settings %s above 86400 s, by path', (key) => {
+    expect(parse({ [key]: 86_401 }).problems).toEqual([`router_settings.${key}: must be at most 86400`]);
+  });
+
+  it.each(['timeout', 'stream_timeout'])('accepts a router_settings %s of exactly 86400 s', (key) => {
+    const parsed = parse({ [key]: 86_400 });
+
+    expect(parsed.problems).toEqual([]);
+    expect(key === 'timeout' ? parsed.timeoutMs : parsed.streamTimeoutMs).toBe(86_400_000);
+  });
+
+  it.each(['timeout', 'stream_timeout'])("refuses a deployment's own %s above 86400 s, by path", (key) => {
+    const { problems } = parseConfigText(configWithRouterSettings('num_retries: 0', `${key}: 86401`));
+
+    expect(problems).toEqual([0, 1, 2].map((index) => `model_list[${index}].litellm_params.${key}: must be at most 86400`));
+  });
+
+  it.each(['timeout', 'stream_timeout'])('reads a tiny router_settings %s (0.0001 s) as 1 ms, not 0', (key) => {
+    const parsed = parse({ [key]: 0.0001 });
+
+    expect(parsed.problems).toEqual([]);
+    expect(key === 'timeout' ? parsed.timeoutMs : parsed.streamTimeoutMs).toBe(1);
+  });
+
+  it("reads a deployment's tiny timeout and stream_timeout (0.0001 s) as 1 ms, not 0", () => {
+    const { config, problems } = parseConfigText(configWithRouterSettings('num_retries: 0', 'timeout: 0.0001\nstream_timeout: 0.0001'));
+
+    expect(problems).toEqual([]);
+    expect(config.deployments[0]).toMatchObject({ timeoutMs: 1, streamTimeoutMs: 1 });
+  });
+});
+
 describe('router_settings warnings', () => {
   it('warns about an unknown key, by path, and otherwise ignores it', () => {
     const { warnings, problems, settings } = parse({ retry_policy: { RateLimitErrorRetries: 3 }, num_retries: 1 });

@@ -33,6 +33,14 @@ describe('classifyFailure', () => {
     expect(classifyFailure(error)).toBe('deployment');
   });
 
+  it.each(['unsupported_parameter', 'unsupported_operation'])("the gateway's own refusal of a deployment (400 %s) is deployment, so another deployment may serve it", (code) => {
+    expect(classifyFailure(upstreamError(400, `The provider of this deployment cannot do this (${code}).`, code))).toBe('deployment');
+  });
+
+  it("ranks the gateway's own refusal as deployment even when its message names the context window", () => {
+    expect(classifyFailure(upstreamError(400, "The provider does not support 'max_tokens' beyond its context window.", 'unsupported_parameter'))).toBe('deployment');
+  });
+
   it('a 402 (the provider account is out of credit) is deployment', () => {
     expect(classifyFailure(upstreamError(402, 'Insufficient Balance', 'billing_error'))).toBe('deployment');
   });
