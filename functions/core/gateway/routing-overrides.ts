@@ -28,10 +28,11 @@ export interface TakenOverrides {
  * in a header), so that a tenant cannot lengthen its own retries past the operator's choice.
  */
 export function takeRoutingOverrides(body: JsonObject, principal: Principal): TakenOverrides {
+  if (!ROUTING_OVERRIDE_FIELDS.some((field) => field in body)) return { body, ignored: [] };
   const present = ROUTING_OVERRIDE_FIELDS.filter((field) => body[field] !== undefined && body[field] !== null);
-  if (present.length === 0) return { body, ignored: [] };
   const rest: JsonObject = { ...body };
   for (const field of ROUTING_OVERRIDE_FIELDS) delete rest[field];
+  if (present.length === 0) return { body: rest, ignored: [] };
   const allowed = principal.kind === 'master' || principal.key.allow_routing_overrides === true;
   if (!allowed) return { body: rest, ignored: present };
 

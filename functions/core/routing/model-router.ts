@@ -226,8 +226,9 @@ export class ModelRouter {
       if (request.signal.aborted) return { ok: false, kind: 'fatal', error: result.error };
       const kind = classifyFailure(result.error);
       last = { kind, error: result.error };
-      // A timeout the client chose shorter than the deployment's own says nothing about the deployment.
-      const ownFailure = !(result.error instanceof UpstreamTimeoutError && result.shortenedByClient);
+      // A timeout the client chose shorter than the deployment's own, or a request its provider cannot take,
+      // says nothing about the deployment's health: move on without counting it.
+      const ownFailure = !(result.error instanceof UpstreamTimeoutError && result.shortenedByClient) && !isCapabilityRefusal(result.error);
       if ((kind === 'retryable' || kind === 'deployment') && ownFailure) request.background.push(this.options.cooldowns.recordFailure(deployment.id));
       if (kind === 'retryable') {
         const asked = retryAfterMs(result.error, this.options.clock.now());
@@ -293,7 +294,7 @@ export class ModelRouter {
       record(error.status, error.code ?? error.type);
       // A deployment's own failure ranks as slow as its timeout, so latency-based routing does not favour what fails fast.
       const kind = classifyFailure(error);
-      if (!request.signal.aborted && !shortenedByClient && (kind === 'retryable' || kind === 'deployment')) {
+      if (!request.signal.aborted && !shortenedByClient && !isCapabilityRefusal(error) && (kind === 'retryable' || kind === 'deployment')) {
         this.latency.record(deployment.id, Math.max(this.options.clock.now() - startedAt, ownLimitMs), this.options.clock.now());
       }
       return { ok: false, error, shortenedByClient };

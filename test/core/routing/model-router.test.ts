@@ -973,8 +973,7 @@ describe("the gateway's own capability refusals", () => {
     expect(calls).toEqual(['a', 'b']);
   });
 
-  // BUG (functions/core/routing/model-router.ts l.231, tryModel): a refusal caused by the request's own parameter is classified 'deployment' and recorded as a failure, so one client can cool a healthy deployment down for everyone.
-  it.fails('does not cool a deployment down for refusing a parameter the request chose', async () => {
+  it('does not cool a deployment down for refusing a parameter the request chose', async () => {
     const { router, cooldowns } = setup([deployment('a', 'm', { weight: 1 }), deployment('b', 'm', { weight: 0 })], { settings: { allowedFails: 1, cooldownMs: 60_000 } });
     const { attempt } = scripted({ a: capabilityRefusal('unsupported_parameter'), b: 'ok' });
 
@@ -983,8 +982,7 @@ describe("the gateway's own capability refusals", () => {
     expect(cooldowns.isCoolingDown('a')).toBe(false);
   });
 
-  // BUG (functions/core/routing/model-router.ts l.295-297, attemptOnce): the same refusal records a latency penalty of the deployment's whole timeout (600 s by default), so latency-based routing shuns it for a minute.
-  it.fails('records no latency penalty for refusing a parameter the request chose', async () => {
+  it('records no latency penalty for refusing a parameter the request chose', async () => {
     const { router, clock } = setup([deployment('a', 'm', { weight: 1 }), deployment('b', 'm', { weight: 0 })], { settings: { routingStrategy: 'latency-based-routing' } });
     router.latency.record('b', 50, clock.now());
     const { attempt } = scripted({ a: capabilityRefusal('unsupported_parameter'), b: 'ok' });
