@@ -22,22 +22,23 @@ afterAll(async () => {
   await upstream?.close();
 });
 
+/** One `model_list` entry on the fake upstream; `id` becomes `model_info.id`, anything else a `litellm_params` key. */
+function deployment(name: string, model: string, params: Record<string, string | number> = {}): string {
+  const { id, ...rest } = params;
+  const extra = Object.entries(rest).map(([key, value]) => `\n      ${key}: ${value}`).join('');
+  return `  - model_name: ${name}
+    litellm_params:
+      model: openai/${model}
+      api_base: ${upstream.baseUrl}
+      api_key: sk-cooldown-provider-key-000${extra}${id === undefined ? '' : `\n    model_info:\n      id: ${id}`}`;
+}
+
 /** Model `pair`: a deployment that always fails (always tried first while it is healthy) and one that works. */
 function pairConfig(badModel: string, routerSettings: string): string {
   return `
 model_list:
-  - model_name: pair
-    litellm_params:
-      model: openai/${badModel}
-      api_base: ${upstream.baseUrl}
-      api_key: sk-cooldown-provider-key-000
-      weight: 1
-  - model_name: pair
-    litellm_params:
-      model: openai/ok:good
-      api_base: ${upstream.baseUrl}
-      api_key: sk-cooldown-provider-key-000
-      weight: 0
+${deployment('pair', badModel, { weight: 1 })}
+${deployment('pair', 'ok:good', { weight: 0 })}
 router_settings:
 ${routerSettings}
 general_settings:
@@ -107,32 +108,10 @@ describe('with virtual keys', () => {
   beforeAll(async () => {
     environment = await startTenancyEnvironment(`
 model_list:
-  - model_name: retrying
-    litellm_params:
-      model: openai/status:503:retrying
-      api_base: ${upstream.baseUrl}
-      api_key: sk-cooldown-provider-key-000
-      weight: 1
-      input_cost_per_token: 0.01
-      output_cost_per_token: 0.01
-  - model_name: retrying
-    litellm_params:
-      model: openai/ok:retrying-good     # answers 10 prompt + 5 completion tokens
-      api_base: ${upstream.baseUrl}
-      api_key: sk-cooldown-provider-key-000
-      weight: 0
-      input_cost_per_token: 0.001
-      output_cost_per_token: 0.002
-  - model_name: solo-broken
-    litellm_params:
-      model: openai/status:503:solo
-      api_base: ${upstream.baseUrl}
-      api_key: sk-cooldown-provider-key-000
-  - model_name: backup
-    litellm_params:
-      model: openai/ok:key-backup
-      api_base: ${upstream.baseUrl}
-      api_key: sk-cooldown-provider-key-000
+${deployment('retrying', 'status:503:retrying', { weight: 1, input_cost_per_token: 0.01, output_cost_per_token: 0.01 })}
+${deployment('retrying', 'ok:retrying-good', { weight: 0, input_cost_per_token: 0.001, output_cost_per_token: 0.002 }) /* answers 10 prompt + 5 completion tokens */}
+${deployment('solo-broken', 'status:503:solo')}
+${deployment('backup', 'ok:key-backup')}
 router_settings:
   num_retries: 1
   disable_cooldowns: true
@@ -193,38 +172,10 @@ describe('usage-based-routing', () => {
   beforeAll(async () => {
     environment = await startTenancyEnvironment(`
 model_list:
-  - model_name: quota
-    litellm_params:
-      model: openai/ok:quota-a
-      api_base: ${upstream.baseUrl}
-      api_key: sk-cooldown-provider-key-000
-      rpm: 1
-      weight: 1
-  - model_name: quota
-    litellm_params:
-      model: openai/ok:quota-b
-      api_base: ${upstream.baseUrl}
-      api_key: sk-cooldown-provider-key-000
-      rpm: 1
-      weight: 0
-  - model_name: metered-pair
-    litellm_params:
-      model: openai/status:503:metered-bad
-      api_base: ${upstream.baseUrl}
-      api_key: sk-cooldown-provider-key-000
-      tpm: 100000
-      weight: 1
-    model_info:
-      id: metered-bad
-  - model_name: metered-pair
-    litellm_params:
-      model: openai/ok:metered-good
-      api_base: ${upstream.baseUrl}
-      api_key: sk-cooldown-provider-key-000
-      tpm: 100000
-      weight: 0
-    model_info:
-      id: metered-good
+${deployment('quota', 'ok:quota-a', { rpm: 1, weight: 1 })}
+${deployment('quota', 'ok:quota-b', { rpm: 1, weight: 0 })}
+${deployment('metered-pair', 'status:503:metered-bad', { tpm: 100000, weight: 1, id: 'metered-bad' })}
+${deployment('metered-pair', 'ok:metered-good', { tpm: 100000, weight: 0, id: 'metered-good' })}
 router_settings:
   routing_strategy: usage-based-routing
   num_retries: 1
