@@ -7,7 +7,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../functions/core/usage/usage-record.js';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { fixtureText, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/start-gateway.js';
 import { eventually } from './tenancy-setup.js';
 
@@ -42,7 +42,12 @@ beforeAll(async () => {
     `
 model_list:${Object.entries(FAULTS)
       .map(([name, fault]) => deployment(name, `openai/${fault}`, '\n      timeout: 0.4\n      stream_timeout: 0.4'))
-      .join('')}${deployment('claude-overloaded', 'anthropic/overloaded', '', origin)}${deployment('backup', 'openai/ok:backup')}${deployment('also-broken', 'openai/status:502')}${deployment(
+      .join('')}${deployment('claude-overloaded', 'anthropic/overloaded', '', origin)}${deployment('claude-busy', 'anthropic/overloaded-in-stream', '', origin)}${deployment(
+      'bedrock-claude',
+      'bedrock/fixture:amazon-bedrock-text',
+      '\n      aws_region_name: eu-west-1',
+      origin,
+    )}${deployment('backup', 'openai/ok:backup')}${deployment('also-broken', 'openai/status:502')}${deployment(
       'all-broken',
       'openai/status:503',
     )}${deployment('pair', 'openai/status:500:pair-bad', '\n      weight: 1')}${deployment('pair', 'openai/ok:pair-good', '\n      weight: 0')}${deployment('solo-broken', 'openai/status:503')}
@@ -51,7 +56,8 @@ router_settings:
   fallbacks:${Object.keys(FAULTS)
       .map((name) => `\n    - ${name}: [backup]`)
       .join('')}
-    - claude-overloaded: [backup]
+    - claude-overloaded: [bedrock-claude]
+    - claude-busy: [bedrock-claude]
     - all-broken: [also-broken]
     - pair: [backup]
 general_settings:
@@ -68,6 +74,12 @@ afterAll(async () => {
 });
 
 const hello = [{ role: 'user' as const, content: 'hi' }];
+
+/** The text of the recorded Bedrock answer the fallback replays. */
+function bedrockText(): string {
+  const recorded = JSON.parse(fixtureText('amazon-bedrock-text.json', 'bedrock')) as { output: { message: { content: Array<{ text?: string }> } } };
+  return recorded.output.message.content.map((block) => block.text ?? '').join('');
+}
 
 /** The one usage record of a request: waits for it, then checks that no second one follows. */
 async function onlyRecordOf(requestId: string | null): Promise<UsageRecord> {
@@ -126,11 +138,21 @@ describe('a failing deployment hands over to its fallback before the client sees
     expect(record).toMatchObject({ status: 200, stream: true, model: 'backup', requested_model: model, fallback: true, attempts: 2 });
   });
 
-  it('serves an Anthropic deployment answering 529 overloaded (recorded as 503) from its fallback', async () => {
-    const { completion, record } = await completeWith('claude-overloaded');
+  it('serves an Anthropic deployment answering 529 overloaded (recorded as 503) from Bedrock, and the app sees a 200', async () => {
+    const { completion, headers, record } = await completeWith('claude-overloaded');
 
-    expect(completion.choices[0]?.message.content).toBe('served by backup');
+    expect(completion.choices[0]?.message.content).toBe(bedrockText());
+    expect(headers.get('x-gateway-provider')).toBe('bedrock');
     expect(record.attempt_log?.[0]).toMatchObject({ model: 'claude-overloaded', provider: 'anthropic', status: 503 });
+    expect(record.attempt_log?.[1]).toMatchObject({ model: 'bedrock-claude', provider: 'bedrock', status: 200 });
+  });
+
+  it('fails over a stream whose provider started it and then sent an overloaded error before any token', async () => {
+    const { text, headers, record } = await streamWith('claude-busy');
+
+    expect(text).toMatch(/strawberry/); // Bedrock's recorded stream
+    expect(headers.get('x-gateway-model')).toBe('bedrock-claude');
+    expect(record).toMatchObject({ status: 200, model: 'bedrock-claude', requested_model: 'claude-busy', attempts: 2 });
   });
 
   it('tries the next deployment of the same model before any fallback', async () => {

@@ -19,6 +19,7 @@
  *                      invalid_request_error otherwise (the bare form's body is unchanged)
  *   overloaded         [emb] 503 {"error":{"message":"The engine is currently overloaded, ...","type":"server_error",...}};
  *                      on POST /v1/messages (Anthropic) 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}
+ *   overloaded-in-stream  on POST /v1/messages with stream: 200, message_start, then an `event: error` overloaded_error
  *   hang               [emb] as above (accept, never answer)
  *   hang-before-first-token  stream: 200 + SSE headers flushed at once, then nothing until the client
  *                      goes away; non-stream [emb]: like hang
@@ -122,6 +123,14 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     const anthropic = path.endsWith('/v1/messages') ? model.replace('fixture:', '') : undefined;
     if (anthropic === 'overloaded') {
       return sendJson(outgoing, 529, JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }));
+    }
+    if (anthropic === 'overloaded-in-stream' && stream) {
+      // As Anthropic does under load: the stream starts (200, message_start), then an error event instead of content.
+      startSse(outgoing);
+      const start = { type: 'message_start', message: { id: 'msg_overloaded', type: 'message', role: 'assistant', model: 'claude', content: [], stop_reason: null, usage: { input_tokens: 10, output_tokens: 1 } } };
+      outgoing.write(`event: message_start\ndata: ${JSON.stringify(start)}\n\n`);
+      outgoing.write(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })}\n\n`);
+      return outgoing.end();
     }
     if (anthropic !== undefined) {
       if (!stream) return sendJson(outgoing, 200, fixtureText(`${anthropic}.json`, 'anthropic'));
