@@ -65,11 +65,11 @@ Tenants
 Keys
   keys create --tenant <id> [--name <name>] [--budget <usd>] [--budget-duration 1d|7d|30d|1mo]
               [--rpm <n>] [--tpm <n>] [--models a,b] [--expires-in 30d|12h | --expires-at <ISO-8601>]
-              [--metadata <json>]
+              [--allow-routing-overrides true|false] [--metadata <json>]
   keys list [--tenant <id>]
   keys get <id>
   keys update <id> [--name …] [--budget …] [--budget-duration …] [--rpm …] [--tpm …] [--models …]
-              [--expires-in … | --expires-at …] [--metadata …]
+              [--expires-in … | --expires-at …] [--allow-routing-overrides …] [--metadata …]
   keys revoke <id>
   keys rotate <id>
 
@@ -104,6 +104,7 @@ const OPTIONS = {
   'end-user-budget': { type: 'string' },
   'expires-in': { type: 'string' },
   'expires-at': { type: 'string' },
+  'allow-routing-overrides': { type: 'string' },
   metadata: { type: 'string' },
   key: { type: 'string' },
   model: { type: 'string' },
@@ -123,7 +124,7 @@ type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean
 const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'master-key', 'json', 'help'];
 const LIMIT_OPTIONS: readonly OptionName[] = ['name', 'budget', 'budget-duration', 'rpm', 'tpm', 'models', 'metadata'];
 const TENANT_OPTIONS: readonly OptionName[] = [...LIMIT_OPTIONS, 'end-user-budget'];
-const KEY_OPTIONS: readonly OptionName[] = [...LIMIT_OPTIONS, 'expires-in', 'expires-at'];
+const KEY_OPTIONS: readonly OptionName[] = [...LIMIT_OPTIONS, 'expires-in', 'expires-at', 'allow-routing-overrides'];
 const USAGE_FILTER_OPTIONS: readonly OptionName[] = ['tenant', 'key', 'model', 'end-user', 'run', 'from', 'to', 'format'];
 
 /** Which query parameter each usage option sets. */
@@ -153,6 +154,7 @@ const BODY_FIELDS: Partial<Record<OptionName, { field: string; convert: (text: s
   'end-user-budget': { field: 'end_user_max_budget', convert: toNumber },
   'expires-in': { field: 'duration', convert: (text) => text },
   'expires-at': { field: 'expires_at', convert: (text) => text },
+  'allow-routing-overrides': { field: 'allow_routing_overrides', convert: toBoolean },
   metadata: { field: 'metadata', convert: toJsonObject },
 };
 
@@ -337,6 +339,11 @@ function toNumber(text: string, option: string): number {
   const value = text.trim() === '' ? Number.NaN : Number(text);
   if (!Number.isFinite(value)) throw new UsageError(`--${option} must be a number, not '${text}'.`);
   return value;
+}
+
+function toBoolean(text: string, option: string): boolean {
+  if (text === 'true' || text === 'false') return text === 'true';
+  throw new UsageError(`--${option} must be true or false, not '${text}'.`);
 }
 
 function toList(text: string): string[] {

@@ -112,6 +112,16 @@ describe('parseArguments', () => {
     expect(call.body).toEqual({ tenant_id: 'acme', expires_at: '2030-01-01T00:00:00Z' });
   });
 
+  it('sends allow_routing_overrides when keys create has --allow-routing-overrides', () => {
+    const { call } = command(['keys', 'create', '--tenant', 'acme', '--allow-routing-overrides', 'true']);
+
+    expect(call.body).toEqual({ tenant_id: 'acme', allow_routing_overrides: true });
+  });
+
+  it('fails when --allow-routing-overrides is neither true nor false', () => {
+    expect(() => parseArguments(['keys', 'update', 'key_1', '--allow-routing-overrides', 'yes'])).toThrow(/must be true or false/);
+  });
+
   it('fails when keys create has both --expires-in and --expires-at', () => {
     expect(() =>
       parseArguments(['keys', 'create', '--tenant', 'acme', '--expires-in', '1d', '--expires-at', '2030-01-01T00:00:00Z']),
