@@ -9,7 +9,10 @@ const UNKNOWN_PRICE_NANOS = Number.MAX_SAFE_INTEGER;
 export interface PickContext {
   /** In [0, 1): injected, so that tests are repeatable. */
   random(): number;
-  latencyMs(deploymentId: string): number | undefined;
+  /** The recent latency of a deployment at `nowMs`, or undefined when not measured lately. */
+  latencyMs(deploymentId: string, nowMs: number): number | undefined;
+  /** Milliseconds since the epoch, read once per latency-based pick. */
+  now(): number;
 }
 
 /**
@@ -44,8 +47,10 @@ export class DeploymentGroup {
    */
   pick(strategy: RoutingStrategy, context: PickContext, excluded: (deployment: ResolvedDeployment) => boolean): ResolvedDeployment | undefined {
     switch (strategy) {
-      case 'latency-based-routing':
-        return this.lowest(context, excluded, (index) => context.latencyMs(this.deployments[index]!.id) ?? 0);
+      case 'latency-based-routing': {
+        const nowMs = context.now();
+        return this.lowest(context, excluded, (index) => context.latencyMs(this.deployments[index]!.id, nowMs) ?? 0);
+      }
       case 'cost-based-routing':
         return this.lowest(context, excluded, (index) => this.costs[index]!);
       case 'simple-shuffle':

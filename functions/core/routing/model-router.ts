@@ -119,7 +119,7 @@ export class ModelRouter {
     for (const [name, group] of byName) this.groups.set(name, new DeploymentGroup(name, group));
     this.settings = options.settings;
     this.options = options;
-    this.pickContext = { random: options.random, latencyMs: (id) => this.latency.averageMs(id, options.clock.now()) };
+    this.pickContext = { random: options.random, latencyMs: (id, nowMs) => this.latency.averageMs(id, nowMs), now: () => options.clock.now() };
   }
 
   /** Public model names, in config order. */

@@ -15,7 +15,7 @@ function deployment(id: string, overrides: Partial<ResolvedDeployment> = {}): Re
 }
 
 function context(latencies: Record<string, number> = {}, seed = 42): PickContext {
-  return { random: seededRandom(seed), latencyMs: (id) => latencies[id] };
+  return { random: seededRandom(seed), latencyMs: (id) => latencies[id], now: () => 0 };
 }
 
 /** Each deployment's share of `PICKS` picks, in percent. */
@@ -241,7 +241,7 @@ describe('latency-based-routing', () => {
 
   it('follows a LatencyTracker as it learns', () => {
     const tracker = new LatencyTracker();
-    const pickContext: PickContext = { random: seededRandom(1), latencyMs: (id) => tracker.averageMs(id, NOW) };
+    const pickContext: PickContext = { random: seededRandom(1), latencyMs: (id, nowMs) => tracker.averageMs(id, nowMs), now: () => NOW };
     tracker.record('slow', 900, NOW);
     tracker.record('fast', 100, NOW);
     tracker.record('medium', 400, NOW);
