@@ -128,6 +128,14 @@ export class UpstreamUnreachableError extends GatewayError {
   }
 }
 
+/** A dependency the gateway needs for this request (a store, a secret, credentials) is briefly unavailable: retry in a second. */
+export class ServiceUnavailableError extends GatewayError {
+  constructor(message: string, code: string) {
+    super({ status: 503, message, type: 'server_error', code, headers: { 'retry-after': '1' } });
+    this.name = 'ServiceUnavailableError';
+  }
+}
+
 export class InternalGatewayError extends GatewayError {
   constructor(message = 'The gateway failed to handle this request.') {
     super({ status: 500, message, type: 'server_error', code: 'internal_error' });

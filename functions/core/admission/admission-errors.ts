@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js';
+import { GatewayError, ServiceUnavailableError } from '../errors.js';
 
 export function rateLimitError(message: string, retryAfterSeconds: number, code: 'rate_limit_exceeded' | 'tokens_rate_limit_exceeded'): GatewayError {
   return new GatewayError({
@@ -32,11 +32,5 @@ export function modelNotAllowedError(who: string, model: string, allowed: readon
 }
 
 export function limitsUnavailableError(): GatewayError {
-  return new GatewayError({
-    status: 503,
-    message: 'Rate limits and budgets cannot be checked right now, so the request was not admitted. Retry shortly.',
-    type: 'server_error',
-    code: 'limits_unavailable',
-    headers: { 'retry-after': '1' },
-  });
+  return new ServiceUnavailableError('Rate limits and budgets cannot be checked right now, so the request was not admitted. Retry shortly.', 'limits_unavailable');
 }

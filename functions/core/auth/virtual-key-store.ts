@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AuthenticationError, GatewayError } from '../errors.js';
+import { AuthenticationError, ServiceUnavailableError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { TenancyStore } from '../tenancy/tenancy-store.js';
 import type { KeyWithTenant } from '../tenancy/tenancy-types.js';
@@ -38,13 +38,7 @@ export function createVirtualKeyStore(options: { store: TenancyStore; clock: Clo
       return await options.store.findKeyByHash(keyHash);
     } catch {
       // Unknown is not the same as unverifiable: never turn a store outage into a 401 or a pass.
-      throw new GatewayError({
-        status: 503,
-        message: 'API keys cannot be verified right now. Retry shortly.',
-        type: 'server_error',
-        code: 'key_store_unavailable',
-        headers: { 'retry-after': '1' },
-      });
+      throw new ServiceUnavailableError('API keys cannot be verified right now. Retry shortly.', 'key_store_unavailable');
     }
   }
 

@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js';
+import { GatewayError, ServiceUnavailableError } from '../errors.js';
 import type { UpstreamResponse } from '../ports.js';
 import type { Provider, ProviderHttpRequest, ResolvedDeployment } from '../providers/provider.js';
 import { PROVIDERS } from '../providers/provider-catalog.js';
@@ -49,13 +49,7 @@ async function signed(gateway: Pick<GatewayContext, 'signer'>, request: Provider
   try {
     return await gateway.signer(request);
   } catch {
-    throw new GatewayError({
-      status: 503,
-      message: 'AWS credentials for signing the provider request are unavailable right now.',
-      type: 'server_error',
-      code: 'aws_credentials_unavailable',
-      headers: { 'retry-after': '1' },
-    });
+    throw new ServiceUnavailableError('AWS credentials for signing the provider request are unavailable right now.', 'aws_credentials_unavailable');
   }
 }
 
@@ -64,13 +58,7 @@ async function keyFor(gateway: Pick<GatewayContext, 'providerKeys'>, deployment:
   try {
     keyed = await gateway.providerKeys.withKey(deployment);
   } catch {
-    throw new GatewayError({
-      status: 503,
-      message: `The provider key for model "${deployment.modelName}" cannot be read right now. Retry shortly.`,
-      type: 'server_error',
-      code: 'provider_keys_unavailable',
-      headers: { 'retry-after': '1' },
-    });
+    throw new ServiceUnavailableError(`The provider key for model "${deployment.modelName}" cannot be read right now. Retry shortly.`, 'provider_keys_unavailable');
   }
   requireApiKey(keyed);
   return keyed;
