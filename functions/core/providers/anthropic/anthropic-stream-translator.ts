@@ -3,7 +3,7 @@ import type { ChatCompletionChunk, JsonObject } from '../../openai/openai-types.
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
 import { JSON_RESPONSE_TOOL_NAME } from './json-response-tool.js';
-import { isObject, objectOr, parseJsonObject, stringOr } from './json-values.js';
+import { isObject, objectOr, parseJsonObject, stringOr } from '../json-values.js';
 import { finishReasonFor } from './map-anthropic-finish-reason.js';
 import { mapAnthropicStreamError } from './map-anthropic-error.js';
 import { mapAnthropicUsage, mergeAnthropicStreamUsage } from './map-anthropic-usage.js';

@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../../errors.js';
 import type { AnthropicTool } from './anthropic-wire-types.js';
-import { isObject } from './json-values.js';
+import { isObject } from '../json-values.js';
 
 /**
  * OpenAI's `response_format: json_schema | json_object` as Anthropic tool use: the request offers

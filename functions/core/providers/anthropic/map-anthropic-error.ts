@@ -1,6 +1,6 @@
 import { GatewayError, type OpenAIErrorType } from '../../errors.js';
 import { errorTypeForStatus } from '../openai-compatible/map-openai-error.js';
-import { isObject } from './json-values.js';
+import { isObject } from '../json-values.js';
 
 const MAX_MESSAGE_LENGTH = 1000;
 

@@ -1,5 +1,5 @@
 import type { JsonObject, Usage } from '../../openai/openai-types.js';
-import { countOf, isObject } from './json-values.js';
+import { countOf, isObject } from '../json-values.js';
 
 /**
  * Anthropic's usage as OpenAI's. Anthropic's `input_tokens` excludes cached tokens, OpenAI's

@@ -1,7 +1,7 @@
 import type { ChatCompletion, JsonObject, ToolCall } from '../../openai/openai-types.js';
 import type { ProviderContext } from '../provider.js';
 import { JSON_RESPONSE_TOOL_NAME } from './json-response-tool.js';
-import { badUpstreamResponse, isObject, stringOr } from './json-values.js';
+import { badUpstreamResponse, isObject, stringOr } from '../json-values.js';
 import { finishReasonFor } from './map-anthropic-finish-reason.js';
 import { mapAnthropicStreamError } from './map-anthropic-error.js';
 import { mapAnthropicUsage } from './map-anthropic-usage.js';

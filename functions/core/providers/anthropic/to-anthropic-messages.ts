@@ -8,7 +8,7 @@ import type {
   AnthropicToolResultBlock,
 } from './anthropic-wire-types.js';
 import { foldConversation } from '../fold-conversation.js';
-import { isObject } from './json-values.js';
+import { isObject } from '../json-values.js';
 
 export interface AnthropicConversation {
   /** System and developer messages, wherever they stood, in order; absent when there are none. */

@@ -2,7 +2,7 @@ import { InvalidRequestError } from '../../errors.js';
 import type { ChatCompletionRequest } from '../../openai/openai-types.js';
 import type { AnthropicTool, AnthropicToolChoice } from './anthropic-wire-types.js';
 import { JSON_RESPONSE_TOOL_NAME, jsonResponseTool } from './json-response-tool.js';
-import { isObject } from './json-values.js';
+import { isObject } from '../json-values.js';
 
 export interface AnthropicToolSetup {
   tools?: AnthropicTool[];

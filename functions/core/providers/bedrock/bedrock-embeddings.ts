@@ -16,7 +16,7 @@ import { InvalidRequestError } from '../../errors.js';
 import type { EmbeddingRequest, EmbeddingResponse } from '../../openai/openai-types.js';
 import type { ProviderContext, ProviderHttpRequest } from '../provider.js';
 import { BEDROCK_SIGNING_SERVICE, bedrockRuntimeUrl, modelIdOf, regionOf } from './bedrock-endpoint.js';
-import { countOf, objectOr, requireObject } from './bedrock-json.js';
+import { countOf, objectOr, requireObject } from '../json-values.js';
 
 /** Cohere's input type for texts embedded to be searched (OpenAI's request has no such field). */
 export const COHERE_INPUT_TYPE = 'search_document';

@@ -24,7 +24,7 @@ import { InvalidRequestError } from '../../errors.js';
 import type { ChatCompletionRequest } from '../../openai/openai-types.js';
 import type { ProviderContext, ProviderHttpRequest } from '../provider.js';
 import { BEDROCK_SIGNING_SERVICE, bedrockRuntimeUrl, regionOf } from './bedrock-endpoint.js';
-import { isObject } from './bedrock-json.js';
+import { isObject } from '../json-values.js';
 import type { ConverseInferenceConfig, ConverseRequest, ConverseToolConfig } from './converse-wire-types.js';
 import { hasToolBlocks, toConverseConversation, toolBlocksAsText } from './to-converse-messages.js';
 import { toConverseToolConfig } from './to-converse-tools.js';

@@ -2,7 +2,7 @@ import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk, JsonObject, ToolCallDelta, Usage } from '../../openai/openai-types.js';
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
-import { isObject, objectOr, parseJsonObject } from './bedrock-json.js';
+import { isObject, objectOr, parseJsonObject } from '../json-values.js';
 import { BEDROCK_ERRORS, mapBedrockStreamException } from './map-bedrock-error.js';
 import { mapBedrockStopReason, type OpenAIFinishReason } from './map-bedrock-stop-reason.js';
 import { mapBedrockUsage } from './map-bedrock-usage.js';

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors.js';
 import { errorTypeForStatus } from '../openai-compatible/map-openai-error.js';
-import { isObject } from './bedrock-json.js';
+import { isObject } from '../json-values.js';
 
 const MAX_MESSAGE_LENGTH = 1000;
 

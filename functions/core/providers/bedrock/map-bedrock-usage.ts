@@ -1,5 +1,5 @@
 import type { Usage } from '../../openai/openai-types.js';
-import { countOf, objectOr } from './bedrock-json.js';
+import { countOf, objectOr } from '../json-values.js';
 
 /**
  * Converse's `usage` → OpenAI's. Bedrock's `inputTokens` leaves out the prompt tokens read from

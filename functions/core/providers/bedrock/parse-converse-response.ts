@@ -1,6 +1,6 @@
 import type { ChatCompletion, ToolCall } from '../../openai/openai-types.js';
 import type { ProviderContext } from '../provider.js';
-import { isObject, objectOr, requireObject } from './bedrock-json.js';
+import { isObject, objectOr, requireObject } from '../json-values.js';
 import { mapBedrockStopReason } from './map-bedrock-stop-reason.js';
 import { mapBedrockUsage } from './map-bedrock-usage.js';
 

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../../errors.js';
 import { foldConversation } from '../fold-conversation.js';
 import type { ChatMessage, JsonObject } from '../../openai/openai-types.js';
-import { isObject } from './bedrock-json.js';
+import { isObject } from '../json-values.js';
 import type {
   ConverseCachePointBlock,
   ConverseContentBlock,

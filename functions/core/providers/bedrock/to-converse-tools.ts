@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../../errors.js';
 import type { ChatCompletionRequest } from '../../openai/openai-types.js';
-import { isObject } from './bedrock-json.js';
+import { isObject } from '../json-values.js';
 import type { ConverseToolChoice, ConverseToolConfig, ConverseToolSpec } from './converse-wire-types.js';
 
 /** The schema sent for a function that declares no parameters (Converse requires one). */

@@ -3,7 +3,7 @@ import type { EmbeddingRequest, EmbeddingResponse } from '../../openai/openai-ty
 import type { ProviderContext, ProviderHttpRequest } from '../provider.js';
 import { geminiHeaders, geminiModelId, geminiModelUrl } from './gemini-endpoint.js';
 import type { GeminiBatchEmbedContentsRequest } from './gemini-wire-types.js';
-import { arrayOr, badUpstreamResponse, countOf, isObject, objectOr } from './json-values.js';
+import { arrayOr, badUpstreamResponse, countOf, isObject, objectOr } from '../json-values.js';
 
 /**
  * OpenAI embeddings → `POST {base}/v1beta/models/{model}:batchEmbedContents`, one request per

@@ -3,7 +3,7 @@ import type { ChatCompletionChunk, JsonObject, ToolCallDelta, Usage } from '../.
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
 import { geminiToolCallId, toOpenAIToolCall, type GeminiCompletedCall } from './gemini-tool-call.js';
-import { arrayOr, badUpstreamResponse, finiteNumber, isObject, nonEmptyString, parseJson } from './json-values.js';
+import { arrayOr, badUpstreamResponse, finiteNumber, isObject, nonEmptyString, parseJson } from '../json-values.js';
 import { geminiInBandError } from './map-gemini-error.js';
 import { mapGeminiFinishReason, type OpenAIFinishReason } from './map-gemini-finish-reason.js';
 import { mapGeminiUsage } from './map-gemini-usage.js';

@@ -1,6 +1,6 @@
 /**
  * The parts of Google's Gemini API (generativelanguage.googleapis.com, v1beta) this module writes.
- * Responses are read field by field from `unknown` (json-values.ts), never trusted whole, so a new
+ * Responses are read field by field from `unknown` (../json-values.ts), never trusted whole, so a new
  * Gemini field never breaks parsing. Reference: https://ai.google.dev/api/generate-content
  */
 import type { JsonObject } from '../../openai/openai-types.js';

@@ -1,5 +1,5 @@
 import type { Usage } from '../../openai/openai-types.js';
-import { countOf, isObject } from './json-values.js';
+import { countOf, isObject } from '../json-values.js';
 
 /**
  * Gemini's `usageMetadata` as OpenAI's usage, or undefined when it carries no counts (stream

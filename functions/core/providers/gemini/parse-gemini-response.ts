@@ -1,7 +1,7 @@
 import type { ChatCompletion, JsonObject } from '../../openai/openai-types.js';
 import type { ProviderContext } from '../provider.js';
 import { geminiToolCallId, toOpenAIToolCall } from './gemini-tool-call.js';
-import { arrayOr, badUpstreamResponse, finiteNumber, isObject, nonEmptyString } from './json-values.js';
+import { arrayOr, badUpstreamResponse, finiteNumber, isObject, nonEmptyString } from '../json-values.js';
 import { geminiInBandError } from './map-gemini-error.js';
 import { mapGeminiFinishReason } from './map-gemini-finish-reason.js';
 import { mapGeminiUsage } from './map-gemini-usage.js';

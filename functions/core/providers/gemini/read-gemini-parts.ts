@@ -1,5 +1,5 @@
 import type { GeminiCompletedCall } from './gemini-tool-call.js';
-import { arrayOr, isObject, nonEmptyString } from './json-values.js';
+import { arrayOr, isObject, nonEmptyString } from '../json-values.js';
 import type { FunctionCallCollector } from './streamed-function-call.js';
 
 /** What one candidate's parts (a whole answer, or one stream event's share of it) say. */

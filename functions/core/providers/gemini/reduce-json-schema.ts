@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../openai/openai-types.js';
-import { isObject } from './json-values.js';
+import { isObject } from '../json-values.js';
 
 /**
  * JSON Schema (as OpenAI clients write tool parameters and `json_schema` formats) reduced to the

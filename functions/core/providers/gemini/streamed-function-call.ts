@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../openai/openai-types.js';
 import type { GeminiCompletedCall } from './gemini-tool-call.js';
-import { arrayOr, isObject } from './json-values.js';
+import { arrayOr, isObject } from '../json-values.js';
 
 type PathSegment = string | number;
 

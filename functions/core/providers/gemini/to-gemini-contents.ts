@@ -3,7 +3,7 @@ import { foldConversation } from '../fold-conversation.js';
 import type { ChatMessage, JsonObject } from '../../openai/openai-types.js';
 import type { GeminiContent, GeminiPart, GeminiRole } from './gemini-wire-types.js';
 import { guessMimeType, parseBase64DataUrl } from './guess-mime-type.js';
-import { isObject, nonEmptyString, parseJson } from './json-values.js';
+import { isObject, nonEmptyString, parseJson } from '../json-values.js';
 
 export interface GeminiConversation {
   systemInstruction?: { parts: GeminiPart[] };

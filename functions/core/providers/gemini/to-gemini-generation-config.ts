@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../../errors.js';
 import type { ChatCompletionRequest } from '../../openai/openai-types.js';
 import type { GeminiGenerationConfig, GeminiThinkingConfig } from './gemini-wire-types.js';
-import { finiteNumber, isObject } from './json-values.js';
+import { finiteNumber, isObject } from '../json-values.js';
 import { isEmptyObjectSchema, reduceJsonSchema } from './reduce-json-schema.js';
 
 /**

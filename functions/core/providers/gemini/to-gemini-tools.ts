@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../../errors.js';
 import type { ChatCompletionRequest } from '../../openai/openai-types.js';
 import type { GeminiFunctionDeclaration, GeminiGenerateContentRequest, GeminiToolConfig } from './gemini-wire-types.js';
-import { isObject, nonEmptyString } from './json-values.js';
+import { isObject, nonEmptyString } from '../json-values.js';
 import { isEmptyObjectSchema, reduceJsonSchema } from './reduce-json-schema.js';
 
 /**
