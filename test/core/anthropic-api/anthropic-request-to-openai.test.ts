@@ -3,6 +3,7 @@ import { anthropicToOpenAIRequest, reasoningEffortForBudget } from '../../../fun
 import { InvalidRequestError } from '../../../functions/core/errors.js';
 import type { JsonObject } from '../../../functions/core/openai/openai-types.js';
 import { validateChatRequest } from '../../../functions/core/openai/validate-request.js';
+import { captureError } from '../../support/capture-error.js';
 
 const USER = { role: 'user', content: 'Hello' };
 
@@ -21,15 +22,6 @@ function userBlocks(...blocks: unknown[]): JsonObject {
 
 function assistantBlocks(...blocks: unknown[]): JsonObject {
   return body({ messages: [USER, { role: 'assistant', content: blocks }] });
-}
-
-function captureError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 const WEATHER_TOOL = { name: 'get_weather', description: 'Weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } } } };

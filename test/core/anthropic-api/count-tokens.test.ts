@@ -2,18 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ATTACHMENT_TOKEN_ESTIMATE, estimateAnthropicInputTokens } from '../../../functions/core/anthropic-api/count-tokens.js';
 import { InvalidRequestError } from '../../../functions/core/errors.js';
 import type { JsonObject } from '../../../functions/core/openai/openai-types.js';
+import { captureError } from '../../support/capture-error.js';
 
 function countBody(overrides: JsonObject = {}): JsonObject {
   return { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x'.repeat(40) }], ...overrides };
-}
-
-function captureError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 describe('estimateAnthropicInputTokens', () => {

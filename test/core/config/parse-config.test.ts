@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_YAML } from '../../../functions/core/config/default-config.js';
 import { ConfigError, parseConfigOrThrow, parseConfigText, validateConfigText } from '../../../functions/core/config/parse-config.js';
+import { captureError } from '../../support/capture-error.js';
 
 const VALID_CONFIG = `
 model_list:
@@ -39,15 +40,6 @@ general_settings:
   max_request_size_mb: 2
   stream_keep_alive_seconds: 5
 `;
-
-function captureError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 function configWithParams(params: string): string {
   return `model_list:\n  - model_name: m\n    litellm_params:\n${params

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../../functions/core/errors.js';
 import type { JsonObject } from '../../../functions/core/openai/openai-types.js';
 import { parseJsonBody, validateChatRequest, validateEmbeddingRequest } from '../../../functions/core/openai/validate-request.js';
+import { captureError } from '../../support/capture-error.js';
 
 const USER_MESSAGE = { role: 'user', content: 'Hello' };
 
@@ -16,15 +17,6 @@ function embeddingBody(overrides: JsonObject = {}): JsonObject {
 function without(body: JsonObject, field: string): JsonObject {
   const { [field]: _removed, ...rest } = body;
   return rest;
-}
-
-function captureError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 describe('validateChatRequest', () => {
