@@ -110,6 +110,19 @@ export function createDynamoDbTenancyStore(options: DynamoDbTenancyStoreOptions)
     };
   }
 
+  /** Sends a conditional write; when its condition fails, throws what `onConditionFailed` gives instead. */
+  async function sendConditional(
+    command: PutItemCommand | DeleteItemCommand,
+    onConditionFailed: () => Error | Promise<Error>,
+  ): Promise<void> {
+    try {
+      await client.send(command as PutItemCommand);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw await onConditionFailed();
+      throw error;
+    }
+  }
+
   /** A conditional write on a key failed: gone (404), or changed under us (a plain error, 500). */
   async function keyWriteConflict(id: string): Promise<Error> {
     if ((await getItem(keyPk(id))) === undefined) return new NotFoundError(`Key ${id}`);
@@ -133,14 +146,10 @@ export function createDynamoDbTenancyStore(options: DynamoDbTenancyStoreOptions)
     },
 
     async createTenant(tenant) {
-      try {
-        await client.send(
-          new PutItemCommand({ TableName: tableName, Item: tenantItem(tenant), ConditionExpression: 'attribute_not_exists(pk)' }),
-        );
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) throw new AlreadyExistsError(`Tenant ${tenant.id}`);
-        throw error;
-      }
+      await sendConditional(
+        new PutItemCommand({ TableName: tableName, Item: tenantItem(tenant), ConditionExpression: 'attribute_not_exists(pk)' }),
+        () => new AlreadyExistsError(`Tenant ${tenant.id}`),
+      );
     },
 
     async getTenant(id) {
@@ -153,25 +162,17 @@ export function createDynamoDbTenancyStore(options: DynamoDbTenancyStoreOptions)
     },
 
     async putTenant(tenant) {
-      try {
-        await client.send(
-          new PutItemCommand({ TableName: tableName, Item: tenantItem(tenant), ConditionExpression: 'attribute_exists(pk)' }),
-        );
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) throw new NotFoundError(`Tenant ${tenant.id}`);
-        throw error;
-      }
+      await sendConditional(
+        new PutItemCommand({ TableName: tableName, Item: tenantItem(tenant), ConditionExpression: 'attribute_exists(pk)' }),
+        () => new NotFoundError(`Tenant ${tenant.id}`),
+      );
     },
 
     async deleteTenant(id) {
-      try {
-        await client.send(
-          new DeleteItemCommand({ TableName: tableName, Key: keyOf(tenantPk(id)), ConditionExpression: 'attribute_exists(pk)' }),
-        );
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) throw new NotFoundError(`Tenant ${id}`);
-        throw error;
-      }
+      await sendConditional(
+        new DeleteItemCommand({ TableName: tableName, Key: keyOf(tenantPk(id)), ConditionExpression: 'attribute_exists(pk)' }),
+        () => new NotFoundError(`Tenant ${id}`),
+      );
     },
 
     async createKey(key) {
@@ -215,12 +216,7 @@ export function createDynamoDbTenancyStore(options: DynamoDbTenancyStoreOptions)
       };
 
       if (stored.key_hash === key.key_hash && stored.tenant_id === key.tenant_id) {
-        try {
-          await client.send(new PutItemCommand(putKey));
-        } catch (error) {
-          if (isConditionalCheckFailed(error)) throw await keyWriteConflict(key.id);
-          throw error;
-        }
+        await sendConditional(new PutItemCommand(putKey), () => keyWriteConflict(key.id));
         return;
       }
 
