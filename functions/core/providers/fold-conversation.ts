@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
-import type { ChatMessage } from '../openai/openai-types.js';
+import type { ChatMessage, JsonObject } from '../openai/openai-types.js';
+import { isObject, parseJson } from './json-values.js';
 
 /** How one provider writes each OpenAI message role. */
 export interface ConversationTranslators<System, Block, Role extends string> {
@@ -63,4 +64,37 @@ export function foldConversation<System, Block, Role extends string>(
     throw new InvalidRequestError(`Invalid value for '${path}.role': ${translators.unknownRole}`, `${path}.role`);
   });
   return { system, turns };
+}
+
+/** One of an assistant message's `tool_calls`, as Anthropic and Bedrock replay it. */
+export interface AssistantToolCall {
+  id: string;
+  name: string;
+  /** The arguments as a JSON object; arguments that are not a JSON object become `{}`. */
+  input: JsonObject;
+}
+
+/**
+ * An assistant message's `tool_calls`, checked: each needs an id and a function name.
+ * Anthropic and Bedrock both want the input as an object, so the arguments text is parsed
+ * and anything that is not a JSON object becomes `{}`.
+ */
+export function assistantToolCalls(message: ChatMessage, path: string): AssistantToolCall[] {
+  const toolCalls = message['tool_calls'];
+  if (toolCalls === undefined || toolCalls === null) return [];
+  if (!Array.isArray(toolCalls)) throw new InvalidRequestError(`Invalid type for '${path}.tool_calls': expected an array.`, `${path}.tool_calls`);
+  return toolCalls.map((call: unknown, index) => {
+    const callPath = `${path}.tool_calls[${index}]`;
+    const fn = isObject(call) && isObject(call['function']) ? call['function'] : undefined;
+    if (!isObject(call) || typeof call['id'] !== 'string' || typeof fn?.['name'] !== 'string') {
+      throw new InvalidRequestError(`Invalid tool call at '${callPath}': expected an id and a function name.`, callPath);
+    }
+    return { id: call['id'], name: fn['name'], input: argumentsObject(fn['arguments']) };
+  });
+}
+
+function argumentsObject(argumentsText: unknown): JsonObject {
+  if (typeof argumentsText !== 'string') return isObject(argumentsText) ? argumentsText : {};
+  const parsed = parseJson(argumentsText);
+  return isObject(parsed) ? parsed : {};
 }

@@ -7,7 +7,7 @@ import type {
   AnthropicTextBlock,
   AnthropicToolResultBlock,
 } from './anthropic-wire-types.js';
-import { foldConversation } from '../fold-conversation.js';
+import { assistantToolCalls, foldConversation } from '../fold-conversation.js';
 import { isObject } from '../json-values.js';
 
 export interface AnthropicConversation {
@@ -106,30 +106,10 @@ function documentBlock(part: JsonObject, path: string): AnthropicContentBlock {
 }
 
 function assistantBlocks(message: ChatMessage, path: string): AnthropicContentBlock[] {
-  const blocks: AnthropicContentBlock[] = textBlocks(message.content, `${path}.content`);
-  const toolCalls = message['tool_calls'];
-  if (toolCalls === undefined || toolCalls === null) return blocks;
-  if (!Array.isArray(toolCalls)) throw new InvalidRequestError(`Invalid type for '${path}.tool_calls': expected an array.`, `${path}.tool_calls`);
-  toolCalls.forEach((call: unknown, index) => {
-    const callPath = `${path}.tool_calls[${index}]`;
-    const fn = isObject(call) && isObject(call['function']) ? call['function'] : undefined;
-    if (!isObject(call) || typeof call['id'] !== 'string' || typeof fn?.['name'] !== 'string') {
-      throw new InvalidRequestError(`Invalid tool call at '${callPath}': expected an id and a function name.`, callPath);
-    }
-    blocks.push({ type: 'tool_use', id: call['id'], name: fn['name'], input: parseArguments(fn['arguments']) });
-  });
-  return blocks;
-}
-
-/** Anthropic wants the input as an object; arguments that are not a JSON object become `{}`. */
-function parseArguments(argumentsText: unknown): Record<string, unknown> {
-  if (typeof argumentsText !== 'string') return isObject(argumentsText) ? argumentsText : {};
-  try {
-    const parsed: unknown = JSON.parse(argumentsText);
-    return isObject(parsed) ? parsed : {};
-  } catch {
-    return {};
-  }
+  return [
+    ...textBlocks(message.content, `${path}.content`),
+    ...assistantToolCalls(message, path).map(({ id, name, input }): AnthropicContentBlock => ({ type: 'tool_use', id, name, input })),
+  ];
 }
 
 function toolResultBlock(message: ChatMessage, path: string): AnthropicToolResultBlock {

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../../errors.js';
-import { foldConversation } from '../fold-conversation.js';
+import { assistantToolCalls, foldConversation } from '../fold-conversation.js';
 import type { ChatMessage, JsonObject } from '../../openai/openai-types.js';
 import { isObject } from '../json-values.js';
 import type {
@@ -151,30 +151,10 @@ function documentName(filename: unknown, index: number): string {
 }
 
 function assistantBlocks(message: ChatMessage, path: string): ConverseContentBlock[] {
-  const blocks: ConverseContentBlock[] = textBlocks(message.content, `${path}.content`);
-  const toolCalls = message['tool_calls'];
-  if (toolCalls === undefined || toolCalls === null) return blocks;
-  if (!Array.isArray(toolCalls)) throw new InvalidRequestError(`Invalid type for '${path}.tool_calls': expected an array.`, `${path}.tool_calls`);
-  toolCalls.forEach((call: unknown, index) => {
-    const callPath = `${path}.tool_calls[${index}]`;
-    const called = isObject(call) && isObject(call['function']) ? call['function'] : undefined;
-    if (!isObject(call) || typeof call['id'] !== 'string' || typeof called?.['name'] !== 'string') {
-      throw new InvalidRequestError(`Invalid tool call at '${callPath}': expected an id and a function name.`, callPath);
-    }
-    blocks.push({ toolUse: { toolUseId: call['id'], name: called['name'], input: parseArguments(called['arguments']) } });
-  });
-  return blocks;
-}
-
-/** Converse wants the input as a JSON object; arguments that are not a JSON object become `{}`. */
-function parseArguments(argumentsText: unknown): Record<string, unknown> {
-  if (typeof argumentsText !== 'string') return isObject(argumentsText) ? argumentsText : {};
-  try {
-    const parsed: unknown = JSON.parse(argumentsText);
-    return isObject(parsed) ? parsed : {};
-  } catch {
-    return {};
-  }
+  return [
+    ...textBlocks(message.content, `${path}.content`),
+    ...assistantToolCalls(message, path).map(({ id, name, input }): ConverseContentBlock => ({ toolUse: { toolUseId: id, name, input } })),
+  ];
 }
 
 function toolResultBlock(message: ChatMessage, path: string): ConverseToolResultBlock {
