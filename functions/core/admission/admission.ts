@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/key-store.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../ports.js';
-import { affordableOutputTokens, costMicros, estimatePromptTokens, type Pricing } from '../pricing/cost.js';
+import { affordableOutputTokens, costMicros, type Pricing } from '../pricing/cost.js';
 import type { Tenant, VirtualKey } from '../tenancy/tenancy-types.js';
 import { budgetExhaustedError, limitsUnavailableError, modelNotAllowedError, rateLimitError } from './admission-errors.js';
 import type { AdmitResult, CounterStore, ScopeAdmission, ScopeCounts } from './counter-store.js';
@@ -38,8 +38,8 @@ export interface AdmissionRequest {
   principal: Principal;
   model: string;
   endUser?: string;
-  messages: unknown;
-  tools?: unknown;
+  /** The prompt's size in tokens, estimated from the request (see estimatePromptTokens). */
+  promptEstimate: number;
   /** The client's `max_completion_tokens ?? max_tokens`. */
   requestedMaxTokens?: number;
   pricing: Pricing;
@@ -79,7 +79,7 @@ export async function admitRequest(store: CounterStore, settings: AdmissionSetti
   if (request.principal.kind === 'master') return { headers: {} };
   const { key, tenant } = request.principal;
   const minute = minuteWindow(request.nowMs);
-  const promptEstimate = estimatePromptTokens({ messages: request.messages, tools: request.tools });
+  const { promptEstimate } = request;
   const pricing = request.pricing;
   let outputTokens = request.requestedMaxTokens ?? pricing.maxOutputTokens;
   let clamped = false;

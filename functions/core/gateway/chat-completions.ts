@@ -74,7 +74,7 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
     return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: withKeepAlive(routed.value.body, gateway.settings.streamKeepAliveMs, SSE_KEEP_ALIVE) };
   }
   const { completion } = routed.value;
-  const usage = recordedUsageOf(completion.usage) ?? { promptTokens: metering.promptEstimate, completionTokens: 0, estimated: true };
+  const usage = recordedUsageOf(completion.usage) ?? { promptTokens: metering.promptEstimate(), completionTokens: 0, estimated: true };
   request.served.usage = usage;
   headers[COST_HEADER] = String(formatUsd(costMicros(usage, pricingFor(routed.deployment))));
   return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(completion) };
@@ -110,7 +110,7 @@ async function complete(gateway: GatewayContext, request: RequestContext, chat: 
  * event, since the client already has bytes. `stream_timeout` still bounds the first token
  * after such an early commit: past it the stream ends with a timeout error event.
  */
-async function startStream(gateway: GatewayContext, request: RequestContext, chat: ChatCompletionRequest, target: AttemptTarget, promptEstimate: number): Promise<Served> {
+async function startStream(gateway: GatewayContext, request: RequestContext, chat: ChatCompletionRequest, target: AttemptTarget, promptEstimate: () => number): Promise<Served> {
   const { deployment, signal } = target;
   const firstTokenLimitMs = target.timeoutOverrideMs ?? deployment.streamTimeoutMs;
   const firstTokenBy = gateway.clock.now() + firstTokenLimitMs;

@@ -9,8 +9,8 @@ export interface Metering {
   readonly admission: Admission;
   /** The highest prices among the deployments that may serve (fallbacks included): what the reservation assumed. */
   readonly pricing: Pricing;
-  /** The prompt-size estimate, for when the provider reports no usage. */
-  readonly promptEstimate: number;
+  /** The prompt-size estimate (for the reservation, and when the provider reports no usage); computed once, when first asked. */
+  promptEstimate(): number;
   /** Settles once, at the prices of the deployment that served; later calls do nothing (every admitted request is settled exactly once). */
   settle(usage: TokenUsage, servedPricing: Pricing): Promise<void>;
 }
@@ -32,7 +32,9 @@ export async function meterRequest(
   checkModelAllowed(request.principal, deployment.modelName);
   request.served.deployment = deployment;
   const pricing = highestPricing(candidates.map(pricingFor));
-  const promptEstimate = estimatePromptTokens(input);
+  // Serialising the prompt costs time in proportion to its size: only when a reservation or a missing usage needs it.
+  let estimate: number | undefined;
+  const promptEstimate = () => (estimate ??= estimatePromptTokens(input));
   if (request.principal.kind === 'master' || !gateway.admission) {
     return (request.served.metering = { admission: { headers: {} }, pricing, promptEstimate, settle: async () => undefined });
   }
@@ -41,8 +43,7 @@ export async function meterRequest(
     principal: request.principal,
     model: deployment.modelName,
     endUser: request.endUser,
-    messages: input.messages,
-    tools: input.tools,
+    promptEstimate: promptEstimate(),
     requestedMaxTokens: input.requestedMaxTokens,
     pricing,
     requestId: request.requestId,

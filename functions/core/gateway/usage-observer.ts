@@ -31,7 +31,7 @@ export function formatUsd(micros: number): number {
  * (or the client left before it came), estimates from what was generated (4 characters
  * a token), so a stream is never recorded as free.
  */
-export function createStreamUsageObserver(promptEstimate: number, pricing: Pricing) {
+export function createStreamUsageObserver(promptEstimate: () => number, pricing: Pricing) {
   let reported: RecordedUsage | undefined;
   let generatedCharacters = 0;
   return {
@@ -51,7 +51,7 @@ export function createStreamUsageObserver(promptEstimate: number, pricing: Prici
       }
     },
     usage(): RecordedUsage {
-      return reported ?? { promptTokens: promptEstimate, completionTokens: Math.ceil(generatedCharacters / 4), estimated: true };
+      return reported ?? { promptTokens: promptEstimate(), completionTokens: Math.ceil(generatedCharacters / 4), estimated: true };
     },
   };
 }
