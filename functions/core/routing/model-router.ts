@@ -149,7 +149,6 @@ export class ModelRouter {
   async route<T>(request: RouteRequest, attempt: Attempt<T>): Promise<Routed<T>> {
     if (!this.groups.has(request.model)) throw new ModelNotFoundError(request.model);
     await this.refreshCooldowns();
-    const candidates = this.candidateModels(request.model, request.isModelAllowed, request.overrides);
     // When every deployment that could serve a failing request (the model and its fallbacks) is
     // cooling down, try them anyway: an answer late beats none.
     const failoverModels = [request.model, ...this.fallbacksFor(request.model, 'retryable', request.overrides)].filter(
@@ -173,7 +172,7 @@ export class ModelRouter {
       }
     }
     if (request.signal.aborted) throw CLIENT_CLOSED;
-    throw lastError ?? this.nothingAvailable(candidates);
+    throw lastError ?? this.nothingAvailable(this.candidateModels(request.model, request.isModelAllowed, request.overrides));
   }
 
   /**
