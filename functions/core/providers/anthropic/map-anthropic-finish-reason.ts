@@ -1,4 +1,4 @@
-export type OpenAIFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+import type { OpenAIFinishReason } from '../stream-chunks.js';
 
 /**
  * Anthropic's `stop_reason` as OpenAI's `finish_reason`; total, so a stop reason Anthropic adds

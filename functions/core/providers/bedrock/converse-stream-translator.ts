@@ -4,7 +4,8 @@ import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
 import { isObject, objectOr, parseJsonObject } from '../json-values.js';
 import { BEDROCK_ERRORS, mapBedrockStreamException } from './map-bedrock-error.js';
-import { mapBedrockStopReason, type OpenAIFinishReason } from './map-bedrock-stop-reason.js';
+import { mapBedrockStopReason } from './map-bedrock-stop-reason.js';
+import type { OpenAIFinishReason } from '../stream-chunks.js';
 import { mapBedrockUsage } from './map-bedrock-usage.js';
 
 type ChunkDelta = ChatCompletionChunk['choices'][number]['delta'];

@@ -1,5 +1,4 @@
-/** The OpenAI finish reasons a Bedrock answer can end with. */
-export type OpenAIFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+import type { OpenAIFinishReason } from '../stream-chunks.js';
 
 /**
  * Converse's `stopReason` → OpenAI's `finish_reason`; total, so a stop reason Bedrock adds

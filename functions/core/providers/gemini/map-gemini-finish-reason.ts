@@ -1,4 +1,4 @@
-export type OpenAIFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+import type { OpenAIFinishReason } from '../stream-chunks.js';
 
 const CONTENT_FILTER_REASONS: ReadonlySet<string> = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY']);
 
