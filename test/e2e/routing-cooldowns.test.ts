@@ -33,17 +33,21 @@ function deployment(name: string, model: string, params: Record<string, string |
       api_key: sk-cooldown-provider-key-000${extra}${id === undefined ? '' : `\n    model_info:\n      id: ${id}`}`;
 }
 
-/** Model `pair`: a deployment that always fails (always tried first while it is healthy) and one that works. */
-function pairConfig(badModel: string, routerSettings: string): string {
+/** A gateway config: these deployments, these `router_settings` lines, the master key from the environment. */
+function routedConfig(deployments: readonly string[], routerSettings: string): string {
   return `
 model_list:
-${deployment('pair', badModel, { weight: 1 })}
-${deployment('pair', 'ok:good', { weight: 0 })}
+${deployments.join('\n')}
 router_settings:
 ${routerSettings}
 general_settings:
   master_key: os.environ/GATEWAY_MASTER_KEY
 `;
+}
+
+/** Model `pair`: a deployment that always fails (always tried first while it is healthy) and one that works. */
+function pairConfig(badModel: string, routerSettings: string): string {
+  return routedConfig([deployment('pair', badModel, { weight: 1 }), deployment('pair', 'ok:good', { weight: 0 })], routerSettings);
 }
 
 async function askPair(gateway: RunningGateway): Promise<{ attempts: string | null; content: string }> {
@@ -106,18 +110,18 @@ describe('cooldowns', () => {
 describe('with virtual keys', () => {
   let environment: TenancyEnvironment;
   beforeAll(async () => {
-    environment = await startTenancyEnvironment(`
-model_list:
-${deployment('retrying', 'status:503:retrying', { weight: 1, input_cost_per_token: 0.01, output_cost_per_token: 0.01 })}
-${deployment('retrying', 'ok:retrying-good', { weight: 0, input_cost_per_token: 0.001, output_cost_per_token: 0.002 }) /* answers 10 prompt + 5 completion tokens */}
-${deployment('solo-broken', 'status:503:solo')}
-${deployment('backup', 'ok:key-backup')}
-router_settings:
-  num_retries: 1
-  disable_cooldowns: true
-general_settings:
-  master_key: os.environ/GATEWAY_MASTER_KEY
-`);
+    environment = await startTenancyEnvironment(
+      routedConfig(
+        [
+          deployment('retrying', 'status:503:retrying', { weight: 1, input_cost_per_token: 0.01, output_cost_per_token: 0.01 }),
+          // Answers 10 prompt + 5 completion tokens.
+          deployment('retrying', 'ok:retrying-good', { weight: 0, input_cost_per_token: 0.001, output_cost_per_token: 0.002 }),
+          deployment('solo-broken', 'status:503:solo'),
+          deployment('backup', 'ok:key-backup'),
+        ],
+        '  num_retries: 1\n  disable_cooldowns: true',
+      ),
+    );
   });
   afterAll(async () => {
     await environment?.gateway.close();
@@ -170,19 +174,17 @@ general_settings:
 describe('usage-based-routing', () => {
   let environment: TenancyEnvironment;
   beforeAll(async () => {
-    environment = await startTenancyEnvironment(`
-model_list:
-${deployment('quota', 'ok:quota-a', { rpm: 1, weight: 1 })}
-${deployment('quota', 'ok:quota-b', { rpm: 1, weight: 0 })}
-${deployment('metered-pair', 'status:503:metered-bad', { tpm: 100000, weight: 1, id: 'metered-bad' })}
-${deployment('metered-pair', 'ok:metered-good', { tpm: 100000, weight: 0, id: 'metered-good' })}
-router_settings:
-  routing_strategy: usage-based-routing
-  num_retries: 1
-  disable_cooldowns: true
-general_settings:
-  master_key: os.environ/GATEWAY_MASTER_KEY
-`);
+    environment = await startTenancyEnvironment(
+      routedConfig(
+        [
+          deployment('quota', 'ok:quota-a', { rpm: 1, weight: 1 }),
+          deployment('quota', 'ok:quota-b', { rpm: 1, weight: 0 }),
+          deployment('metered-pair', 'status:503:metered-bad', { tpm: 100000, weight: 1, id: 'metered-bad' }),
+          deployment('metered-pair', 'ok:metered-good', { tpm: 100000, weight: 0, id: 'metered-good' }),
+        ],
+        '  routing_strategy: usage-based-routing\n  num_retries: 1\n  disable_cooldowns: true',
+      ),
+    );
   });
   afterAll(async () => {
     await environment?.gateway.close();
