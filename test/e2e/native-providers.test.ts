@@ -42,6 +42,15 @@ afterAll(async () => {
 
 const hello = [{ role: 'user' as const, content: 'hi' }];
 
+/** Every chunk of a streamed completion (usage asked for), each checked against OpenAI's chunk schema. */
+async function streamedChunks(model: string) {
+  const stream = await client.chat.completions.create({ model, messages: hello, stream: true, stream_options: { include_usage: true } });
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  chunks.forEach((chunk) => assertChatCompletionChunk(chunk));
+  return chunks;
+}
+
 /** The text an Anthropic message (or stream) recorded. */
 function anthropicText(name: string, stream: boolean): string {
   if (!stream) {
@@ -65,11 +74,8 @@ describe('Anthropic through the OpenAI SDK', () => {
   });
 
   it('assembles the recorded text from an Anthropic stream, chunk by chunk', async () => {
-    const stream = await client.chat.completions.create({ model: 'claude-text', messages: hello, stream: true, stream_options: { include_usage: true } });
-    const chunks = [];
-    for await (const chunk of stream) chunks.push(chunk);
+    const chunks = await streamedChunks('claude-text');
 
-    chunks.forEach((chunk) => assertChatCompletionChunk(chunk));
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(anthropicText('anthropic-text', true));
     expect(chunks.at(-1)?.usage?.prompt_tokens).toBeGreaterThan(0);
   });
@@ -106,11 +112,8 @@ describe('Gemini through the OpenAI SDK', () => {
   });
 
   it('assembles the recorded text from a Gemini stream (alt=sse)', async () => {
-    const stream = await client.chat.completions.create({ model: 'gemini-text', messages: hello, stream: true, stream_options: { include_usage: true } });
-    const chunks = [];
-    for await (const chunk of stream) chunks.push(chunk);
+    const chunks = await streamedChunks('gemini-text');
 
-    chunks.forEach((chunk) => assertChatCompletionChunk(chunk));
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(geminiText('google-text', true));
     expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
   });
@@ -145,11 +148,8 @@ describe('Bedrock through the OpenAI SDK', () => {
   });
 
   it('assembles the recorded text from binary ConverseStream frames, usage included', async () => {
-    const stream = await client.chat.completions.create({ model: 'bedrock-text', messages: hello, stream: true, stream_options: { include_usage: true } });
-    const chunks = [];
-    for await (const chunk of stream) chunks.push(chunk);
+    const chunks = await streamedChunks('bedrock-text');
 
-    chunks.forEach((chunk) => assertChatCompletionChunk(chunk));
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(bedrockText('amazon-bedrock-text', true));
     expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
   });
