@@ -1,7 +1,7 @@
-import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk, JsonObject } from '../../openai/openai-types.js';
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
+import { chatChunk, upstreamStreamTruncated, withAssistantRole, type ChunkDelta, type OpenAIFinishReason } from '../stream-chunks.js';
 import { JSON_RESPONSE_TOOL_NAME } from './json-response-tool.js';
 import { isObject, objectOr, parseJsonObject, stringOr } from '../json-values.js';
 import { finishReasonFor } from './map-anthropic-finish-reason.js';
@@ -18,8 +18,6 @@ type BlockState =
   | { kind: 'json'; contentSent: boolean }
   /** Redacted thinking, server tools' blocks, blocks Anthropic adds later. */
   | { kind: 'ignored' };
-
-type Delta = ChatCompletionChunk['choices'][number]['delta'];
 
 /**
  * Anthropic's stream events (message_start, content_block_start/delta/stop, message_delta,
@@ -38,16 +36,10 @@ export function createAnthropicStreamTranslator(context: ProviderContext): ChatS
   let usageAtDelta: JsonObject = {};
   const blocks = new Map<number, BlockState>();
 
-  const chunk = (choices: ChatCompletionChunk['choices'], extra: Partial<ChatCompletionChunk> = {}): ChatCompletionChunk => ({
-    id,
-    object: 'chat.completion.chunk',
-    created: context.nowSeconds,
-    model,
-    choices,
-    ...extra,
-  });
-  const deltaChunk = (delta: Delta, finishReason: string | null = null): ChatCompletionChunk => {
-    const withRole: Delta = roleSent ? delta : { role: 'assistant', ...delta };
+  const chunk = (choices: ChatCompletionChunk['choices'], extra: Partial<ChatCompletionChunk> = {}): ChatCompletionChunk =>
+    chatChunk({ id, created: context.nowSeconds, model }, choices, extra);
+  const deltaChunk = (delta: ChunkDelta, finishReason: OpenAIFinishReason | null = null): ChatCompletionChunk => {
+    const withRole = withAssistantRole(delta, roleSent);
     roleSent = true;
     return chunk([{ index: 0, delta: withRole, finish_reason: finishReason }]);
   };
@@ -121,7 +113,7 @@ export function createAnthropicStreamTranslator(context: ProviderContext): ChatS
     return [];
   };
 
-  const textChunks = (text: unknown, toDelta: (text: string) => Delta): ChatCompletionChunk[] =>
+  const textChunks = (text: unknown, toDelta: (text: string) => ChunkDelta): ChatCompletionChunk[] =>
     typeof text === 'string' && text !== '' ? [deltaChunk(toDelta(text))] : [];
 
   return {
@@ -165,14 +157,7 @@ export function createAnthropicStreamTranslator(context: ProviderContext): ChatS
       }
     },
     end(): ChatCompletionChunk[] {
-      if (!finished) {
-        throw new GatewayError({
-          status: 502,
-          message: 'The upstream provider closed the stream before it finished.',
-          type: 'api_error',
-          code: 'upstream_stream_truncated',
-        });
-      }
+      if (!finished) throw upstreamStreamTruncated();
       return [];
     },
   };

@@ -1,14 +1,11 @@
-import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk, JsonObject, ToolCallDelta, Usage } from '../../openai/openai-types.js';
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
 import { isObject, objectOr, parseJsonObject } from '../json-values.js';
 import { BEDROCK_ERRORS, mapBedrockStreamException } from './map-bedrock-error.js';
 import { mapBedrockStopReason } from './map-bedrock-stop-reason.js';
-import type { OpenAIFinishReason } from '../stream-chunks.js';
+import { chatChunk, upstreamStreamTruncated, withAssistantRole, type ChunkDelta, type OpenAIFinishReason } from '../stream-chunks.js';
 import { mapBedrockUsage } from './map-bedrock-usage.js';
-
-type ChunkDelta = ChatCompletionChunk['choices'][number]['delta'];
 
 /** What a content block turned out to be, by its `contentBlockIndex`. */
 type BlockState = { kind: 'tool'; toolIndex: number; sentArguments: boolean } | { kind: 'content' };
@@ -32,8 +29,6 @@ type BlockState = { kind: 'tool'; toolIndex: number; sentArguments: boolean } | 
  *   with Bedrock's message and the status of the same error answered before the stream.
  */
 export function createConverseStreamTranslator(context: ProviderContext): ChatStreamTranslator {
-  const id = `chatcmpl-${context.requestId}`;
-  const model = context.deployment.upstreamModel;
   const blocks = new Map<number, BlockState>();
   let sentRole = false;
   let toolCount = 0;
@@ -42,14 +37,15 @@ export function createConverseStreamTranslator(context: ProviderContext): ChatSt
   let sawMetadata = false;
   let sentUsage = false;
 
+  const envelope = { id: `chatcmpl-${context.requestId}`, created: context.nowSeconds, model: context.deployment.upstreamModel };
   const chunk = (delta: ChunkDelta, finish: OpenAIFinishReason | null = null): ChatCompletionChunk => {
-    const withRole: ChunkDelta = sentRole ? delta : { role: 'assistant', ...delta };
+    const withRole = withAssistantRole(delta, sentRole);
     sentRole = true;
-    return { id, object: 'chat.completion.chunk', created: context.nowSeconds, model, choices: [{ index: 0, delta: withRole, finish_reason: finish }] };
+    return chatChunk(envelope, [{ index: 0, delta: withRole, finish_reason: finish }]);
   };
   const usageChunk = (reported: Usage): ChatCompletionChunk => {
     sentUsage = true;
-    return { id, object: 'chat.completion.chunk', created: context.nowSeconds, model, choices: [], usage: reported };
+    return chatChunk(envelope, [], { usage: reported });
   };
   const startToolCall = (blockIndex: number, toolUse: JsonObject): ToolCallDelta => {
     const toolIndex = toolCount++;
@@ -140,14 +136,7 @@ export function createConverseStreamTranslator(context: ProviderContext): ChatSt
       return handler(parseJsonObject(event.data, `a ConverseStream ${name} event`));
     },
     end(): ChatCompletionChunk[] {
-      if (finishReason === undefined) {
-        throw new GatewayError({
-          status: 502,
-          message: 'The upstream provider closed the stream before it finished.',
-          type: 'api_error',
-          code: 'upstream_stream_truncated',
-        });
-      }
+      if (finishReason === undefined) throw upstreamStreamTruncated();
       return [];
     },
   };

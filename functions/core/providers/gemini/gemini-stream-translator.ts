@@ -1,4 +1,3 @@
-import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk, JsonObject, ToolCallDelta, Usage } from '../../openai/openai-types.js';
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
@@ -6,7 +5,7 @@ import { geminiToolCallId, toOpenAIToolCall, type GeminiCompletedCall } from './
 import { arrayOr, badUpstreamResponse, finiteNumber, isObject, nonEmptyString, parseJson } from '../json-values.js';
 import { geminiInBandError } from './map-gemini-error.js';
 import { mapGeminiFinishReason } from './map-gemini-finish-reason.js';
-import type { OpenAIFinishReason } from '../stream-chunks.js';
+import { chatChunk, upstreamStreamTruncated, withAssistantRole, type ChunkDelta, type OpenAIFinishReason } from '../stream-chunks.js';
 import { mapGeminiUsage } from './map-gemini-usage.js';
 import { readGeminiParts } from './read-gemini-parts.js';
 import { createFunctionCallCollector, type FunctionCallCollector } from './streamed-function-call.js';
@@ -18,8 +17,6 @@ interface ChoiceState {
   callCount: number;
   finished: boolean;
 }
-
-type ChunkDelta = ChatCompletionChunk['choices'][number]['delta'];
 
 /**
  * Gemini's `streamGenerateContent?alt=sse` → OpenAI chunks. Each SSE `data:` is a whole
@@ -44,14 +41,8 @@ export function createGeminiStreamTranslator(context: ProviderContext): ChatStre
   let usageSent = false;
   let sawEvent = false;
 
-  const chunk = (entries: ChatCompletionChunk['choices'], extra: Partial<ChatCompletionChunk> = {}): ChatCompletionChunk => ({
-    id,
-    object: 'chat.completion.chunk',
-    created: context.nowSeconds,
-    model: model ?? context.deployment.upstreamModel,
-    choices: entries,
-    ...extra,
-  });
+  const chunk = (entries: ChatCompletionChunk['choices'], extra: Partial<ChatCompletionChunk> = {}): ChatCompletionChunk =>
+    chatChunk({ id, created: context.nowSeconds, model: model ?? context.deployment.upstreamModel }, entries, extra);
   const stateFor = (index: number): ChoiceState => {
     let state = choices.get(index);
     if (!state) {
@@ -61,7 +52,7 @@ export function createGeminiStreamTranslator(context: ProviderContext): ChatStre
     return state;
   };
   const choiceChunk = (state: ChoiceState, delta: ChunkDelta, finishReason: OpenAIFinishReason | null): ChatCompletionChunk => {
-    const withRole: ChunkDelta = state.roleSent ? delta : { role: 'assistant', ...delta };
+    const withRole = withAssistantRole(delta, state.roleSent);
     state.roleSent = true;
     return chunk([{ index: state.index, delta: withRole, finish_reason: finishReason }]);
   };
@@ -121,14 +112,7 @@ export function createGeminiStreamTranslator(context: ProviderContext): ChatStre
       return chunks;
     },
     end(): ChatCompletionChunk[] {
-      if (!sawEvent) {
-        throw new GatewayError({
-          status: 502,
-          message: 'The upstream provider closed the stream before sending anything.',
-          type: 'api_error',
-          code: 'upstream_stream_truncated',
-        });
-      }
+      if (!sawEvent) throw upstreamStreamTruncated('The upstream provider closed the stream before sending anything.');
       if (choices.size === 0) stateFor(0);
       const chunks: ChatCompletionChunk[] = [];
       for (const state of [...choices.values()].sort((left, right) => left.index - right.index)) {

@@ -4,6 +4,7 @@ import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import { errorTypeForStatus } from './map-openai-error.js';
 import { normalizeChatChunk } from './normalize-openai-response.js';
+import { upstreamStreamTruncated } from '../stream-chunks.js';
 
 /** OpenAI-compatible streams are already OpenAI chunks: parse, fill gaps, watch for `[DONE]` and in-stream errors. */
 export function createOpenAIStreamTranslator(context: ProviderContext): ChatStreamTranslator {
@@ -33,14 +34,7 @@ export function createOpenAIStreamTranslator(context: ProviderContext): ChatStre
     },
     end() {
       // A stream cut before both `[DONE]` and a finish_reason was truncated, not finished.
-      if (!finished && !sawFinishReason) {
-        throw new GatewayError({
-          status: 502,
-          message: 'The upstream provider closed the stream before it finished.',
-          type: 'api_error',
-          code: 'upstream_stream_truncated',
-        });
-      }
+      if (!finished && !sawFinishReason) throw upstreamStreamTruncated();
       return [];
     },
   };
