@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createTestTables, pointAwsSdkAtDynamoDbLocal } from '../support/dynamodb-test-tables.js';
+import { describe, expect, it, vi } from 'vitest';
+import { useAwsSdkOnDynamoDbLocal, useTestTables } from '../support/dynamodb-test-tables.js';
 
 type AdminLambda = (event: unknown, context: object) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
 
@@ -24,21 +24,8 @@ async function loadHandler(): Promise<AdminLambda> {
 }
 
 describe('admin handler', () => {
-  let tenancyTable: string;
-
-  beforeAll(async () => {
-    const endpoint = inject('dynamoDbEndpoint');
-    const tables = await createTestTables(endpoint);
-    tables.client.destroy();
-    tenancyTable = tables.names.tenancy;
-    pointAwsSdkAtDynamoDbLocal(endpoint);
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  });
-
-  afterAll(() => {
-    vi.unstubAllEnvs();
-    vi.restoreAllMocks();
-  });
+  const tables = useTestTables();
+  useAwsSdkOnDynamoDbLocal();
 
   it('answers 500 admin_misconfigured when TENANCY_TABLE is not set', async () => {
     vi.stubEnv('TENANCY_TABLE', undefined);
@@ -51,7 +38,7 @@ describe('admin handler', () => {
   });
 
   it('creates a tenant in the table when the event posts one', async () => {
-    vi.stubEnv('TENANCY_TABLE', tenancyTable);
+    vi.stubEnv('TENANCY_TABLE', tables.names.tenancy);
     const handler = await loadHandler();
 
     const created = await handler(functionUrlEvent('POST', '/admin/tenants', { body: { id: 'lambda-acme', name: 'Acme' } }), {});
@@ -63,7 +50,7 @@ describe('admin handler', () => {
   });
 
   it('filters keys by the query string when the event has one', async () => {
-    vi.stubEnv('TENANCY_TABLE', tenancyTable);
+    vi.stubEnv('TENANCY_TABLE', tables.names.tenancy);
     const handler = await loadHandler();
     await handler(functionUrlEvent('POST', '/admin/tenants', { body: { id: 'lambda-one', name: 'One' } }), {});
     await handler(functionUrlEvent('POST', '/admin/tenants', { body: { id: 'lambda-two', name: 'Two' } }), {});

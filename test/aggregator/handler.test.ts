@@ -1,6 +1,6 @@
 import { usageRecord } from '../support/usage-records.js';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createTestUsageTable, pointAwsSdkAtDynamoDbLocal } from '../support/dynamodb-test-tables.js';
+import { describe, expect, it, vi } from 'vitest';
+import { useAwsSdkOnDynamoDbLocal, useTestUsageTable } from '../support/dynamodb-test-tables.js';
 
 type AggregatorLambda = (event: unknown, context: object) => Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }>;
 
@@ -29,24 +29,11 @@ async function loadHandler(): Promise<AggregatorLambda> {
 }
 
 describe('aggregator handler', () => {
-  let usageTable: string;
-
-  beforeAll(async () => {
-    const endpoint = inject('dynamoDbEndpoint');
-    const { client, tableName } = await createTestUsageTable(endpoint);
-    client.destroy();
-    usageTable = tableName;
-    pointAwsSdkAtDynamoDbLocal(endpoint);
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  });
-
-  afterAll(() => {
-    vi.unstubAllEnvs();
-    vi.restoreAllMocks();
-  });
+  const usage = useTestUsageTable();
+  useAwsSdkOnDynamoDbLocal();
 
   it('returns the malformed record alone in batchItemFailures when a batch holds one', async () => {
-    vi.stubEnv('USAGE_TABLE', usageTable);
+    vi.stubEnv('USAGE_TABLE', usage.tableName);
     const handler = await loadHandler();
     const event = { Records: [sqsMessage('message-valid', JSON.stringify(VALID_RECORD)), sqsMessage('message-malformed', '{"v":1,')] };
 

@@ -1,36 +1,26 @@
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { CooldownStore } from '../../functions/core/routing/cooldown-store.js';
 import { CooldownStoreUnavailableError } from '../../functions/core/routing/cooldowns.js';
 import { createDynamoDbCooldownStore } from '../../functions/platform/dynamodb/dynamodb-cooldown-store.js';
 import { localDynamoDbClient } from '../../functions/platform/dynamodb/dynamodb-local.js';
-import { createTestTables } from '../support/dynamodb-test-tables.js';
+import { useTestTables } from '../support/dynamodb-test-tables.js';
 
 /** Far in the future, so that no TTL written here has passed while the tests run. 12:00:05 UTC: 55 s left in the minute. */
 const NOW = Date.UTC(2036, 0, 15, 12, 0, 5);
 const MINUTE = Math.floor(NOW / 60_000);
 const COOLDOWN_MS = 30_000;
 
-let endpoint: string;
-let table: string;
-let reader: DynamoDBClient;
+const endpoint = inject('dynamoDbEndpoint');
+const tables = useTestTables();
 const clients: DynamoDBClient[] = [];
 
-beforeAll(async () => {
-  endpoint = inject('dynamoDbEndpoint');
-  const created = await createTestTables(endpoint);
-  reader = created.client;
-  table = created.names.counters;
-});
-
 afterAll(() => {
-  reader.destroy();
   for (const client of clients) client.destroy();
 });
 
 /** One gateway instance: its own client, whose DynamoDB calls are counted by command name. */
-function instance(tableName = table): { store: CooldownStore; calls: Record<string, number> } {
+function instance(tableName = tables.names.counters): { store: CooldownStore; calls: Record<string, number> } {
   const client = localDynamoDbClient(endpoint);
   clients.push(client);
   const calls: Record<string, number> = {};
@@ -52,7 +42,7 @@ function failure(deploymentId: string, overrides: { nowMs?: number; allowedFails
 }
 
 async function item(pk: string) {
-  const response = await reader.send(new GetItemCommand({ TableName: table, Key: { pk: { S: pk } }, ConsistentRead: true }));
+  const response = await tables.client.send(new GetItemCommand({ TableName: tables.names.counters, Key: { pk: { S: pk } }, ConsistentRead: true }));
   return response.Item ?? {};
 }
 

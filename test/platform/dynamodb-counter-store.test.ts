@@ -1,18 +1,13 @@
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import type { AdmitInput, CounterStore } from '../../functions/core/admission/counter-store.js';
 import { createDynamoDbCounterStore } from '../../functions/platform/dynamodb/dynamodb-counter-store.js';
-import { createTestTables } from '../support/dynamodb-test-tables.js';
+import { useTestTables } from '../support/dynamodb-test-tables.js';
 
-let client: DynamoDBClient;
-let table: string;
+const tables = useTestTables();
 let store: CounterStore;
-beforeAll(async () => {
-  const created = await createTestTables(inject('dynamoDbEndpoint'));
-  client = created.client;
-  table = created.names.counters;
-  store = createDynamoDbCounterStore({ client, tableName: table });
+beforeAll(() => {
+  store = createDynamoDbCounterStore({ client: tables.client, tableName: tables.names.counters });
 });
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 5);
@@ -32,7 +27,7 @@ function budgetAdmission(scope: string, requestId: string, reserveMicros: number
 }
 
 async function item(scope: string) {
-  const response = await client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: `SCOPE#${scope}` } }, ConsistentRead: true }));
+  const response = await tables.client.send(new GetItemCommand({ TableName: tables.names.counters, Key: { pk: { S: `SCOPE#${scope}` } }, ConsistentRead: true }));
   return response.Item ?? {};
 }
 

@@ -14,10 +14,9 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
-  type DynamoDBClient,
   type Update,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import {
   DynamoDbLocalStartError,
   localDynamoDbClient,
@@ -28,9 +27,8 @@ import {
   createTableInputs,
   ensureTables,
   TENANCY_TABLE_KEY,
-  type TableNames,
 } from '../../functions/platform/dynamodb/table-definitions.js';
-import { createTestTables } from '../support/dynamodb-test-tables.js';
+import { createTestTables, useTestTables } from '../support/dynamodb-test-tables.js';
 
 const endpoint = inject('dynamoDbEndpoint');
 
@@ -63,22 +61,13 @@ describe('createTableInputs', () => {
 });
 
 describe('ensureTables', () => {
-  let client: DynamoDBClient;
-  let names: TableNames;
-
-  beforeAll(async () => {
-    ({ client, names } = await createTestTables(endpoint));
-  });
-
-  afterAll(() => {
-    client.destroy();
-  });
+  const tables = useTestTables();
 
   it('creates both tables ACTIVE with pk as their only key when they are missing', async () => {
-    const tables = await Promise.all([names.tenancy, names.counters].map(async (name) =>
-      (await client.send(new DescribeTableCommand({ TableName: name }))).Table));
+    const described = await Promise.all([tables.names.tenancy, tables.names.counters].map(async (name) =>
+      (await tables.client.send(new DescribeTableCommand({ TableName: name }))).Table));
 
-    for (const table of tables) {
+    for (const table of described) {
       expect(table?.TableStatus).toBe('ACTIVE');
       expect(table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
       expect(table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
@@ -86,33 +75,33 @@ describe('ensureTables', () => {
   });
 
   it('enables TTL on expires_at on the counters table', async () => {
-    const { TimeToLiveDescription: ttl } = await client.send(new DescribeTimeToLiveCommand({ TableName: names.counters }));
+    const { TimeToLiveDescription: ttl } = await tables.client.send(new DescribeTimeToLiveCommand({ TableName: tables.names.counters }));
 
     expect(ttl).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: COUNTERS_TABLE_TTL_ATTRIBUTE });
   });
 
   it('leaves TTL off on the tenancy table', async () => {
-    const { TimeToLiveDescription: ttl } = await client.send(new DescribeTimeToLiveCommand({ TableName: names.tenancy }));
+    const { TimeToLiveDescription: ttl } = await tables.client.send(new DescribeTimeToLiveCommand({ TableName: tables.names.tenancy }));
 
     expect(ttl?.TimeToLiveStatus).toBe('DISABLED');
   });
 
   it('keeps the tables and their items when called again', async () => {
-    await client.send(new PutItemCommand({ TableName: names.tenancy, Item: { pk: { S: 'TENANT#kept' } } }));
+    await tables.client.send(new PutItemCommand({ TableName: tables.names.tenancy, Item: { pk: { S: 'TENANT#kept' } } }));
 
-    await ensureTables(client, names);
-    await ensureTables(client, names);
+    await ensureTables(tables.client, tables.names);
+    await ensureTables(tables.client, tables.names);
 
-    const { Item: item } = await client.send(new GetItemCommand({ TableName: names.tenancy, Key: { pk: { S: 'TENANT#kept' } } }));
+    const { Item: item } = await tables.client.send(new GetItemCommand({ TableName: tables.names.tenancy, Key: { pk: { S: 'TENANT#kept' } } }));
     expect(item).toEqual({ pk: { S: 'TENANT#kept' } });
   });
 
   it('succeeds when two calls race to create the same tables', async () => {
-    const racing = { tenancy: `${names.tenancy}-race`, counters: `${names.counters}-race` };
+    const racing = { tenancy: `${tables.names.tenancy}-race`, counters: `${tables.names.counters}-race` };
 
-    await Promise.all([ensureTables(client, racing), ensureTables(client, racing)]);
+    await Promise.all([ensureTables(tables.client, racing), ensureTables(tables.client, racing)]);
 
-    const { TimeToLiveDescription: ttl } = await client.send(new DescribeTimeToLiveCommand({ TableName: racing.counters }));
+    const { TimeToLiveDescription: ttl } = await tables.client.send(new DescribeTimeToLiveCommand({ TableName: racing.counters }));
     expect(ttl?.TimeToLiveStatus).toBe('ENABLED');
   });
 });
@@ -129,38 +118,29 @@ describe('createTestTables', () => {
 });
 
 describe('DynamoDB Local semantics the stores rely on', () => {
-  let client: DynamoDBClient;
-  let names: TableNames;
-
-  beforeAll(async () => {
-    ({ client, names } = await createTestTables(endpoint));
-  });
-
-  afterAll(() => {
-    client.destroy();
-  });
+  const tables = useTestTables();
 
   function putIfAbsent(pk: string): Promise<unknown> {
-    return client.send(new PutItemCommand({
-      TableName: names.tenancy,
+    return tables.client.send(new PutItemCommand({
+      TableName: tables.names.tenancy,
       Item: { pk: { S: pk } },
       ConditionExpression: 'attribute_not_exists(pk)',
     }));
   }
 
   async function givenCounter(pk: string, value: number): Promise<void> {
-    await client.send(new PutItemCommand({ TableName: names.counters, Item: { pk: { S: pk }, used: { N: String(value) } } }));
+    await tables.client.send(new PutItemCommand({ TableName: tables.names.counters, Item: { pk: { S: pk }, used: { N: String(value) } } }));
   }
 
   async function counterValue(pk: string): Promise<string | undefined> {
-    const { Item: item } = await client.send(new GetItemCommand({ TableName: names.counters, Key: { pk: { S: pk } }, ConsistentRead: true }));
+    const { Item: item } = await tables.client.send(new GetItemCommand({ TableName: tables.names.counters, Key: { pk: { S: pk } }, ConsistentRead: true }));
     return item?.used?.N;
   }
 
   /** Adds 1 to `used` only while it is below `limit`. */
   function incrementBelow(pk: string, limit: number): Update {
     return {
-      TableName: names.counters,
+      TableName: tables.names.counters,
       Key: { pk: { S: pk } },
       UpdateExpression: 'SET used = used + :one',
       ConditionExpression: 'used < :limit',
@@ -178,7 +158,7 @@ describe('DynamoDB Local semantics the stores rely on', () => {
     await givenCounter('tx-untouched', 1);
     await givenCounter('tx-full', 5);
 
-    const error = await rejection(client.send(new TransactWriteItemsCommand({
+    const error = await rejection(tables.client.send(new TransactWriteItemsCommand({
       TransactItems: [
         { Update: incrementBelow('tx-untouched', 100) },
         { Update: incrementBelow('tx-full', 5) },
@@ -193,7 +173,7 @@ describe('DynamoDB Local semantics the stores rely on', () => {
   it('returns the stored item on a failed UpdateItem when ReturnValuesOnConditionCheckFailure is ALL_OLD', async () => {
     await givenCounter('update-all-old', 5);
 
-    const error = await rejection(client.send(new UpdateItemCommand({
+    const error = await rejection(tables.client.send(new UpdateItemCommand({
       ...incrementBelow('update-all-old', 5),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     })), ConditionalCheckFailedException);
@@ -204,14 +184,14 @@ describe('DynamoDB Local semantics the stores rely on', () => {
   it('returns no item on a failed UpdateItem when ReturnValuesOnConditionCheckFailure is not set', async () => {
     await givenCounter('update-none', 5);
 
-    const error = await rejection(client.send(new UpdateItemCommand(incrementBelow('update-none', 5))), ConditionalCheckFailedException);
+    const error = await rejection(tables.client.send(new UpdateItemCommand(incrementBelow('update-none', 5))), ConditionalCheckFailedException);
 
     expect(error.Item).toBeUndefined();
   });
 
   it('returns no item on a failed UpdateItem with ALL_OLD when the item does not exist', async () => {
-    const error = await rejection(client.send(new UpdateItemCommand({
-      TableName: names.counters,
+    const error = await rejection(tables.client.send(new UpdateItemCommand({
+      TableName: tables.names.counters,
       Key: { pk: { S: 'update-missing' } },
       UpdateExpression: 'SET used = :one',
       ConditionExpression: 'attribute_exists(pk)',
@@ -226,7 +206,7 @@ describe('DynamoDB Local semantics the stores rely on', () => {
     await givenCounter('tx-update-all-old-ok', 1);
     await givenCounter('tx-update-all-old', 5);
 
-    const error = await rejection(client.send(new TransactWriteItemsCommand({
+    const error = await rejection(tables.client.send(new TransactWriteItemsCommand({
       TransactItems: [
         { Update: incrementBelow('tx-update-all-old-ok', 100) },
         { Update: { ...incrementBelow('tx-update-all-old', 5), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
@@ -246,12 +226,12 @@ describe('DynamoDB Local semantics the stores rely on', () => {
   it('returns the stored item in the cancellation reason of a failed ConditionCheck with ALL_OLD', async () => {
     await givenCounter('tx-check-all-old', 5);
 
-    const error = await rejection(client.send(new TransactWriteItemsCommand({
+    const error = await rejection(tables.client.send(new TransactWriteItemsCommand({
       TransactItems: [
         { Update: incrementBelow('tx-check-other', 100) },
         {
           ConditionCheck: {
-            TableName: names.counters,
+            TableName: tables.names.counters,
             Key: { pk: { S: 'tx-check-all-old' } },
             ConditionExpression: 'used < :limit',
             ExpressionAttributeValues: { ':limit': { N: '5' } },
@@ -267,7 +247,7 @@ describe('DynamoDB Local semantics the stores rely on', () => {
   it('returns no item in the cancellation reason of a failed transactional Update without ALL_OLD', async () => {
     await givenCounter('tx-update-plain', 5);
 
-    const error = await rejection(client.send(new TransactWriteItemsCommand({
+    const error = await rejection(tables.client.send(new TransactWriteItemsCommand({
       TransactItems: [{ Update: incrementBelow('tx-update-plain', 5) }],
     })), TransactionCanceledException);
 

@@ -1,24 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AlreadyExistsError, NotFoundError, type TenancyStore } from '../../functions/core/tenancy/tenancy-store.js';
 import type { Tenant, VirtualKey } from '../../functions/core/tenancy/tenancy-types.js';
 import { createDynamoDbTenancyStore } from '../../functions/platform/dynamodb/dynamodb-tenancy-store.js';
-import { createTestTables } from '../support/dynamodb-test-tables.js';
+import { useTestTables } from '../support/dynamodb-test-tables.js';
 
-let client: DynamoDBClient;
-let tableName: string;
+const tables = useTestTables();
 let store: TenancyStore;
 
-beforeAll(async () => {
-  const created = await createTestTables(inject('dynamoDbEndpoint'));
-  client = created.client;
-  tableName = created.names.tenancy;
-  store = createDynamoDbTenancyStore({ client, tableName });
-});
-
-afterAll(() => {
-  client.destroy();
+beforeAll(() => {
+  store = createDynamoDbTenancyStore({ client: tables.client, tableName: tables.names.tenancy });
 });
 
 let sequence = 0;
@@ -53,7 +45,7 @@ async function scanWholeTable(): Promise<Record<string, AttributeValue>[]> {
   const items: Record<string, AttributeValue>[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    const page = await tables.client.send(new ScanCommand({ TableName: tables.names.tenancy, ExclusiveStartKey: startKey, ConsistentRead: true }));
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);

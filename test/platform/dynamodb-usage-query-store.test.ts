@@ -1,5 +1,5 @@
 import { PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAdminHandler, type AdminHandler } from '../../functions/core/admin/admin-handler.js';
 import { InvalidUsageCursorError, type UsageQueryStore } from '../../functions/core/usage/usage-query-store.js';
 import { USAGE_RECORD_CSV_COLUMNS } from '../../functions/core/usage/usage-queries.js';
@@ -9,21 +9,13 @@ import { toItem } from '../../functions/platform/dynamodb/attribute-value-codec.
 import { createDynamoDbUsageQueryStore } from '../../functions/platform/dynamodb/dynamodb-usage-query-store.js';
 import { createInMemoryTenancyStore } from '../core/admin/in-memory-tenancy-store.js';
 import { usageRecord } from '../core/usage/in-memory-usage-query-store.js';
-import { createTestUsageTable } from '../support/dynamodb-test-tables.js';
+import { useTestUsageTable } from '../support/dynamodb-test-tables.js';
 
-let client: DynamoDBClient;
-let tableName: string;
+const usage = useTestUsageTable();
 let store: UsageQueryStore;
 
-beforeAll(async () => {
-  const created = await createTestUsageTable(inject('dynamoDbEndpoint'));
-  client = created.client;
-  tableName = created.tableName;
-  store = createDynamoDbUsageQueryStore({ client, tableName });
-});
-
-afterAll(() => {
-  client.destroy();
+beforeAll(() => {
+  store = createDynamoDbUsageQueryStore(usage);
 });
 
 let sequence = 0;
@@ -33,9 +25,9 @@ const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}
 /** What the aggregator writes for one record: the raw item, then an ADD to each roll-up. */
 async function writeAsAggregator(record: UsageRecord): Promise<void> {
   const raw = usageKeys.raw(record);
-  await client.send(
+  await usage.client.send(
     new PutItemCommand({
-      TableName: tableName,
+      TableName: usage.tableName,
       Item: { ...toItem({ ...record }), pk: { S: raw.pk }, sk: { S: raw.sk }, expires_at: { N: '4102444800' } },
     }),
   );
@@ -55,9 +47,9 @@ async function writeAsAggregator(record: UsageRecord): Promise<void> {
       values[`:d${index}`] = { S: value };
       sets.push(`#d${index} = :d${index}`);
     }
-    await client.send(
+    await usage.client.send(
       new UpdateItemCommand({
-        TableName: tableName,
+        TableName: usage.tableName,
         Key: { pk: { S: target.pk }, sk: { S: target.sk } },
         UpdateExpression: `ADD ${adds.join(', ')}${sets.length > 0 ? ` SET ${sets.join(', ')}` : ''}`,
         ExpressionAttributeNames: names,
@@ -86,7 +78,7 @@ describe('createDynamoDbUsageQueryStore: roll-ups', () => {
 
   it('reads a missing numeric attribute as 0', async () => {
     const pk = usageKeys.rollupPartition('tenant-day', unique('t'));
-    await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk }, sk: { S: '2026-11-01' }, requests: { N: '2' } } }));
+    await usage.client.send(new PutItemCommand({ TableName: usage.tableName, Item: { pk: { S: pk }, sk: { S: '2026-11-01' }, requests: { N: '2' } } }));
 
     const rows = await store.queryRollups(pk, '2026-11-01', '2026-11-01');
 
@@ -100,13 +92,13 @@ describe('createDynamoDbUsageQueryStore: roll-ups', () => {
     const padding = 'x'.repeat(120_000);
     for (let day = 1; day <= 12; day++) {
       const sk = `2026-11-${String(day).padStart(2, '0')}`;
-      await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk }, sk: { S: sk }, requests: { N: '1' }, padding: { S: padding } } }));
+      await usage.client.send(new PutItemCommand({ TableName: usage.tableName, Item: { pk: { S: pk }, sk: { S: sk }, requests: { N: '1' }, padding: { S: padding } } }));
     }
 
     let queries = 0;
-    const counting = { send: (command: never) => (queries++, client.send(command)) } as unknown as DynamoDBClient;
+    const counting = { send: (command: never) => (queries++, usage.client.send(command)) } as unknown as DynamoDBClient;
 
-    const rows = await createDynamoDbUsageQueryStore({ client: counting, tableName }).queryRollups(pk, '2026-11-01', '2026-11-30');
+    const rows = await createDynamoDbUsageQueryStore({ client: counting, tableName: usage.tableName }).queryRollups(pk, '2026-11-01', '2026-11-30');
 
     expect(queries).toBeGreaterThan(1);
     expect(rows.map((row) => row.sk)).toHaveLength(12);

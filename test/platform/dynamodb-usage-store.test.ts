@@ -1,21 +1,15 @@
 import { GetItemCommand, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { usageRecord } from '../support/usage-records.js';
 import type { UsageStore } from '../../functions/core/usage/usage-store.js';
 import { usageKeys } from '../../functions/core/usage/usage-table-layout.js';
 import { createDynamoDbUsageStore } from '../../functions/platform/dynamodb/dynamodb-usage-store.js';
-import { createTestUsageTable } from '../support/dynamodb-test-tables.js';
+import { useTestUsageTable } from '../support/dynamodb-test-tables.js';
 
-let client: DynamoDBClient;
-let tableName: string;
+const usage = useTestUsageTable();
 let store: UsageStore;
-beforeAll(async () => {
-  ({ client, tableName } = await createTestUsageTable(inject('dynamoDbEndpoint')));
-  store = createDynamoDbUsageStore({ client, tableName });
-});
-
-afterAll(() => {
-  client.destroy();
+beforeAll(() => {
+  store = createDynamoDbUsageStore(usage);
 });
 
 let sequence = 0;
@@ -31,14 +25,14 @@ function clientFailingFirst(failures: number, codes: string[]): DynamoDBClient &
       if (stub.sends <= failures) {
         throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
       }
-      return client.send(command);
+      return usage.client.send(command);
     },
   };
   return stub as unknown as DynamoDBClient & { sends: number };
 }
 
 async function item(pk: string, sk: string) {
-  const response = await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }));
+  const response = await usage.client.send(new GetItemCommand({ TableName: usage.tableName, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }));
   return response.Item ?? {};
 }
 
@@ -95,7 +89,7 @@ describe('DynamoDB usage store', () => {
   it('tries the transaction again and counts the record once when it was cancelled by transaction conflicts', async () => {
     const tenant = unique('tenant-conflict');
     const conflicted = clientFailingFirst(2, ['None', 'TransactionConflict']);
-    const conflictedStore = createDynamoDbUsageStore({ client: conflicted, tableName });
+    const conflictedStore = createDynamoDbUsageStore({ client: conflicted, tableName: usage.tableName });
 
     const outcome = await conflictedStore.ingest(usageRecord({ tenant_id: tenant }));
 
@@ -106,7 +100,7 @@ describe('DynamoDB usage store', () => {
 
   it('rejects with the cancellation when conflicts outlast the attempts', async () => {
     const conflicted = clientFailingFirst(3, ['None', 'TransactionConflict']);
-    const conflictedStore = createDynamoDbUsageStore({ client: conflicted, tableName, conflictAttempts: 3 });
+    const conflictedStore = createDynamoDbUsageStore({ client: conflicted, tableName: usage.tableName, conflictAttempts: 3 });
 
     const ingesting = conflictedStore.ingest(usageRecord({ tenant_id: unique('tenant-conflicts') }));
 
@@ -116,7 +110,7 @@ describe('DynamoDB usage store', () => {
 
   it('rejects without trying again when the transaction is cancelled for another reason', async () => {
     const throttled = clientFailingFirst(1, ['None', 'ThrottlingError']);
-    const throttledStore = createDynamoDbUsageStore({ client: throttled, tableName });
+    const throttledStore = createDynamoDbUsageStore({ client: throttled, tableName: usage.tableName });
 
     const ingesting = throttledStore.ingest(usageRecord({ tenant_id: unique('tenant-throttled') }));
 
@@ -125,7 +119,7 @@ describe('DynamoDB usage store', () => {
   });
 
   it('stores the raw record with expires_at the given number of days after its timestamp', async () => {
-    const shortStore = createDynamoDbUsageStore({ client, tableName, retentionDays: 7 });
+    const shortStore = createDynamoDbUsageStore({ ...usage, retentionDays: 7 });
     const record = usageRecord({ tenant_id: unique('tenant-retention'), timestamp: '2026-11-23T00:00:00Z' });
 
     await shortStore.ingest(record);

@@ -4,22 +4,20 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { aggregateUsageBatch } from '../../functions/core/usage/aggregate-usage-batch.js';
 import type { UsageStore } from '../../functions/core/usage/usage-store.js';
 import { createDynamoDbUsageStore } from '../../functions/platform/dynamodb/dynamodb-usage-store.js';
 import { createSqsUsageSink } from '../../functions/platform/sqs-usage-sink.js';
 import { replayUsageLines } from '../../functions/cli/replay-usage.js';
-import { createTestUsageTable, type TestUsageTable } from '../support/dynamodb-test-tables.js';
+import { useTestUsageTable } from '../support/dynamodb-test-tables.js';
 import { usageRecord } from '../core/usage/in-memory-usage-query-store.js';
 
 const sqs = mockClient(SQSClient);
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/usage';
-let table: TestUsageTable;
+const table = useTestUsageTable();
 let store: UsageStore;
-beforeAll(async () => {
-  table = await createTestUsageTable(inject('dynamoDbEndpoint'));
-  store = createDynamoDbUsageStore({ client: table.client, tableName: table.tableName });
+beforeAll(() => {
+  store = createDynamoDbUsageStore(table);
 });
 afterEach(() => {
   sqs.reset();

@@ -2,13 +2,13 @@
 // batch function and the DynamoDB usage store, against the run's DynamoDB Local: every roll-up
 // must come out as the exact sum over the distinct records, however the transactions collided.
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { aggregateUsageBatch, type UsageMessage } from '../../functions/core/usage/aggregate-usage-batch.js';
 import type { Logger } from '../../functions/core/ports.js';
 import type { UsageRecord } from '../../functions/core/usage/usage-record.js';
 import { rollupAmounts, rollupTargets } from '../../functions/core/usage/usage-table-layout.js';
 import { createDynamoDbUsageStore } from '../../functions/platform/dynamodb/dynamodb-usage-store.js';
-import { createTestUsageTable } from '../support/dynamodb-test-tables.js';
+import { useTestUsageTable } from '../support/dynamodb-test-tables.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 const RECORDS = 10_000;
@@ -133,16 +133,7 @@ async function deliver(messages: UsageMessage[], ingest: (batch: UsageMessage[])
 }
 
 describe('usage roll-ups', () => {
-  let client: DynamoDBClient;
-  let tableName: string;
-
-  beforeAll(async () => {
-    ({ client, tableName } = await createTestUsageTable(inject('dynamoDbEndpoint')));
-  });
-
-  afterAll(() => {
-    client.destroy();
-  });
+  const usage = useTestUsageTable();
 
   it('equal the exact sums over the distinct records when 10,000 records arrive shuffled with 10% delivered twice', async () => {
     const random = seededRandom(20261123);
@@ -150,7 +141,7 @@ describe('usage roll-ups', () => {
     const redelivered = records.filter(() => random() < DUPLICATE_SHARE);
     const messages = shuffle([...records, ...redelivered], random)
       .map((record, index): UsageMessage => ({ messageId: `message-${index}`, body: JSON.stringify(record) }));
-    const store = createDynamoDbUsageStore({ client, tableName });
+    const store = createDynamoDbUsageStore(usage);
     const expected = expectedRollups(records);
     const names = Object.keys(rollupAmounts(records[0]!));
 
@@ -160,7 +151,7 @@ describe('usage roll-ups', () => {
     const elapsedMs = performance.now() - started;
 
     const stored = new Map<string, Map<string, Sums>>();
-    for (const pk of expected.keys()) stored.set(pk, await storedPartition(client, tableName, pk, names));
+    for (const pk of expected.keys()) stored.set(pk, await storedPartition(usage.client, usage.tableName, pk, names));
     console.info(`usage roll-ups: ${messages.length} deliveries in ${Math.round(elapsedMs)} ms (${Math.round(messages.length / (elapsedMs / 1000))}/s), ${rounds} round(s), ${expected.size} partitions`);
     expect(redelivered.length).toBeGreaterThan(RECORDS * DUPLICATE_SHARE * 0.9);
     expect(stored).toEqual(expected);

@@ -1,8 +1,8 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
 import { localDynamoDbClient } from '../../functions/platform/dynamodb/dynamodb-local.js';
 import { createTableInputs, ensureTables } from '../../functions/platform/dynamodb/table-definitions.js';
-import { createTestUsageTable } from '../support/dynamodb-test-tables.js';
+import { useTestUsageTable } from '../support/dynamodb-test-tables.js';
 
 describe('createTableInputs', () => {
   it('describes the usage table last, keyed by the strings pk and sk, when a usage table is named', () => {
@@ -19,35 +19,26 @@ describe('createTableInputs', () => {
 });
 
 describe('ensureTables with a usage table', () => {
-  let client: DynamoDBClient;
-  let tableName: string;
-
-  beforeAll(async () => {
-    ({ client, tableName } = await createTestUsageTable(inject('dynamoDbEndpoint')));
-  });
-
-  afterAll(() => {
-    client.destroy();
-  });
+  const usage = useTestUsageTable();
 
   it('creates the usage table ACTIVE with pk and sk as its key', async () => {
-    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table: table } = await usage.client.send(new DescribeTableCommand({ TableName: usage.tableName }));
 
     expect(table?.TableStatus).toBe('ACTIVE');
     expect(table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
   });
 
   it('enables TTL on expires_at on the usage table', async () => {
-    const { TimeToLiveDescription: ttl } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    const { TimeToLiveDescription: ttl } = await usage.client.send(new DescribeTimeToLiveCommand({ TableName: usage.tableName }));
 
     expect(ttl).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expires_at' });
   });
 
   it('accepts the existing usage table when called again', async () => {
-    const suffix = tableName.slice('usage-'.length);
+    const suffix = usage.tableName.slice('usage-'.length);
     const again = localDynamoDbClient(inject('dynamoDbEndpoint'));
 
-    const ensuring = ensureTables(again, { tenancy: `tenancy-${suffix}`, counters: `counters-${suffix}`, usage: tableName });
+    const ensuring = ensureTables(again, { tenancy: `tenancy-${suffix}`, counters: `counters-${suffix}`, usage: usage.tableName });
 
     await expect(ensuring).resolves.toBeUndefined();
     again.destroy();
