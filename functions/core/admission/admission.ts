@@ -218,19 +218,23 @@ function refusal(
 function rateLimitHeaders(key: VirtualKey, tenant: Tenant, counts: Record<string, ScopeCounts>, msToMinuteEnd: number): Record<string, string> {
   const headers: Record<string, string> = {};
   const reset = formatResetDuration(msToMinuteEnd);
-  const rpm = key.rpm_limit !== undefined ? { limit: key.rpm_limit, scope: `key:${key.id}` } : tenant.rpm_limit !== undefined ? { limit: tenant.rpm_limit, scope: `tenant:${tenant.id}` } : undefined;
-  if (rpm) {
-    const used = counts[rpm.scope]?.requestsThisMinute ?? 1;
-    headers['x-ratelimit-limit-requests'] = String(rpm.limit);
-    headers['x-ratelimit-remaining-requests'] = String(Math.max(0, rpm.limit - used));
-    headers['x-ratelimit-reset-requests'] = reset;
-  }
-  const tpm = key.tpm_limit !== undefined ? { limit: key.tpm_limit, scope: `key:${key.id}` } : tenant.tpm_limit !== undefined ? { limit: tenant.tpm_limit, scope: `tenant:${tenant.id}` } : undefined;
-  if (tpm) {
-    const used = counts[tpm.scope]?.tokensThisMinute ?? 0;
-    headers['x-ratelimit-limit-tokens'] = String(tpm.limit);
-    headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, tpm.limit - used));
-    headers['x-ratelimit-reset-tokens'] = reset;
+  const tightest = (field: 'rpm_limit' | 'tpm_limit') => {
+    const keyLimit = key[field];
+    if (keyLimit !== undefined) return { limit: keyLimit, scope: `key:${key.id}` };
+    const tenantLimit = tenant[field];
+    return tenantLimit === undefined ? undefined : { limit: tenantLimit, scope: `tenant:${tenant.id}` };
+  };
+  // This request counts itself toward requests; its tokens are only known at settlement.
+  const windows = [
+    { field: 'rpm_limit', unit: 'requests', used: (scope: string) => counts[scope]?.requestsThisMinute ?? 1 },
+    { field: 'tpm_limit', unit: 'tokens', used: (scope: string) => counts[scope]?.tokensThisMinute ?? 0 },
+  ] as const;
+  for (const { field, unit, used } of windows) {
+    const applying = tightest(field);
+    if (!applying) continue;
+    headers[`x-ratelimit-limit-${unit}`] = String(applying.limit);
+    headers[`x-ratelimit-remaining-${unit}`] = String(Math.max(0, applying.limit - used(applying.scope)));
+    headers[`x-ratelimit-reset-${unit}`] = reset;
   }
   return headers;
 }
