@@ -1,8 +1,6 @@
 import { GatewayError, type OpenAIErrorType } from '../../errors.js';
-import { errorTypeForStatus } from '../openai-compatible/map-openai-error.js';
-import { isObject } from '../json-values.js';
-
-const MAX_MESSAGE_LENGTH = 1000;
+import { clippedMessage, errorTypeForStatus } from '../openai-compatible/map-openai-error.js';
+import { isObject, parseJson } from '../json-values.js';
 
 /** Anthropic's error types (https://docs.anthropic.com/en/api/errors) as OpenAI's. */
 const OPENAI_TYPE_BY_ANTHROPIC_TYPE: Readonly<Record<string, OpenAIErrorType>> = {
@@ -85,17 +83,9 @@ function gatewayError(status: number, details: ErrorDetails, fallbackMessage: st
   const message = details.message ?? fallbackMessage;
   return new GatewayError({
     status,
-    message: message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message,
+    message: clippedMessage(message),
     type: (details.type !== undefined ? OPENAI_TYPE_BY_ANTHROPIC_TYPE[details.type] : undefined) ?? errorTypeForStatus(status),
     code: details.type ?? null,
     headers,
   });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

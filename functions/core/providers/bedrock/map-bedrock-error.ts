@@ -1,8 +1,6 @@
 import { GatewayError } from '../../errors.js';
-import { errorTypeForStatus } from '../openai-compatible/map-openai-error.js';
-import { isObject } from '../json-values.js';
-
-const MAX_MESSAGE_LENGTH = 1000;
+import { clippedMessage, errorTypeForStatus } from '../openai-compatible/map-openai-error.js';
+import { isObject, parseJson } from '../json-values.js';
 
 /**
  * Bedrock's error names → the status and OpenAI `error.type` the client gets. The name comes
@@ -54,7 +52,7 @@ function bedrockError(errorName: string | undefined, message: string, fallbackSt
   const status = known?.status ?? fallbackStatus;
   return new GatewayError({
     status,
-    message: message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message,
+    message: clippedMessage(message),
     type: known?.type ?? errorTypeForStatus(status),
     code: errorName ?? null,
     headers,
@@ -72,12 +70,4 @@ function messageOf(body: unknown): string | undefined {
   if (!isObject(body)) return undefined;
   const message = body['message'] ?? body['Message'];
   return typeof message === 'string' && message !== '' ? message : undefined;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

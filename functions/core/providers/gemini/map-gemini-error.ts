@@ -1,8 +1,6 @@
 import { GatewayError } from '../../errors.js';
-import { errorTypeForStatus } from '../openai-compatible/map-openai-error.js';
+import { clippedMessage, errorTypeForStatus } from '../openai-compatible/map-openai-error.js';
 import { arrayOr, isObject, nonEmptyString, parseJson } from '../json-values.js';
-
-const MAX_MESSAGE_LENGTH = 1000;
 
 /** Google's canonical error codes (google.rpc.Code) → the HTTP status the client gets. */
 export const STATUS_BY_GOOGLE_CODE: Readonly<Record<string, number>> = {
@@ -66,7 +64,7 @@ function geminiError(error: Record<string, unknown>, source: ErrorSource): Gatew
   const retryAfter = retryDelaySeconds(error['details']) ?? source.retryAfterHeader;
   return new GatewayError({
     status,
-    message: message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message,
+    message: clippedMessage(message),
     type: errorTypeForStatus(status),
     code: googleCode ?? (numericCode !== undefined ? String(numericCode) : null),
     headers: retryAfter !== undefined ? { 'retry-after': retryAfter } : {},

@@ -1,6 +1,12 @@
 import { GatewayError } from '../../errors.js';
+import { isObject, nonEmptyString, parseJson } from '../json-values.js';
 
 const MAX_MESSAGE_LENGTH = 1000;
+
+/** A provider's error message as the client gets it: at most MAX_MESSAGE_LENGTH characters, then `…`. */
+export function clippedMessage(message: string): string {
+  return message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message;
+}
 
 /** The OpenAI error type that goes with an HTTP status, when the provider names none. */
 export function errorTypeForStatus(status: number): string {
@@ -26,36 +32,19 @@ export function mapOpenAICompatibleError(
   const errorField = isObject(parsed) ? parsed['error'] : undefined;
   const details = isObject(errorField) ? errorField : isObject(parsed) ? parsed : {};
   const message =
-    stringField(details, 'message') ??
+    nonEmptyString(details['message']) ??
     (typeof errorField === 'string' ? errorField : undefined) ??
-    stringField(details, 'detail') ??
+    nonEmptyString(details['detail']) ??
     (bodyText.trim() || `The upstream provider answered with HTTP ${status}.`);
   const code = details['code'];
   const retryAfter = headers['retry-after'];
   const clientStatus = status >= 400 && status <= 599 ? status : 502;
   return new GatewayError({
     status: clientStatus,
-    message: message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message,
-    type: stringField(details, 'type') ?? errorTypeForStatus(clientStatus),
+    message: clippedMessage(message),
+    type: nonEmptyString(details['type']) ?? errorTypeForStatus(clientStatus),
     code: typeof code === 'string' ? code : typeof code === 'number' ? String(code) : null,
-    param: stringField(details, 'param') ?? null,
+    param: nonEmptyString(details['param']) ?? null,
     headers: retryAfter ? { 'retry-after': retryAfter } : {},
   });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringField(object: Record<string, unknown>, name: string): string | undefined {
-  const value = object[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -5,6 +5,7 @@ import type { SseEvent } from '../../streaming/sse-decoder.js';
 import { errorTypeForStatus } from './map-openai-error.js';
 import { normalizeChatChunk } from './normalize-openai-response.js';
 import { upstreamStreamTruncated } from '../stream-chunks.js';
+import { parseJsonObject } from '../json-values.js';
 
 /** OpenAI-compatible streams are already OpenAI chunks: parse, fill gaps, watch for `[DONE]` and in-stream errors. */
 export function createOpenAIStreamTranslator(context: ProviderContext): ChatStreamTranslator {
@@ -20,7 +21,7 @@ export function createOpenAIStreamTranslator(context: ProviderContext): ChatStre
         finished = true;
         return [];
       }
-      const payload = parsePayload(event.data);
+      const payload = parseJsonObject(event.data, 'a stream event');
       if (payload['error'] !== undefined) throw inStreamError(payload['error']);
       const chunk = normalizeChatChunk(payload, context);
       // OpenAI's first delta names the role; some servers (Mistral's recorded tool-call stream) leave it out.
@@ -38,24 +39,6 @@ export function createOpenAIStreamTranslator(context: ProviderContext): ChatStre
       return [];
     },
   };
-}
-
-function parsePayload(data: string): JsonObject {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(data);
-  } catch {
-    payload = undefined;
-  }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw new GatewayError({
-      status: 502,
-      message: 'The upstream provider sent a stream event that is not a JSON object.',
-      type: 'api_error',
-      code: 'bad_upstream_response',
-    });
-  }
-  return payload as JsonObject;
 }
 
 /** Some servers (vLLM, OpenRouter) report a failure mid-stream as `data: {"error":{…}}`. */
