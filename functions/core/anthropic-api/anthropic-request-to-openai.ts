@@ -157,12 +157,17 @@ function imagePart(block: JsonObject, path: string): JsonObject {
   const source = requireSource(block, path);
   const sourceType = source['type'];
   if (sourceType === 'base64') {
-    const mediaType = requireString(source, 'media_type', `${path}.source.media_type`);
-    const data = requireString(source, 'data', `${path}.source.data`);
-    return { type: 'image_url', image_url: { url: `data:${mediaType};base64,${data}` } };
+    return { type: 'image_url', image_url: { url: base64DataUrl(source, path) } };
   }
   if (sourceType === 'url') return { type: 'image_url', image_url: { url: requireString(source, 'url', `${path}.source.url`) } };
   throw new InvalidRequestError(`Invalid value for '${path}.source.type': images must have a 'base64' or 'url' source.`, `${path}.source.type`);
+}
+
+/** A `base64` source (`media_type` + `data`) as the data URL OpenAI's image and file parts take. */
+function base64DataUrl(source: JsonObject, path: string): string {
+  const mediaType = requireString(source, 'media_type', `${path}.source.media_type`);
+  const data = requireString(source, 'data', `${path}.source.data`);
+  return `data:${mediaType};base64,${data}`;
 }
 
 /** PDFs travel as OpenAI file parts (a data URL); plain-text documents as text. OpenAI file parts take no URL. */
@@ -170,10 +175,8 @@ function documentPart(block: JsonObject, path: string): JsonObject {
   const source = requireSource(block, path);
   const sourceType = source['type'];
   if (sourceType === 'base64') {
-    const mediaType = requireString(source, 'media_type', `${path}.source.media_type`);
-    const data = requireString(source, 'data', `${path}.source.data`);
     const filename = typeof block['title'] === 'string' && block['title'] !== '' ? block['title'] : 'document.pdf';
-    return { type: 'file', file: { filename, file_data: `data:${mediaType};base64,${data}` } };
+    return { type: 'file', file: { filename, file_data: base64DataUrl(source, path) } };
   }
   if (sourceType === 'text') return { type: 'text', text: requireString(source, 'data', `${path}.source.data`) };
   throw new InvalidRequestError(
