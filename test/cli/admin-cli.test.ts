@@ -2,76 +2,19 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main, type CliEnvironment } from '../../functions/cli/admin-cli.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../functions/cli/admin-cli.js';
 import { createAdminHandler, type AdminHandler } from '../../functions/core/admin/admin-handler.js';
 import { createInMemoryTenancyStore } from '../core/admin/in-memory-tenancy-store.js';
+import { useAdminCli } from './cli-harness.js';
 
 const MASTER_KEY = 'sk-cli-test-master-key';
 const NOW = Date.parse('2026-01-01T00:00:00.000Z');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The admin API behind a master-key check, as the local server serves it. */
-function serveAdmin(current: () => AdminHandler): http.Server {
-  return http.createServer((incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => {
-      void (async () => {
-        if (incoming.headers.authorization !== `Bearer ${MASTER_KEY}`) {
-          outgoing.writeHead(401, { 'content-type': 'application/json' });
-          outgoing.end(JSON.stringify({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }));
-          return;
-        }
-        const url = new URL(incoming.url ?? '/', 'http://localhost');
-        const response = await current()({
-          method: incoming.method ?? 'GET',
-          path: url.pathname,
-          query: url.search.slice(1),
-          headers: incoming.headers as Record<string, string>,
-          body: new Uint8Array(Buffer.concat(chunks)),
-          signal: new AbortController().signal,
-        });
-        outgoing.writeHead(response.status, response.headers);
-        outgoing.end(response.body as string);
-      })();
-    });
-  });
-}
-
 describe('admin CLI', () => {
-  let server: http.Server;
-  let url: string;
   let handler: AdminHandler;
-
-  async function run(argv: string[], env: Record<string, string | undefined> = {}, extra: Partial<CliEnvironment> = {}): Promise<Run> {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, {
-      stdout: (text) => void (stdout += text),
-      stderr: (text) => void (stderr += text),
-      env: { GATEWAY_ADMIN_URL: url, GATEWAY_MASTER_KEY: MASTER_KEY, ...env },
-      ...extra,
-    });
-    return { code, stdout, stderr };
-  }
-
-  beforeAll(async () => {
-    server = serveAdmin(() => handler);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  const cli = useAdminCli(MASTER_KEY, () => handler);
+  const { run } = cli;
 
   beforeEach(() => {
     let id = 0;
@@ -245,7 +188,7 @@ describe('admin CLI', () => {
   });
 
   it('uses --url over GATEWAY_ADMIN_URL when both are given', async () => {
-    const result = await run(['tenants', 'list', '--url', url], { GATEWAY_ADMIN_URL: 'http://127.0.0.1:1' });
+    const result = await run(['tenants', 'list', '--url', cli.url], { GATEWAY_ADMIN_URL: 'http://127.0.0.1:1' });
 
     expect(result.code).toBe(0);
   });

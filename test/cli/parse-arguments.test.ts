@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseArguments, UsageError, type ParsedCommand } from '../../functions/cli/parse-arguments.js';
-
-function command(argv: string[]): ParsedCommand {
-  const parsed = parseArguments(argv);
-  if (parsed.kind !== 'command') throw new Error('expected a command');
-  return parsed;
-}
+import { parseArguments, UsageError } from '../../functions/cli/parse-arguments.js';
+import { command } from './cli-harness.js';
 
 describe('parseArguments', () => {
   it.each([[[]], [['--help']], [['-h']], [['tenants', 'list', '--help']], [['help']]])(

@@ -1,22 +1,13 @@
-import http from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../functions/cli/admin-cli.js';
-import { parseArguments, UsageError, type ParsedCommand } from '../../functions/cli/parse-arguments.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseArguments, UsageError } from '../../functions/cli/parse-arguments.js';
 import { createAdminHandler, type AdminHandler } from '../../functions/core/admin/admin-handler.js';
 import { USAGE_RECORD_CSV_COLUMNS } from '../../functions/core/usage/usage-queries.js';
 import { createInMemoryTenancyStore } from '../core/admin/in-memory-tenancy-store.js';
 import { createInMemoryUsageQueryStore, usageRecord } from '../core/usage/in-memory-usage-query-store.js';
+import { command, useAdminCli } from './cli-harness.js';
 
 const MASTER_KEY = 'sk-usage-cli-master-key';
 const NOW = Date.parse('2026-11-08T12:00:00.000Z');
-
-function command(argv: string[]): ParsedCommand {
-  const parsed = parseArguments(argv);
-  if (parsed.kind !== 'command') throw new Error('expected a command');
-  return parsed;
-}
 
 describe('parseArguments: usage', () => {
   it('asks GET /admin/usage with every filter as a query parameter when usage is given options', () => {
@@ -83,47 +74,9 @@ describe('parseArguments: usage', () => {
 });
 
 describe('admin CLI: usage', () => {
-  let server: http.Server;
-  let url: string;
   let handler: AdminHandler;
   let usage: ReturnType<typeof createInMemoryUsageQueryStore>;
-
-  async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, {
-      stdout: (text) => void (stdout += text),
-      stderr: (text) => void (stderr += text),
-      env: { GATEWAY_ADMIN_URL: url, GATEWAY_MASTER_KEY: MASTER_KEY },
-    });
-    return { code, stdout, stderr };
-  }
-
-  beforeAll(async () => {
-    server = http.createServer((incoming, outgoing) => {
-      void (async () => {
-        const address = new URL(incoming.url ?? '/', 'http://localhost');
-        const response = await handler({
-          method: incoming.method ?? 'GET',
-          path: address.pathname,
-          query: address.search.slice(1),
-          headers: incoming.headers as Record<string, string>,
-          body: new Uint8Array(),
-          signal: new AbortController().signal,
-        });
-        outgoing.writeHead(response.status, response.headers);
-        outgoing.end(response.body as string);
-      })();
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  const { run } = useAdminCli(MASTER_KEY, () => handler);
 
   beforeEach(() => {
     usage = createInMemoryUsageQueryStore();
