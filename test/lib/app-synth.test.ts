@@ -1,13 +1,13 @@
 // Runs bin/app.ts the way `npx cdk synth` does (a child process; CDK_OUTDIR and CDK_CONTEXT_JSON
 // set as the CLI sets them), bundling skipped, so what an operator sees on a broken config is tested.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { validateConfigText } from '../../functions/core/config/validate-config.js';
-import { NO_BUNDLING, UNKNOWN_PROVIDER_CONFIG } from './stack-test-helpers.js';
+import { NO_BUNDLING, UNKNOWN_PROVIDER_CONFIG, writeTemporaryConfig } from './stack-test-helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLE_CONFIG = fileURLToPath(new URL('fixtures/gateway.example.yaml', import.meta.url));
@@ -31,12 +31,6 @@ function synthApp(context: Record<string, unknown>): Promise<SynthResult> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr, outdir }));
   });
-}
-
-function writeTemporaryConfig(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'app-synth-config-')), 'gateway.yaml');
-  writeFileSync(path, text);
-  return path;
 }
 
 describe.concurrent('bin/app.ts synth', () => {

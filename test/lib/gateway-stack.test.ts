@@ -1,28 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { GatewayStack, type GatewayStackProps } from '../../lib/gateway-stack.js';
-import { BEDROCK_CONFIG, UNKNOWN_PROVIDER_CONFIG } from './stack-test-helpers.js';
-
-// Skips esbuild: these tests look at the template, not at the bundle.
-function synthesizeStack(props: GatewayStackProps = {}, context: Record<string, string> = {}): { stack: GatewayStack; template: Template } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-  const stack = new GatewayStack(app, 'TestGateway', props);
-  return { stack, template: Template.fromStack(stack) };
-}
-
-function synthesize(props: GatewayStackProps = {}, context: Record<string, string> = {}): Template {
-  return synthesizeStack(props, context).template;
-}
-
-/** The template's logical id of a construct's CloudFormation resource. */
-function logicalId(stack: GatewayStack, construct: IConstruct): string {
-  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
-}
+import type { GatewayStack } from '../../lib/gateway-stack.js';
+import {
+  BEDROCK_CONFIG,
+  IMPORTED_SECRET_ARN,
+  UNKNOWN_PROVIDER_CONFIG,
+  logicalId,
+  synthesizeDefaultStack,
+  synthesizeStack,
+  writeTemporaryConfig,
+} from './stack-test-helpers.js';
 
 /** Every statement of the policies attached to the role. */
 function statementsOfRole(template: Template, roleId: string): unknown[] {
@@ -32,13 +20,14 @@ function statementsOfRole(template: Template, roleId: string): unknown[] {
   return policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
 }
 
-/** The actions of one role's statements whose resource is the table. */
-function actionsOnTable(template: Template, roleId: string, tableId: string): string[] {
+/** The actions of one role's statements whose resource is the table or queue. */
+function actionsOnResource(template: Template, roleId: string, resourceId: string): string[] {
   return (statementsOfRole(template, roleId) as { Action: string | string[]; Resource: unknown }[])
-    .filter((statement) => JSON.stringify(statement.Resource).includes(`"${tableId}"`))
+    .filter((statement) => JSON.stringify(statement.Resource).includes(`"${resourceId}"`))
     .flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]));
 }
 
+/** The logical ids of the three function roles, the three tables and the two queues. */
 function roles(stack: GatewayStack): {
   gatewayRoleId: string;
   adminRoleId: string;
@@ -62,30 +51,17 @@ function roles(stack: GatewayStack): {
   };
 }
 
-const tableArn = (tableId: string) => ({ 'Fn::GetAtt': [tableId, 'Arn'] });
-const queueArn = (queueId: string) => ({ 'Fn::GetAtt': [queueId, 'Arn'] });
-
-/** The actions of one role's statements whose resource is the queue. */
-function actionsOnQueue(template: Template, roleId: string, queueId: string): string[] {
-  return actionsOnTable(template, roleId, queueId);
-}
+/** A table's or queue's ARN in the template. */
+const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
 /** A function's resource properties, found by its construct. */
 function functionProperties(stack: GatewayStack, template: Template, construct: IConstruct): Record<string, unknown> {
   return template.findResources('AWS::Lambda::Function')[logicalId(stack, construct)]?.Properties as Record<string, unknown>;
 }
 
-function writeTemporaryConfig(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'gateway-stack-test-')), 'config.yaml');
-  writeFileSync(path, text);
-  return path;
-}
-
-const IMPORTED_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gateway-keys-AbCdEf';
-
 describe('GatewayStack', () => {
   it('serves the gateway on a function URL in RESPONSE_STREAM mode without IAM auth when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     template.hasResourceProperties('AWS::Lambda::Url', {
       TargetFunctionArn: { 'Fn::GetAtt': [logicalId(stack, stack.gateway.function), 'Arn'] },
@@ -95,20 +71,20 @@ describe('GatewayStack', () => {
   });
 
   it('runs every function on nodejs22.x when synthesized', () => {
-    const template = synthesize();
+    const { template } = synthesizeDefaultStack();
 
     template.resourceCountIs('AWS::Lambda::Function', 3);
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
   });
 
   it('runs every function on arm64 when synthesized', () => {
-    const template = synthesize();
+    const { template } = synthesizeDefaultStack();
 
     template.allResourcesProperties('AWS::Lambda::Function', { Architectures: ['arm64'] });
   });
 
   it('passes the provider-keys secret ARN to the function when synthesized', () => {
-    const template = synthesize();
+    const { template } = synthesizeDefaultStack();
 
     const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0];
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -117,13 +93,13 @@ describe('GatewayStack', () => {
   });
 
   it('creates the provider-keys secret with an empty JSON object when no ARN is given', () => {
-    const template = synthesize();
+    const { template } = synthesizeDefaultStack();
 
     template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: '{}' });
   });
 
   it('grants the gateway only its logs, the secret, tenancy reads, counter updates, usage queue sends and usage writes when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { gatewayRoleId, tenancyId, countersId, usageId, usageQueueId } = roles(stack);
     const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0];
@@ -138,22 +114,22 @@ describe('GatewayStack', () => {
         Effect: 'Allow',
         Resource: { Ref: secretId },
       },
-      { Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], Effect: 'Allow', Resource: tableArn(tenancyId) },
+      { Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], Effect: 'Allow', Resource: arnOf(tenancyId) },
       {
         Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem'],
         Effect: 'Allow',
-        Resource: tableArn(countersId),
+        Resource: arnOf(countersId),
       },
-      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: queueArn(usageQueueId) },
-      { Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: tableArn(usageId) },
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: arnOf(usageQueueId) },
+      { Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: arnOf(usageId) },
     ]);
   });
 
   it('lets the gateway neither scan, put nor delete in the tenancy and counters tables when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { gatewayRoleId, tenancyId, countersId } = roles(stack);
-    const actions = [...actionsOnTable(template, gatewayRoleId, tenancyId), ...actionsOnTable(template, gatewayRoleId, countersId)];
+    const actions = [...actionsOnResource(template, gatewayRoleId, tenancyId), ...actionsOnResource(template, gatewayRoleId, countersId)];
     expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:Scan']));
     expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:DeleteItem']));
     expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
@@ -161,7 +137,7 @@ describe('GatewayStack', () => {
   });
 
   it('attaches no managed policies to any function role when synthesized', () => {
-    const template = synthesize();
+    const { template } = synthesizeDefaultStack();
 
     template.resourceCountIs('AWS::IAM::Role', 3);
     template.allResourcesProperties('AWS::IAM::Role', {
@@ -173,7 +149,7 @@ describe('GatewayStack', () => {
   });
 
   it('reads an existing secret instead of creating one when an ARN is given', () => {
-    const template = synthesize({ providerKeysSecretArn: IMPORTED_SECRET_ARN });
+    const { template } = synthesizeStack({ providerKeysSecretArn: IMPORTED_SECRET_ARN });
 
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -184,7 +160,7 @@ describe('GatewayStack', () => {
   });
 
   it('keeps gateway logs for a month in its own log group when no retention is given', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const logGroupId = logicalId(stack, stack.gateway.logGroup);
     expect(template.findResources('AWS::Logs::LogGroup')[logGroupId]?.Properties).toEqual({ RetentionInDays: 30 });
@@ -196,13 +172,13 @@ describe('GatewayStack', () => {
   });
 
   it('allows 15 minutes and 1024 MB when no limits are given', () => {
-    const template = synthesize();
+    const { template } = synthesizeDefaultStack();
 
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900, MemorySize: 1024 });
   });
 
   it('outputs the gateway URL, the secret ARN and the put-secret-value command when synthesized', () => {
-    const template = synthesize();
+    const { template } = synthesizeDefaultStack();
 
     template.hasOutput('GatewayUrl', {});
     template.hasOutput('ProviderKeysSecretArn', {});
@@ -214,7 +190,7 @@ describe('GatewayStack', () => {
   });
 
   it('throws listing the problem when the config names an unknown provider', () => {
-    const construct = () => synthesize({ configYaml: UNKNOWN_PROVIDER_CONFIG });
+    const construct = () => synthesizeStack({ configYaml: UNKNOWN_PROVIDER_CONFIG });
 
     expect(construct).toThrow(/model_list\[0\]\.litellm_params\.model: unknown provider "antropic"/);
   });
@@ -222,25 +198,25 @@ describe('GatewayStack', () => {
   it('validates the file named by context config when no config text is given', () => {
     const configPath = writeTemporaryConfig(UNKNOWN_PROVIDER_CONFIG);
 
-    const construct = () => synthesize({}, { config: configPath });
+    const construct = () => synthesizeStack({}, { config: configPath });
 
     expect(construct).toThrow(/unknown provider "antropic"/);
   });
 
   it('throws naming the path when the context config file does not exist', () => {
-    const construct = () => synthesize({}, { config: '/nonexistent/gateway.yaml' });
+    const construct = () => synthesizeStack({}, { config: '/nonexistent/gateway.yaml' });
 
     expect(construct).toThrow(/Cannot read the gateway config "\/nonexistent\/gateway\.yaml".*ENOENT/);
   });
 
   it('reads the secret named by context providerKeysSecretArn when no ARN prop is given', () => {
-    const template = synthesize({}, { providerKeysSecretArn: IMPORTED_SECRET_ARN });
+    const { template } = synthesizeStack({}, { providerKeysSecretArn: IMPORTED_SECRET_ARN });
 
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
   });
 
   it('throws when the memory size is outside Lambda limits', () => {
-    const construct = () => synthesize({ gateway: { memorySize: 64 } });
+    const construct = () => synthesizeStack({ gateway: { memorySize: 64 } });
 
     expect(construct).toThrow(/memorySize: must be an integer from 128 to 10240 MB, got 64/);
   });
@@ -248,13 +224,13 @@ describe('GatewayStack', () => {
 
 describe('GatewayStack tables', () => {
   it('creates three tables when synthesized', () => {
-    const template = synthesize();
+    const { template } = synthesizeDefaultStack();
 
     template.resourceCountIs('AWS::DynamoDB::Table', 3);
   });
 
   it('keys the tenancy and counters tables by the string pk alone, billed on demand, when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const tables = template.findResources('AWS::DynamoDB::Table');
     const { tenancyId, countersId } = roles(stack);
@@ -268,7 +244,7 @@ describe('GatewayStack tables', () => {
   });
 
   it('keys the usage table by the strings pk and sk, billed on demand, when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const usage = template.findResources('AWS::DynamoDB::Table')[roles(stack).usageId];
     expect(usage?.Properties).toMatchObject({
@@ -279,14 +255,14 @@ describe('GatewayStack tables', () => {
   });
 
   it('expires raw usage records by expires_at when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const usage = template.findResources('AWS::DynamoDB::Table')[roles(stack).usageId];
     expect(usage?.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expires_at', Enabled: true });
   });
 
   it('expires counters items by expires_at and leaves TTL off the tenancy table when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const tables = template.findResources('AWS::DynamoDB::Table');
     const { tenancyId, countersId } = roles(stack);
@@ -295,7 +271,7 @@ describe('GatewayStack tables', () => {
   });
 
   it('turns point-in-time recovery on for every table when synthesized', () => {
-    const template = synthesize();
+    const { template } = synthesizeDefaultStack();
 
     template.allResourcesProperties('AWS::DynamoDB::Table', {
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -303,13 +279,13 @@ describe('GatewayStack tables', () => {
   });
 
   it('retains every table when the stack is deleted or the tables are replaced', () => {
-    const template = synthesize();
+    const { template } = synthesizeDefaultStack();
 
     template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   it('passes the three table names to the gateway and admin functions when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { tenancyId, countersId, usageId } = roles(stack);
     for (const construct of [stack.gateway.function, stack.gateway.adminFunction]) {
@@ -322,7 +298,7 @@ describe('GatewayStack tables', () => {
 
 describe('GatewayStack admin API', () => {
   it('serves the admin function on a BUFFERED function URL with AWS_IAM auth when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     template.hasResourceProperties('AWS::Lambda::Url', {
       TargetFunctionArn: { 'Fn::GetAtt': [logicalId(stack, stack.gateway.adminFunction), 'Arn'] },
@@ -332,7 +308,7 @@ describe('GatewayStack admin API', () => {
   });
 
   it('gives the admin function 30 seconds, 512 MB and its own log group when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const adminLogGroupId = logicalId(stack, stack.gateway.adminLogGroup);
     expect(adminLogGroupId).not.toBe(logicalId(stack, stack.gateway.logGroup));
@@ -345,7 +321,7 @@ describe('GatewayStack admin API', () => {
   });
 
   it('grants the admin function only its logs, tenancy administration, counter reads and usage queries when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { adminRoleId, tenancyId, countersId, usageId } = roles(stack);
     expect(statementsOfRole(template, adminRoleId)).toEqual([
@@ -364,39 +340,39 @@ describe('GatewayStack admin API', () => {
           'dynamodb:ConditionCheckItem',
         ],
         Effect: 'Allow',
-        Resource: tableArn(tenancyId),
+        Resource: arnOf(tenancyId),
       },
-      { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: tableArn(countersId) },
-      { Action: 'dynamodb:Query', Effect: 'Allow', Resource: tableArn(usageId) },
+      { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: arnOf(countersId) },
+      { Action: 'dynamodb:Query', Effect: 'Allow', Resource: arnOf(usageId) },
     ]);
   });
 
   it('lets the admin function do nothing on the usage table but Query when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { adminRoleId, usageId } = roles(stack);
 
-    expect(actionsOnTable(template, adminRoleId, usageId)).toEqual(['dynamodb:Query']);
+    expect(actionsOnResource(template, adminRoleId, usageId)).toEqual(['dynamodb:Query']);
   });
 
   it('gives the admin function no access to the usage queues when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { adminRoleId, usageQueueId, deadLetterQueueId } = roles(stack);
 
-    expect([...actionsOnQueue(template, adminRoleId, usageQueueId), ...actionsOnQueue(template, adminRoleId, deadLetterQueueId)]).toEqual([]);
+    expect([...actionsOnResource(template, adminRoleId, usageQueueId), ...actionsOnResource(template, adminRoleId, deadLetterQueueId)]).toEqual([]);
   });
 
   it('lets the admin function do nothing on the counters table but GetItem when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { adminRoleId, countersId } = roles(stack);
 
-    expect(actionsOnTable(template, adminRoleId, countersId)).toEqual(['dynamodb:GetItem']);
+    expect(actionsOnResource(template, adminRoleId, countersId)).toEqual(['dynamodb:GetItem']);
   });
 
   it('gives the admin function no access to the provider-keys secret when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const actions = (statementsOfRole(template, roles(stack).adminRoleId) as { Action: string | string[] }[])
       .flatMap((statement) => statement.Action);
@@ -405,7 +381,7 @@ describe('GatewayStack admin API', () => {
   });
 
   it('outputs the admin URL when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     template.hasOutput('AdminUrl', {
       Value: { 'Fn::GetAtt': [logicalId(stack, stack.gateway.adminFunctionUrl), 'FunctionUrl'] },
@@ -415,36 +391,36 @@ describe('GatewayStack admin API', () => {
 
 describe('GatewayStack usage pipeline', () => {
   it('creates the usage queue and its dead-letter queue when synthesized', () => {
-    const template = synthesize();
+    const { template } = synthesizeDefaultStack();
 
     template.resourceCountIs('AWS::SQS::Queue', 2);
   });
 
   it('moves a usage record to the dead-letter queue after 5 receives when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { usageQueueId, deadLetterQueueId } = roles(stack);
     expect(template.findResources('AWS::SQS::Queue')[usageQueueId]?.Properties.RedrivePolicy).toEqual({
-      deadLetterTargetArn: queueArn(deadLetterQueueId),
+      deadLetterTargetArn: arnOf(deadLetterQueueId),
       maxReceiveCount: 5,
     });
   });
 
   it('keeps dead-lettered usage records for 14 days when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const deadLetterQueue = template.findResources('AWS::SQS::Queue')[roles(stack).deadLetterQueueId];
     expect(deadLetterQueue?.Properties.MessageRetentionPeriod).toBe(14 * 86_400);
   });
 
   it('encrypts both usage queues with SQS-managed keys when synthesized', () => {
-    const template = synthesize();
+    const { template } = synthesizeDefaultStack();
 
     template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
   it('denies every request to either usage queue that does not use TLS when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { usageQueueId, deadLetterQueueId } = roles(stack);
     for (const queueId of [usageQueueId, deadLetterQueueId]) {
@@ -456,7 +432,7 @@ describe('GatewayStack usage pipeline', () => {
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
             Effect: 'Deny',
             Principal: { AWS: '*' },
-            Resource: queueArn(queueId),
+            Resource: arnOf(queueId),
           }],
         }),
       });
@@ -464,7 +440,7 @@ describe('GatewayStack usage pipeline', () => {
   });
 
   it('hides a received usage record for at least six times the aggregator timeout when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const queue = template.findResources('AWS::SQS::Queue')[roles(stack).usageQueueId];
     const aggregatorTimeout = functionProperties(stack, template, stack.gateway.aggregatorFunction)['Timeout'] as number;
@@ -472,7 +448,7 @@ describe('GatewayStack usage pipeline', () => {
   });
 
   it('gives the aggregator 60 seconds, its own log group and the usage table name alone when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const aggregatorLogGroupId = logicalId(stack, stack.gateway.aggregatorLogGroup);
     expect(functionProperties(stack, template, stack.gateway.aggregatorFunction)).toMatchObject({
@@ -485,11 +461,11 @@ describe('GatewayStack usage pipeline', () => {
   });
 
   it('feeds the aggregator from the usage queue in batches of up to 100 within 5 seconds, reporting item failures, when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: queueArn(roles(stack).usageQueueId),
+      EventSourceArn: arnOf(roles(stack).usageQueueId),
       FunctionName: { Ref: logicalId(stack, stack.gateway.aggregatorFunction) },
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 5,
@@ -498,7 +474,7 @@ describe('GatewayStack usage pipeline', () => {
   });
 
   it('grants the aggregator only its logs, usage writes and consuming the usage queue when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { aggregatorRoleId, usageId, usageQueueId } = roles(stack);
     expect(statementsOfRole(template, aggregatorRoleId)).toEqual([
@@ -507,17 +483,17 @@ describe('GatewayStack usage pipeline', () => {
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [logicalId(stack, stack.gateway.aggregatorLogGroup), 'Arn'] },
       },
-      { Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: tableArn(usageId) },
+      { Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: arnOf(usageId) },
       {
         Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
         Effect: 'Allow',
-        Resource: queueArn(usageQueueId),
+        Resource: arnOf(usageQueueId),
       },
     ]);
   });
 
   it('passes the usage queue URL to the gateway when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     expect(functionProperties(stack, template, stack.gateway.function)['Environment']).toMatchObject({
       Variables: { USAGE_QUEUE_URL: { Ref: roles(stack).usageQueueId } },
@@ -525,31 +501,31 @@ describe('GatewayStack usage pipeline', () => {
   });
 
   it('lets the gateway do nothing on the usage queue but send when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { gatewayRoleId, usageQueueId } = roles(stack);
 
-    expect(actionsOnQueue(template, gatewayRoleId, usageQueueId)).toEqual(['sqs:SendMessage']);
+    expect(actionsOnResource(template, gatewayRoleId, usageQueueId)).toEqual(['sqs:SendMessage']);
   });
 
   it('lets the gateway only put and update items in the usage table when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { gatewayRoleId, usageId } = roles(stack);
 
-    expect(actionsOnTable(template, gatewayRoleId, usageId)).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actionsOnResource(template, gatewayRoleId, usageId)).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
   it('gives neither the gateway nor the aggregator access to the dead-letter queue when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { gatewayRoleId, aggregatorRoleId, deadLetterQueueId } = roles(stack);
 
-    expect([...actionsOnQueue(template, gatewayRoleId, deadLetterQueueId), ...actionsOnQueue(template, aggregatorRoleId, deadLetterQueueId)]).toEqual([]);
+    expect([...actionsOnResource(template, gatewayRoleId, deadLetterQueueId), ...actionsOnResource(template, aggregatorRoleId, deadLetterQueueId)]).toEqual([]);
   });
 
   it('outputs the usage queue and dead-letter queue URLs when synthesized', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const { usageQueueId, deadLetterQueueId } = roles(stack);
     template.hasOutput('UsageQueueUrl', { Value: { Ref: usageQueueId } });
@@ -573,7 +549,7 @@ describe('GatewayStack Bedrock permissions', () => {
   });
 
   it('grants no Bedrock action when the config names no Bedrock model', () => {
-    const { stack, template } = synthesizeStack();
+    const { stack, template } = synthesizeDefaultStack();
 
     const statements = JSON.stringify(statementsOfRole(template, roles(stack).gatewayRoleId));
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -48,6 +51,16 @@ export const UNKNOWN_PROVIDER_CONFIG = [
   '      model: antropic/claude',
   '',
 ].join('\n');
+
+/** An existing provider-keys secret to import. */
+export const IMPORTED_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gateway-keys-AbCdEf';
+
+/** Writes config YAML to a fresh temporary directory; returns the file's path. */
+export function writeTemporaryConfig(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'gateway-config-')), 'gateway.yaml');
+  writeFileSync(path, text);
+  return path;
+}
 
 let defaultSynthesis: ReturnType<typeof synthesizeStack> | undefined;
 
