@@ -7,9 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { GatewayStack, type GatewayStackProps } from '../../lib/gateway-stack.js';
-import { BEDROCK_CONFIG, NO_BUNDLING, synthesizeStack } from './stack-test-helpers.js';
-
-const IMPORTED_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gateway-keys-AbCdEf';
+import { BEDROCK_CONFIG, IMPORTED_SECRET_ARN, NO_BUNDLING, synthesizeStack } from './stack-test-helpers.js';
 
 /** Every AwsSolutions finding not acknowledged, as `<rule> at <construct path>` (errors and warnings alike). */
 function unacknowledgedFindings(stack: Stack): string[] {
@@ -73,12 +71,27 @@ describe('AwsSolutions checks (cdk-nag)', () => {
   });
 
   it('lets the app synthesize with the checks registered as a validation plugin, as bin/app.ts does', () => {
-    const app = new App({ context: NO_BUNDLING, outdir: mkdtempSync(join(tmpdir(), 'cdk-nag-test-')) });
-    new GatewayStack(app, 'TestGateway', { configYaml: BEDROCK_CONFIG });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const { app } = appWithChecks({ configYaml: BEDROCK_CONFIG });
 
     const synth = () => app.synth();
 
     expect(synth).not.toThrow();
   });
+
+  it('fails the app synthesis on a finding nobody acknowledged, so the plugin check above can fail', () => {
+    const { app, stack } = appWithChecks({});
+    new Queue(stack, 'UnreviewedQueue');
+
+    const synth = () => app.synth();
+
+    expect(synth).toThrow(/AwsSolutions-SQS3/);
+  });
 });
+
+/** An app holding one GatewayStack, with the checks registered as a validation plugin as bin/app.ts registers them. */
+function appWithChecks(props: GatewayStackProps): { app: App; stack: GatewayStack } {
+  const app = new App({ context: NO_BUNDLING, outdir: mkdtempSync(join(tmpdir(), 'cdk-nag-test-')) });
+  const stack = new GatewayStack(app, 'TestGateway', props);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}
