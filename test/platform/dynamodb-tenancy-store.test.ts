@@ -5,6 +5,7 @@ import { AlreadyExistsError, NotFoundError, type TenancyStore } from '../../func
 import type { Tenant, VirtualKey } from '../../functions/core/tenancy/tenancy-types.js';
 import { createDynamoDbTenancyStore } from '../../functions/platform/dynamodb/dynamodb-tenancy-store.js';
 import { useTestTables } from '../support/dynamodb-test-tables.js';
+import { everyTenantLimit } from '../support/tenant-fixtures.js';
 
 const tables = useTestTables();
 let store: TenancyStore;
@@ -54,15 +55,7 @@ async function scanWholeTable(): Promise<Record<string, AttributeValue>[]> {
 
 describe('DynamoDB tenancy store: tenants', () => {
   it('returns the tenant it stored when a tenant is created', async () => {
-    const created = tenant({
-      max_budget: 100,
-      budget_duration: '1mo',
-      rpm_limit: 600,
-      tpm_limit: 100000,
-      models: ['gpt-4o', 'demo'],
-      end_user_max_budget: 5,
-      metadata: { team: 'ml', nested: { list: [1, 'two', null], flag: true } },
-    });
+    const created = tenant({ ...everyTenantLimit(), metadata: { team: 'ml', nested: { list: [1, 'two', null], flag: true } } });
 
     await store.createTenant(created);
 

@@ -4,6 +4,7 @@ import type { AdminCounterReader } from '../../../functions/core/admin/admin-cou
 import { createAdminHandler, type AdminHandler } from '../../../functions/core/admin/admin-handler.js';
 import type { Logger } from '../../../functions/core/ports.js';
 import type { TenancyStore } from '../../../functions/core/tenancy/tenancy-store.js';
+import { everyTenantLimit } from '../../support/tenant-fixtures.js';
 import { createInMemoryTenancyStore } from './in-memory-tenancy-store.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00.000Z');
@@ -95,17 +96,7 @@ describe('admin handler: tenants', () => {
   });
 
   it('keeps every optional field when they are all given', async () => {
-    const body = {
-      id: 'acme',
-      name: 'Acme',
-      max_budget: 100,
-      budget_duration: '1mo',
-      rpm_limit: 600,
-      tpm_limit: 100000,
-      models: ['gpt-4o', 'demo'],
-      end_user_max_budget: 5,
-      metadata: { team: 'platform' },
-    };
+    const body = { id: 'acme', name: 'Acme', ...everyTenantLimit(), metadata: { team: 'platform' } };
 
     const answer = await harness.call('POST', '/admin/tenants', body);
 
