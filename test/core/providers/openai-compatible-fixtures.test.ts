@@ -5,7 +5,8 @@ import { normalizeChatCompletion } from '../../../functions/core/providers/opena
 import { createOpenAIStreamTranslator } from '../../../functions/core/providers/openai-compatible/openai-stream-translator.js';
 import type { ChatStreamTranslator } from '../../../functions/core/providers/provider.js';
 import { assertChatCompletion, assertChatCompletionChunk } from '../../support/openai-schema.js';
-import { openAIStreamFixtureNames, providerContext, readChunkLines, readJsonFixture } from './provider-test-support.js';
+import { captureError } from '../../support/capture-error.js';
+import { openAIStreamFixtureNames, providerContext, readChunkLines, readJsonFixture, toolArgumentsByIndex } from './provider-test-support.js';
 
 const STREAM_FIXTURES = [
   'deepseek-reasoning.chunks.txt',
@@ -40,27 +41,6 @@ function replay(name: string): Replay {
   chunks.push(...translator.push({ data: '[DONE]' }));
   chunks.push(...translator.end());
   return { chunks, sourceLine, translator };
-}
-
-function toolArgumentsByIndex(chunks: readonly ChatCompletionChunk[]): Map<number, string> {
-  const byIndex = new Map<number, string>();
-  for (const chunk of chunks) {
-    for (const choice of chunk.choices) {
-      for (const toolCall of choice.delta.tool_calls ?? []) {
-        byIndex.set(toolCall.index, (byIndex.get(toolCall.index) ?? '') + (toolCall.function?.arguments ?? ''));
-      }
-    }
-  }
-  return byIndex;
-}
-
-function captureError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 describe('recorded OpenAI-compatible fixtures', () => {

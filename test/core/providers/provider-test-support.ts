@@ -2,7 +2,7 @@
  * Shared arrangements for provider tests: recorded fixtures (Vercel AI SDK, Apache-2.0; see
  * test/fixtures/providers/LICENSE-vercel-ai.txt) and hand-built resolved deployments.
  */
-import type { JsonObject } from '../../../functions/core/openai/openai-types.js';
+import type { ChatCompletionChunk, JsonObject } from '../../../functions/core/openai/openai-types.js';
 import { fixtureJson, fixtureLines, fixtureNames } from '../../support/recorded-fixtures.js';
 import type { ProviderContext, ResolvedDeployment } from '../../../functions/core/providers/provider.js';
 
@@ -41,4 +41,17 @@ export function resolvedDeployment(overrides: Partial<ResolvedDeployment> = {}):
 
 export function providerContext(deployment: ResolvedDeployment = resolvedDeployment()): ProviderContext {
   return { deployment, requestId: 'req-test-1', nowSeconds: 1_700_000_000 };
+}
+
+/** Each tool call's arguments, its streamed pieces joined, by the tool call's `index`. */
+export function toolArgumentsByIndex(chunks: readonly ChatCompletionChunk[]): Map<number, string> {
+  const byIndex = new Map<number, string>();
+  for (const chunk of chunks) {
+    for (const choice of chunk.choices) {
+      for (const toolCall of choice.delta.tool_calls ?? []) {
+        byIndex.set(toolCall.index, (byIndex.get(toolCall.index) ?? '') + (toolCall.function?.arguments ?? ''));
+      }
+    }
+  }
+  return byIndex;
 }

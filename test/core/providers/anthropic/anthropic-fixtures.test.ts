@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../../functions/core/openai/openai-types.js';
 import { parseAnthropicChatResponse } from '../../../../functions/core/providers/anthropic/parse-anthropic-response.js';
 import { assertChatCompletion, assertChatCompletionChunk } from '../../../support/openai-schema.js';
+import { toolArgumentsByIndex } from '../provider-test-support.js';
 import {
   anthropicContext,
   anthropicFixtureNames,
@@ -9,7 +10,6 @@ import {
   readAnthropicEvents,
   readAnthropicJson,
   replayFixture,
-  toolArgumentsByIndex,
 } from './anthropic-test-support.js';
 
 const STREAM_FIXTURES = [

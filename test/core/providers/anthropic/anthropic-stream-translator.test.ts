@@ -4,15 +4,9 @@ import type { JsonObject } from '../../../../functions/core/openai/openai-types.
 import { createAnthropicStreamTranslator } from '../../../../functions/core/providers/anthropic/anthropic-stream-translator.js';
 import { JSON_RESPONSE_TOOL_NAME } from '../../../../functions/core/providers/anthropic/json-response-tool.js';
 import type { SseEvent } from '../../../../functions/core/streaming/sse-decoder.js';
-import {
-  anthropicContext,
-  anthropicEvent,
-  captureError,
-  contentOf,
-  readAnthropicEvents,
-  replayEvents,
-  toolArgumentsByIndex,
-} from './anthropic-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
+import { toolArgumentsByIndex } from '../provider-test-support.js';
+import { anthropicContext, anthropicEvent, contentOf, readAnthropicEvents, replayEvents } from './anthropic-test-support.js';
 
 const MESSAGE_START = anthropicEvent({
   type: 'message_start',

@@ -50,27 +50,6 @@ export function anthropicEvent(payload: JsonObject): SseEvent {
   return { event: payload['type'] as string, data: JSON.stringify(payload) };
 }
 
-export function toolArgumentsByIndex(chunks: readonly ChatCompletionChunk[]): Map<number, string> {
-  const byIndex = new Map<number, string>();
-  for (const chunk of chunks) {
-    for (const choice of chunk.choices) {
-      for (const toolCall of choice.delta.tool_calls ?? []) {
-        byIndex.set(toolCall.index, (byIndex.get(toolCall.index) ?? '') + (toolCall.function?.arguments ?? ''));
-      }
-    }
-  }
-  return byIndex;
-}
-
 export function contentOf(chunks: readonly ChatCompletionChunk[]): string {
   return chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta.content ?? '')).join('');
-}
-
-export function captureError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }

@@ -9,7 +9,7 @@ import {
 } from '../../../../functions/core/providers/anthropic/build-anthropic-request.js';
 import { JSON_RESPONSE_TOOL_NAME } from '../../../../functions/core/providers/anthropic/json-response-tool.js';
 import { providerContext, resolvedDeployment } from '../provider-test-support.js';
-import { captureError } from './anthropic-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
 
 const MODEL = 'claude-sonnet-4-5';
 

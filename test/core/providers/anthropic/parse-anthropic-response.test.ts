@@ -3,7 +3,8 @@ import type { JsonObject } from '../../../../functions/core/openai/openai-types.
 import { JSON_RESPONSE_TOOL_NAME } from '../../../../functions/core/providers/anthropic/json-response-tool.js';
 import { parseAnthropicChatResponse } from '../../../../functions/core/providers/anthropic/parse-anthropic-response.js';
 import { assertChatCompletion } from '../../../support/openai-schema.js';
-import { anthropicContext, captureError } from './anthropic-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
+import { anthropicContext } from './anthropic-test-support.js';
 
 function message(content: JsonObject[], extra: JsonObject = {}): JsonObject {
   return {

@@ -8,7 +8,8 @@ import {
   toInvokeModelBody,
 } from '../../../../functions/core/providers/bedrock/bedrock-embeddings.js';
 import { assertEmbeddingResponse } from '../../../support/openai-schema.js';
-import { bedrockContext, captureError } from './bedrock-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
+import { bedrockContext } from './bedrock-test-support.js';
 
 const TITAN_V2 = 'amazon.titan-embed-text-v2:0';
 const COHERE_V3 = 'cohere.embed-english-v3';

@@ -86,24 +86,3 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return joined;
 }
-
-export function toolArgumentsByIndex(chunks: readonly ChatCompletionChunk[]): Map<number, string> {
-  const byIndex = new Map<number, string>();
-  for (const chunk of chunks) {
-    for (const choice of chunk.choices) {
-      for (const toolCall of choice.delta.tool_calls ?? []) {
-        byIndex.set(toolCall.index, (byIndex.get(toolCall.index) ?? '') + (toolCall.function?.arguments ?? ''));
-      }
-    }
-  }
-  return byIndex;
-}
-
-export function captureError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}

@@ -8,7 +8,8 @@ import {
   toConverseRequest,
 } from '../../../../functions/core/providers/bedrock/build-converse-request.js';
 import type { ResolvedDeployment } from '../../../../functions/core/providers/provider.js';
-import { bedrockContext, captureError } from './bedrock-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
+import { bedrockContext } from './bedrock-test-support.js';
 
 const CLAUDE = 'anthropic.claude-3-7-sonnet-20250219-v1:0';
 const NOVA = 'amazon.nova-pro-v1:0';

@@ -3,14 +3,8 @@ import { mapBedrockUsage } from '../../../../functions/core/providers/bedrock/ma
 import { decodeAwsEventStreamBatches } from '../../../../functions/core/streaming/aws-event-stream-decoder.js';
 import type { SseEvent } from '../../../../functions/core/streaming/sse-decoder.js';
 import { assertChatCompletionChunk } from '../../../support/openai-schema.js';
-import {
-  bedrockFixtureNames,
-  concatBytes,
-  encodeFrame,
-  readBedrockEvents,
-  replayEvents,
-  toolArgumentsByIndex,
-} from './bedrock-test-support.js';
+import { toolArgumentsByIndex } from '../provider-test-support.js';
+import { bedrockFixtureNames, concatBytes, encodeFrame, readBedrockEvents, replayEvents } from './bedrock-test-support.js';
 
 const STREAM_FIXTURES = ['amazon-bedrock-text.chunks.txt', 'amazon-bedrock-tool-call.1.chunks.txt', 'amazon-bedrock-tool-no-args.chunks.txt'];
 

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../functions/core/errors.js';
 import { createConverseStreamTranslator } from '../../../../functions/core/providers/bedrock/converse-stream-translator.js';
 import { assertChatCompletionChunk } from '../../../support/openai-schema.js';
-import { bedrockContext, captureError, event, replayEvents, toolArgumentsByIndex } from './bedrock-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
+import { toolArgumentsByIndex } from '../provider-test-support.js';
+import { bedrockContext, event, replayEvents } from './bedrock-test-support.js';
 
 const USAGE = { inputTokens: 10, outputTokens: 5, totalTokens: 15 };
 const TEXT_TURN = [

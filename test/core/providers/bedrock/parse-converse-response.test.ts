@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConverseResponse } from '../../../../functions/core/providers/bedrock/parse-converse-response.js';
 import { assertChatCompletion } from '../../../support/openai-schema.js';
-import { bedrockContext, bedrockFixtureNames, captureError, readBedrockJson } from './bedrock-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
+import { bedrockContext, bedrockFixtureNames, readBedrockJson } from './bedrock-test-support.js';
 
 const COMPLETION_FIXTURES = ['amazon-bedrock-text.json', 'amazon-bedrock-tool-call.1.json', 'amazon-bedrock-tool-no-args.json'];
 

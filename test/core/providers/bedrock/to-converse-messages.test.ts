@@ -6,7 +6,7 @@ import {
   toConverseConversation,
   toolBlocksAsText,
 } from '../../../../functions/core/providers/bedrock/to-converse-messages.js';
-import { captureError } from './bedrock-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
 
 const PNG_BASE64 = 'iVBORw0KGgo=';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatCompletionRequest } from '../../../../functions/core/openai/openai-types.js';
 import { toConverseToolConfig } from '../../../../functions/core/providers/bedrock/to-converse-tools.js';
-import { captureError } from './bedrock-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
 
 const WEATHER = {
   type: 'function',

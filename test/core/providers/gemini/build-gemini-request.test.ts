@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatCompletionRequest, JsonObject } from '../../../../functions/core/openai/openai-types.js';
 import { buildGeminiChatRequest, toGeminiGenerateContentRequest } from '../../../../functions/core/providers/gemini/build-gemini-request.js';
-import { captureError, geminiContext } from './gemini-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
+import { geminiContext } from './gemini-test-support.js';
 
 function chatRequest(extra: JsonObject = {}): ChatCompletionRequest {
   return { model: 'my-gemini', messages: [{ role: 'user', content: 'Hi' }], ...extra };

@@ -6,7 +6,8 @@ import {
   parseGeminiEmbeddingResponse,
 } from '../../../../functions/core/providers/gemini/gemini-embeddings.js';
 import { assertEmbeddingResponse } from '../../../support/openai-schema.js';
-import { captureError, geminiContext } from './gemini-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
+import { geminiContext } from './gemini-test-support.js';
 
 const EMBEDDING_CONTEXT = geminiContext({ upstreamModel: 'gemini-embedding-001' });
 

@@ -3,6 +3,7 @@ import type { JsonObject } from '../../../../functions/core/openai/openai-types.
 import { mapGeminiUsage } from '../../../../functions/core/providers/gemini/map-gemini-usage.js';
 import { parseGeminiChatResponse } from '../../../../functions/core/providers/gemini/parse-gemini-response.js';
 import { assertChatCompletion, assertChatCompletionChunk } from '../../../support/openai-schema.js';
+import { toolArgumentsByIndex } from '../provider-test-support.js';
 import {
   deltaText,
   finishReasons,
@@ -11,7 +12,6 @@ import {
   readGeminiChunkLines,
   readGeminiJson,
   replayFixture,
-  toolArgumentsByIndex,
   toolCallDeltas,
 } from './gemini-test-support.js';
 

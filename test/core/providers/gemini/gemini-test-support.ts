@@ -52,18 +52,6 @@ export function replayFixture(name: string): Replay {
   return replayPayloads(readGeminiChunkLines(name));
 }
 
-export function toolArgumentsByIndex(chunks: readonly ChatCompletionChunk[]): Map<number, string> {
-  const byIndex = new Map<number, string>();
-  for (const chunk of chunks) {
-    for (const choice of chunk.choices) {
-      for (const toolCall of choice.delta.tool_calls ?? []) {
-        byIndex.set(toolCall.index, (byIndex.get(toolCall.index) ?? '') + (toolCall.function?.arguments ?? ''));
-      }
-    }
-  }
-  return byIndex;
-}
-
 export function toolCallDeltas(chunks: readonly ChatCompletionChunk[]) {
   return chunks.flatMap((chunk) => chunk.choices.flatMap((choice) => choice.delta.tool_calls ?? []));
 }
@@ -78,13 +66,4 @@ export function finishReasons(chunks: readonly ChatCompletionChunk[]): Array<str
 
 export function userMessage(content: unknown): ChatMessage {
   return { role: 'user', content };
-}
-
-export function captureError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../../functions/core/openai/openai-types.js';
 import { parseGeminiChatResponse } from '../../../../functions/core/providers/gemini/parse-gemini-response.js';
 import { assertChatCompletion } from '../../../support/openai-schema.js';
-import { captureError, geminiContext } from './gemini-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
+import { geminiContext } from './gemini-test-support.js';
 
 function candidate(parts: JsonObject[], index: number, finishReason = 'STOP'): JsonObject {
   return { content: { role: 'model', parts }, index, finishReason };

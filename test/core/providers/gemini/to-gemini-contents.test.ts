@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, JsonObject } from '../../../../functions/core/openai/openai-types.js';
 import { THOUGHT_SIGNATURE_PLACEHOLDER, toGeminiConversation } from '../../../../functions/core/providers/gemini/to-gemini-contents.js';
-import { captureError, userMessage } from './gemini-test-support.js';
+import { captureError } from '../../../support/capture-error.js';
+import { userMessage } from './gemini-test-support.js';
 
 function weatherCall(id: string, city: string, extra: JsonObject = {}): JsonObject {
   return { id, type: 'function', function: { name: 'weather', arguments: JSON.stringify({ city }) }, ...extra };
