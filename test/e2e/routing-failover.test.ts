@@ -47,7 +47,7 @@ model_list:${Object.entries(FAULTS)
       'bedrock/fixture:amazon-bedrock-text',
       '\n      aws_region_name: eu-west-1',
       origin,
-    )}${deployment('backup', 'openai/ok:backup')}${deployment('also-broken', 'openai/status:502')}${deployment(
+    )}${deployment('backup', 'openai/ok:backup')}${deployment('also-broken', 'openai/status:502')}${deployment('stalls', 'openai/hang-before-first-token', '\n      timeout: 60\n      stream_timeout: 0.3')}${deployment(
       'all-broken',
       'openai/status:503',
     )}${deployment('pair', 'openai/status:500:pair-bad', '\n      weight: 1')}${deployment('pair', 'openai/ok:pair-good', '\n      weight: 0')}${deployment('solo-broken', 'openai/status:503')}
@@ -196,12 +196,20 @@ describe('when failover is no longer possible or runs out', () => {
   });
 
   it('releases the connection of an attempt it gave up on', async () => {
-    const before = upstream.openSockets();
+    // No first token within stream_timeout (0.3 s), long before the connection's own idle timeout (60 s);
+    // no fallback: the only upstream connection this request uses is the one that stalls.
+    const stalledBefore = upstream.requestsFor('hang-before-first-token').length;
+    const answered = fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'stalls', messages: hello, stream: true, fallbacks: [] }),
+    });
+    await eventually(async () => expect(upstream.requestsFor('hang-before-first-token')).toHaveLength(stalledBefore + 1));
+    const whileHanging = upstream.openSockets();
 
-    await completeWith('hangs');
+    expect((await answered).status).toBe(504);
 
-    await eventually(async () => expect(upstream.openSockets()).toBeLessThanOrEqual(before + 1));
-    expect(upstream.requestsFor('hang').length).toBeGreaterThan(0);
+    await eventually(async () => expect(upstream.openSockets()).toBe(whileHanging - 1));
   });
 });
 
