@@ -11,25 +11,25 @@ interface Column {
 }
 
 const TENANT_COLUMNS: readonly Column[] = [
-  { header: 'ID', value: (row) => text(row.id) },
-  { header: 'NAME', value: (row) => text(row.name) },
+  fieldColumn('ID', 'id'),
+  fieldColumn('NAME', 'name'),
   { header: 'BUDGET', value: budget },
-  { header: 'RPM', value: (row) => text(row.rpm_limit) },
-  { header: 'TPM', value: (row) => text(row.tpm_limit) },
-  { header: 'MODELS', value: (row) => text(row.models, 'all') },
-  { header: 'CREATED', value: (row) => text(row.created_at) },
+  fieldColumn('RPM', 'rpm_limit'),
+  fieldColumn('TPM', 'tpm_limit'),
+  fieldColumn('MODELS', 'models', 'all'),
+  fieldColumn('CREATED', 'created_at'),
 ];
 
 const KEY_COLUMNS: readonly Column[] = [
-  { header: 'ID', value: (row) => text(row.id) },
-  { header: 'TENANT', value: (row) => text(row.tenant_id) },
-  { header: 'NAME', value: (row) => text(row.name) },
-  { header: 'PREFIX', value: (row) => text(row.key_prefix) },
-  { header: 'STATUS', value: (row) => text(row.status) },
+  fieldColumn('ID', 'id'),
+  fieldColumn('TENANT', 'tenant_id'),
+  fieldColumn('NAME', 'name'),
+  fieldColumn('PREFIX', 'key_prefix'),
+  fieldColumn('STATUS', 'status'),
   { header: 'BUDGET', value: budget },
-  { header: 'RPM', value: (row) => text(row.rpm_limit) },
-  { header: 'TPM', value: (row) => text(row.tpm_limit) },
-  { header: 'EXPIRES', value: (row) => text(row.expires_at, 'never') },
+  fieldColumn('RPM', 'rpm_limit'),
+  fieldColumn('TPM', 'tpm_limit'),
+  fieldColumn('EXPIRES', 'expires_at', 'never'),
 ];
 
 /** The numbers of a usage total or row, in the order the API gives them. */
@@ -38,26 +38,26 @@ const USAGE_NUMBER_FIELDS = [
 ] as const;
 
 const USAGE_NUMBER_COLUMNS: readonly Column[] = [
-  { header: 'REQUESTS', value: (row) => text(row.requests, '0'), align: 'right' },
-  { header: 'ERRORS', value: (row) => text(row.errors, '0'), align: 'right' },
-  { header: 'PROMPT', value: (row) => text(row.prompt_tokens, '0'), align: 'right' },
-  { header: 'COMPLETION', value: (row) => text(row.completion_tokens, '0'), align: 'right' },
-  { header: 'CACHED', value: (row) => text(row.cached_prompt_tokens, '0'), align: 'right' },
-  { header: 'REASONING', value: (row) => text(row.reasoning_tokens, '0'), align: 'right' },
+  fieldColumn('REQUESTS', 'requests', '0', 'right'),
+  fieldColumn('ERRORS', 'errors', '0', 'right'),
+  fieldColumn('PROMPT', 'prompt_tokens', '0', 'right'),
+  fieldColumn('COMPLETION', 'completion_tokens', '0', 'right'),
+  fieldColumn('CACHED', 'cached_prompt_tokens', '0', 'right'),
+  fieldColumn('REASONING', 'reasoning_tokens', '0', 'right'),
   { header: 'COST_USD', value: (row) => usd(row.cost_usd), align: 'right' },
 ];
 
 const USAGE_REQUEST_COLUMNS: readonly Column[] = [
-  { header: 'TIME', value: (row) => text(row.timestamp) },
-  { header: 'REQUEST', value: (row) => text(row.request_id) },
-  { header: 'KEY', value: (row) => text(row.key_id) },
-  { header: 'MODEL', value: (row) => text(row.model) },
-  { header: 'END_USER', value: (row) => text(row.end_user) },
-  { header: 'STATUS', value: (row) => text(row.status) },
-  { header: 'PROMPT', value: (row) => text(row.prompt_tokens, '0'), align: 'right' },
-  { header: 'COMPLETION', value: (row) => text(row.completion_tokens, '0'), align: 'right' },
+  fieldColumn('TIME', 'timestamp'),
+  fieldColumn('REQUEST', 'request_id'),
+  fieldColumn('KEY', 'key_id'),
+  fieldColumn('MODEL', 'model'),
+  fieldColumn('END_USER', 'end_user'),
+  fieldColumn('STATUS', 'status'),
+  fieldColumn('PROMPT', 'prompt_tokens', '0', 'right'),
+  fieldColumn('COMPLETION', 'completion_tokens', '0', 'right'),
   { header: 'COST_USD', value: (row) => usd(typeof row.cost_micros === 'number' ? row.cost_micros / 1e6 : undefined), align: 'right' },
-  { header: 'LATENCY_MS', value: (row) => text(row.latency_ms), align: 'right' },
+  fieldColumn('LATENCY_MS', 'latency_ms', undefined, 'right'),
 ];
 
 /** The text to print for a successful answer, newline-terminated. */
@@ -100,7 +100,7 @@ export function formatAnswerCsv(view: View, answer: unknown): string {
 }
 
 /** Rows under upper-case headers, columns two spaces apart, no trailing blanks. */
-export function formatTable(columns: readonly Column[], rows: readonly Record<string, unknown>[]): string {
+function formatTable(columns: readonly Column[], rows: readonly Record<string, unknown>[]): string {
   const cells = [columns.map((column) => column.header), ...rows.map((row) => columns.map((column) => column.value(row)))];
   const widths = columns.map((_, index) => Math.max(...cells.map((line) => (line[index] ?? '').length)));
   const pad = (cell: string, index: number) =>
@@ -112,10 +112,10 @@ export function formatTable(columns: readonly Column[], rows: readonly Record<st
  * A usage report: a line naming the range and grouping, one row per group and a TOTAL row
  * (a run has only its TOTAL).
  */
-export function formatUsageReport(report: Record<string, unknown>): string {
+function formatUsageReport(report: Record<string, unknown>): string {
   const totals = isRecord(report.totals) ? report.totals : {};
   if (typeof report.run_id === 'string') {
-    const columns: Column[] = [{ header: 'RUN', value: (row) => text(row.label) }, ...USAGE_NUMBER_COLUMNS];
+    const columns: Column[] = [fieldColumn('RUN', 'label'), ...USAGE_NUMBER_COLUMNS];
     return formatTable(columns, [{ ...totals, label: report.run_id }]);
   }
   const field = groupFieldOf(report);
@@ -137,7 +137,7 @@ function usd(value: unknown): string {
 }
 
 /** One `field  value` line per field; nested objects (usage) as `usage.spend`. */
-export function formatKeyValue(record: Record<string, unknown>): string {
+function formatKeyValue(record: Record<string, unknown>): string {
   const entries: [string, string][] = [];
   for (const [field, value] of Object.entries(record)) {
     if (field === 'usage' && isRecord(value)) {
@@ -153,6 +153,11 @@ export function formatKeyValue(record: Record<string, unknown>): string {
 function formatList(answer: unknown, columns: readonly Column[], empty: string): string {
   const data = isRecord(answer) && Array.isArray(answer.data) ? answer.data.filter(isRecord) : [];
   return data.length === 0 ? `${empty}\n` : formatTable(columns, data);
+}
+
+/** A column showing one field of the row as text, `absent` (default `-`) when it is missing. */
+function fieldColumn(header: string, field: string, absent?: string, align?: 'right'): Column {
+  return { header, value: (row) => text(row[field], absent), ...(align ? { align } : {}) };
 }
 
 function budget(row: Record<string, unknown>): string {
