@@ -8,9 +8,10 @@ import { emptyStack, logicalId, synthesizeDefaultStack, synthesizeStack } from '
 
 type Properties = Record<string, unknown>;
 
-/** An alarm's properties, found by its name in GatewayMonitoring. */
-function alarmProperties(template: Template, stack: Parameters<typeof logicalId>[0], gateway: LlmGateway, name: string): Properties {
-  const alarm = gateway.alarms[name];
+/** An alarm's properties in the default synthesis, found by its name in GatewayMonitoring. */
+function alarmProperties(name: string): Properties {
+  const { stack, template } = synthesizeDefaultStack();
+  const alarm = stack.gateway.alarms[name];
   if (!alarm) throw new Error(`no alarm ${name}`);
   return template.findResources('AWS::CloudWatch::Alarm')[logicalId(stack, alarm)]?.Properties as Properties;
 }
@@ -32,9 +33,9 @@ describe('GatewayMonitoring alarms', () => {
   });
 
   it('alarms on more than 5% of function-URL requests answering 5xx, counted only from 20 requests a period', () => {
-    const { stack, template } = synthesizeDefaultStack();
+    const { stack } = synthesizeDefaultStack();
 
-    const properties = alarmProperties(template, stack, stack.gateway, 'Gateway5xxRate');
+    const properties = alarmProperties('Gateway5xxRate');
     const functionRef = { Ref: logicalId(stack, stack.gateway.function) };
     expect(properties).toMatchObject({
       ComparisonOperator: 'GreaterThanThreshold',
@@ -57,9 +58,9 @@ describe('GatewayMonitoring alarms', () => {
   });
 
   it('alarms on any throttle of the gateway function', () => {
-    const { stack, template } = synthesizeDefaultStack();
+    const { stack } = synthesizeDefaultStack();
 
-    expect(alarmProperties(template, stack, stack.gateway, 'GatewayThrottles')).toMatchObject({
+    expect(alarmProperties('GatewayThrottles')).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Throttles',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack, stack.gateway.function) } }],
@@ -70,9 +71,9 @@ describe('GatewayMonitoring alarms', () => {
   });
 
   it('alarms as soon as one message is visible in the usage dead-letter queue', () => {
-    const { stack, template } = synthesizeDefaultStack();
+    const { stack } = synthesizeDefaultStack();
 
-    expect(alarmProperties(template, stack, stack.gateway, 'UsageDeadLetterQueueNotEmpty')).toMatchObject({
+    expect(alarmProperties('UsageDeadLetterQueueNotEmpty')).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, stack.gateway.usageDeadLetterQueue), 'QueueName'] } }],
@@ -83,9 +84,9 @@ describe('GatewayMonitoring alarms', () => {
   });
 
   it('alarms on aggregator errors in 2 of 3 periods', () => {
-    const { stack, template } = synthesizeDefaultStack();
+    const { stack } = synthesizeDefaultStack();
 
-    expect(alarmProperties(template, stack, stack.gateway, 'AggregatorErrors')).toMatchObject({
+    expect(alarmProperties('AggregatorErrors')).toMatchObject({
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack, stack.gateway.aggregatorFunction) } }],
       Threshold: 1,
@@ -95,9 +96,9 @@ describe('GatewayMonitoring alarms', () => {
   });
 
   it('alarms when the oldest usage record has waited 15 minutes', () => {
-    const { stack, template } = synthesizeDefaultStack();
+    const { stack } = synthesizeDefaultStack();
 
-    expect(alarmProperties(template, stack, stack.gateway, 'UsageQueueBacklog')).toMatchObject({
+    expect(alarmProperties('UsageQueueBacklog')).toMatchObject({
       MetricName: 'ApproximateAgeOfOldestMessage',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, stack.gateway.usageQueue), 'QueueName'] } }],
       Threshold: 900,
@@ -115,7 +116,7 @@ describe('GatewayMonitoring alarms', () => {
       FilterPattern: `{ $.event = "${event}" }`,
       MetricTransformations: [{ MetricNamespace: 'LlmGateway/TestGateway', MetricName: alarm, MetricValue: '1' }],
     });
-    expect(alarmProperties(template, stack, stack.gateway, alarm)).toMatchObject({
+    expect(alarmProperties(alarm)).toMatchObject({
       Namespace: 'LlmGateway/TestGateway',
       MetricName: alarm,
       Statistic: 'Sum',

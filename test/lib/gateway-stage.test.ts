@@ -1,46 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { synthesizeStack } from './stack-test-helpers.js';
+import { synthesizeDefaultStack, synthesizeStack } from './stack-test-helpers.js';
 
-describe('GatewayStack stage prod', () => {
-  it('is the stage when none is given', () => {
-    const { stack } = synthesizeStack();
+describe.each([
+  { stage: 'prod', removal: 'Retain', deletionProtection: true },
+  { stage: 'dev', removal: 'Delete', deletionProtection: false },
+] as const)('GatewayStack stage $stage', ({ stage, removal, deletionProtection }) => {
+  it(`gives every table the removal policy ${removal} and deletion protection ${deletionProtection}`, () => {
+    const { template } = synthesizeStack({ gateway: { stage } });
 
-    expect(stack.gateway.stage).toBe('prod');
+    template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: removal, UpdateReplacePolicy: removal });
+    template.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: deletionProtection });
   });
 
-  it('retains every table and turns deletion protection on', () => {
-    const { template } = synthesizeStack({ gateway: { stage: 'prod' } });
-
-    template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    template.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
-  });
-
-  it('retains every log group', () => {
-    const { template } = synthesizeStack({ gateway: { stage: 'prod' } });
+  it(`gives every log group the removal policy ${removal}`, () => {
+    const { template } = synthesizeStack({ gateway: { stage } });
 
     template.resourceCountIs('AWS::Logs::LogGroup', 3);
-    template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-  });
-});
-
-describe('GatewayStack stage dev', () => {
-  it('deletes every table with the stack and leaves deletion protection off', () => {
-    const { template } = synthesizeStack({ gateway: { stage: 'dev' } });
-
-    template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
-    template.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
-  });
-
-  it('deletes every log group with the stack', () => {
-    const { template } = synthesizeStack({ gateway: { stage: 'dev' } });
-
-    template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: removal, UpdateReplacePolicy: removal });
   });
 
   it('keeps point-in-time recovery on', () => {
-    const { template } = synthesizeStack({ gateway: { stage: 'dev' } });
+    const { template } = synthesizeStack({ gateway: { stage } });
 
     template.allResourcesProperties('AWS::DynamoDB::Table', { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+  });
+});
+
+describe('GatewayStack stage', () => {
+  it('is prod when none is given', () => {
+    const { stack } = synthesizeDefaultStack();
+
+    expect(stack.gateway.stage).toBe('prod');
   });
 
   it('is read from context stage', () => {
