@@ -21,9 +21,7 @@ export function classifyFailure(error: GatewayError): FailureKind {
   if (code === 'content_policy_violation' || code === 'content_filter') return 'content_policy';
   // The deployment cannot sign or has no key: its configuration, not a passing fault.
   if (code === 'provider_key_missing' || code === 'signing_unavailable') return 'deployment';
-  // The gateway's own refusal for this deployment's provider (a parameter it cannot take, embeddings on a
-  // chat-only provider): another deployment or fallback may well do it.
-  if (code === 'unsupported_parameter' || code === 'unsupported_operation') return 'deployment';
+  if (isCapabilityRefusal(error)) return 'deployment';
   const { status } = error;
   if (status === 429) return code === 'insufficient_quota' ? 'deployment' : 'retryable';
   // Out of credit (Anthropic billing_error, DeepSeek, OpenRouter): another deployment may still have some.
@@ -37,6 +35,15 @@ export function classifyFailure(error: GatewayError): FailureKind {
     if (CONTENT_POLICY.test(error.message)) return 'content_policy';
   }
   return 'fatal';
+}
+
+/**
+ * The gateway's own refusal for one deployment's provider (a parameter it cannot take, embeddings on a
+ * chat-only provider): another deployment or fallback may well do it, and it says nothing of the
+ * deployment's health (no cooldown, no latency penalty).
+ */
+export function isCapabilityRefusal(error: GatewayError): boolean {
+  return error.code === 'unsupported_parameter' || error.code === 'unsupported_operation';
 }
 
 /** The upstream's `Retry-After` in milliseconds (seconds, or an HTTP date), when it sent one. */

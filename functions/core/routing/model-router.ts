@@ -2,7 +2,7 @@ import type { RouterSettings } from '../config/config-types.js';
 import { GatewayError, ModelNotFoundError, toGatewayError, UpstreamTimeoutError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
-import { classifyFailure, retryAfterMs, type FailureKind } from './classify-failure.js';
+import { classifyFailure, isCapabilityRefusal, retryAfterMs, type FailureKind } from './classify-failure.js';
 import { DeploymentGroup, type PickContext } from './deployment-group.js';
 import type { DeploymentLimiter } from './deployment-limiter.js';
 import { LatencyTracker } from './latency-tracker.js';
@@ -79,11 +79,6 @@ export interface ModelRouterOptions {
 
 /** How long a request waits for a cooldown read before routing on what this instance knows. */
 const COOLDOWN_READ_WAIT_MS = 100;
-
-/** Errors the gateway itself raises when a deployment cannot do what was asked (see classify-failure.ts). */
-function isCapabilityRefusal(error: GatewayError): boolean {
-  return error.code === 'unsupported_parameter' || error.code === 'unsupported_operation';
-}
 
 /** An attempt cut short because the client went away (nginx's 499): not the deployment's failure. */
 const CLIENT_CLOSED = new GatewayError({ status: 499, message: 'The client closed the request.', type: 'invalid_request_error', code: 'client_disconnected' });
