@@ -55,3 +55,13 @@ export function toolArgumentsByIndex(chunks: readonly ChatCompletionChunk[]): Ma
   }
   return byIndex;
 }
+
+/** A delta field's text across the stream, joined. */
+export function deltaText(chunks: readonly ChatCompletionChunk[], field: 'content' | 'reasoning_content'): string {
+  return chunks.flatMap((chunk) => chunk.choices.map((choice) => (typeof choice.delta[field] === 'string' ? choice.delta[field] : ''))).join('');
+}
+
+/** The non-null finish reasons of the stream, in order. */
+export function finishReasons(chunks: readonly ChatCompletionChunk[]): Array<string | null> {
+  return chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter((reason) => reason !== null);
+}

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../../functions/core/openai/openai-types.js';
 import { parseAnthropicChatResponse } from '../../../../functions/core/providers/anthropic/parse-anthropic-response.js';
 import { assertChatCompletion, assertChatCompletionChunk } from '../../../support/openai-schema.js';
-import { toolArgumentsByIndex } from '../provider-test-support.js';
+import { deltaText, finishReasons, toolArgumentsByIndex } from '../provider-test-support.js';
 import {
   anthropicContext,
   anthropicFixtureNames,
-  contentOf,
   readAnthropicEvents,
   readAnthropicJson,
   replayFixture,
@@ -55,7 +54,7 @@ describe.each(STREAM_FIXTURES)('createAnthropicStreamTranslator replaying %s', (
   it('gives exactly one non-null finish_reason', () => {
     const { chunks } = replayFixture(name);
 
-    const reasons = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter((reason) => reason !== null);
+    const reasons = finishReasons(chunks);
 
     expect(reasons).toHaveLength(1);
   });
@@ -121,7 +120,7 @@ describe('createAnthropicStreamTranslator recorded outcomes', () => {
   ])('finishes %s with %s', (name, expected) => {
     const { chunks } = replayFixture(name);
 
-    const reason = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).find((value) => value !== null);
+    const reason = finishReasons(chunks)[0];
 
     expect(reason).toBe(expected);
   });
@@ -142,7 +141,7 @@ describe('createAnthropicStreamTranslator recorded outcomes', () => {
   it('streams the recorded text when replaying anthropic-text', () => {
     const { chunks } = replayFixture('anthropic-text.chunks.txt');
 
-    expect(contentOf(chunks)).toBe("Hello! I'm doing well, thank you for asking. How are you doing today? Is there anything I can help you with?");
+    expect(deltaText(chunks, 'content')).toBe("Hello! I'm doing well, thank you for asking. How are you doing today? Is there anything I can help you with?");
   });
 
   it('streams the recorded arguments of tool call 0 when replaying anthropic-json-tool', () => {

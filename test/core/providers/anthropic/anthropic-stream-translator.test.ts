@@ -5,8 +5,8 @@ import { createAnthropicStreamTranslator } from '../../../../functions/core/prov
 import { JSON_RESPONSE_TOOL_NAME } from '../../../../functions/core/providers/anthropic/json-response-tool.js';
 import type { SseEvent } from '../../../../functions/core/streaming/sse-decoder.js';
 import { captureError } from '../../../support/capture-error.js';
-import { toolArgumentsByIndex } from '../provider-test-support.js';
-import { anthropicContext, anthropicEvent, contentOf, readAnthropicEvents, replayEvents } from './anthropic-test-support.js';
+import { deltaText, toolArgumentsByIndex } from '../provider-test-support.js';
+import { anthropicContext, anthropicEvent, readAnthropicEvents, replayEvents } from './anthropic-test-support.js';
 
 const MESSAGE_START = anthropicEvent({
   type: 'message_start',
@@ -138,7 +138,7 @@ describe('createAnthropicStreamTranslator', () => {
 
     const { chunks } = replayEvents(events);
 
-    expect(contentOf(chunks)).toBe('{"a":1}');
+    expect(deltaText(chunks, 'content')).toBe('{"a":1}');
     expect(toolArgumentsByIndex(chunks).size).toBe(0);
   });
 

@@ -49,7 +49,3 @@ export function replayFixture(name: string): Replay {
 export function anthropicEvent(payload: JsonObject): SseEvent {
   return { event: payload['type'] as string, data: JSON.stringify(payload) };
 }
-
-export function contentOf(chunks: readonly ChatCompletionChunk[]): string {
-  return chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta.content ?? '')).join('');
-}

@@ -3,7 +3,7 @@ import { mapBedrockUsage } from '../../../../functions/core/providers/bedrock/ma
 import { decodeAwsEventStreamBatches } from '../../../../functions/core/streaming/aws-event-stream-decoder.js';
 import type { SseEvent } from '../../../../functions/core/streaming/sse-decoder.js';
 import { assertChatCompletionChunk } from '../../../support/openai-schema.js';
-import { toolArgumentsByIndex } from '../provider-test-support.js';
+import { finishReasons, toolArgumentsByIndex } from '../provider-test-support.js';
 import { bedrockFixtureNames, concatBytes, encodeFrame, readBedrockEvents, replayEvents } from './bedrock-test-support.js';
 
 const STREAM_FIXTURES = ['amazon-bedrock-text.chunks.txt', 'amazon-bedrock-tool-call.1.chunks.txt', 'amazon-bedrock-tool-no-args.chunks.txt'];
@@ -42,7 +42,7 @@ describe.each(STREAM_FIXTURES)('createConverseStreamTranslator replaying %s', (n
   it('gives exactly one non-null finish_reason', () => {
     const { chunks } = replay(name);
 
-    const reasons = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter((reason) => reason !== null);
+    const reasons = finishReasons(chunks);
 
     expect(reasons).toHaveLength(1);
   });
@@ -105,7 +105,7 @@ describe('createConverseStreamTranslator recorded content', () => {
   ])('finishes %s with %s', (name, expected) => {
     const { chunks } = replay(name);
 
-    const reason = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).find((value) => value !== null);
+    const reason = finishReasons(chunks)[0];
 
     expect(reason).toBe(expected);
   });

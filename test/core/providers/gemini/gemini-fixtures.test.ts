@@ -3,10 +3,8 @@ import type { JsonObject } from '../../../../functions/core/openai/openai-types.
 import { mapGeminiUsage } from '../../../../functions/core/providers/gemini/map-gemini-usage.js';
 import { parseGeminiChatResponse } from '../../../../functions/core/providers/gemini/parse-gemini-response.js';
 import { assertChatCompletion, assertChatCompletionChunk } from '../../../support/openai-schema.js';
-import { toolArgumentsByIndex } from '../provider-test-support.js';
+import { deltaText, finishReasons, toolArgumentsByIndex } from '../provider-test-support.js';
 import {
-  deltaText,
-  finishReasons,
   geminiContext,
   geminiFixtureNames,
   readGeminiChunkLines,

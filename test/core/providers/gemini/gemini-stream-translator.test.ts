@@ -4,8 +4,8 @@ import type { JsonObject } from '../../../../functions/core/openai/openai-types.
 import { createGeminiStreamTranslator } from '../../../../functions/core/providers/gemini/gemini-stream-translator.js';
 import { assertChatCompletionChunk } from '../../../support/openai-schema.js';
 import { captureError } from '../../../support/capture-error.js';
-import { toolArgumentsByIndex } from '../provider-test-support.js';
-import { deltaText, finishReasons, geminiContext, readGeminiChunkLines, replayPayloads, toolCallDeltas } from './gemini-test-support.js';
+import { deltaText, finishReasons, toolArgumentsByIndex } from '../provider-test-support.js';
+import { geminiContext, readGeminiChunkLines, replayPayloads, toolCallDeltas } from './gemini-test-support.js';
 
 const USAGE = { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 };
 

@@ -56,14 +56,6 @@ export function toolCallDeltas(chunks: readonly ChatCompletionChunk[]) {
   return chunks.flatMap((chunk) => chunk.choices.flatMap((choice) => choice.delta.tool_calls ?? []));
 }
 
-export function deltaText(chunks: readonly ChatCompletionChunk[], field: 'content' | 'reasoning_content'): string {
-  return chunks.flatMap((chunk) => chunk.choices.map((choice) => (typeof choice.delta[field] === 'string' ? choice.delta[field] : ''))).join('');
-}
-
-export function finishReasons(chunks: readonly ChatCompletionChunk[]): Array<string | null> {
-  return chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter((reason) => reason !== null);
-}
-
 export function userMessage(content: unknown): ChatMessage {
   return { role: 'user', content };
 }
