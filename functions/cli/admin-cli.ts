@@ -7,7 +7,7 @@ import { errorMessageOf, sendAdminCall, TargetError, type AwsCredentialsProvider
 import { formatAnswer, formatAnswerCsv } from './format-output.js';
 import { parseArguments, UsageError } from './parse-arguments.js';
 
-export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:4000';
+const DEFAULT_ADMIN_URL = 'http://127.0.0.1:4000';
 
 export interface CliEnvironment {
   stdout(text: string): void;

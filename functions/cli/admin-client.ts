@@ -43,16 +43,16 @@ const LAMBDA_URL_HOST = /\.lambda-url\.(?:[a-z0-9-]+\.)*on\.aws$/;
 const LAMBDA_URL_REGION = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
 
 /** An `https://<id>.lambda-url.<region>.on.aws` URL: called with SigV4 rather than a master key. */
-export function isLambdaFunctionUrl(url: URL): boolean {
+function isLambdaFunctionUrl(url: URL): boolean {
   return url.protocol === 'https:' && LAMBDA_URL_HOST.test(url.hostname);
 }
 
 /** The region named in a function URL's host, if any. */
-export function lambdaUrlRegion(url: URL): string | undefined {
+function lambdaUrlRegion(url: URL): string | undefined {
   return LAMBDA_URL_REGION.exec(url.hostname)?.[1];
 }
 
-export function buildUrl(base: string, call: AdminCall): URL {
+function buildUrl(base: string, call: AdminCall): URL {
   let url: URL;
   try {
     url = new URL(base);

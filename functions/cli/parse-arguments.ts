@@ -25,7 +25,7 @@ export type View =
   | 'usage-requests';
 
 /** `--format`: `json` is the same as `--json`; `csv` only for the usage commands. */
-export const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
+const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface AdminCall {

@@ -23,7 +23,7 @@ export function fromItem(item: Readonly<Item>): Record<string, unknown> {
   return value;
 }
 
-export function toAttributeValue(value: unknown, path = 'value'): AttributeValue {
+function toAttributeValue(value: unknown, path = 'value'): AttributeValue {
   if (value === null) return { NULL: true };
   switch (typeof value) {
     case 'string':
@@ -46,7 +46,7 @@ export function toAttributeValue(value: unknown, path = 'value'): AttributeValue
   }
 }
 
-export function fromAttributeValue(attribute: AttributeValue): unknown {
+function fromAttributeValue(attribute: AttributeValue): unknown {
   if (attribute.S !== undefined) return attribute.S;
   if (attribute.N !== undefined) return Number(attribute.N);
   if (attribute.BOOL !== undefined) return attribute.BOOL;

@@ -132,7 +132,7 @@ const KEPT = /^[A-Za-z0-9_.\-[\]]$/;
 const encoder = new TextEncoder();
 
 /** Percent-encodes every UTF-8 byte of characters outside `A-Z a-z 0-9 _ . - [ ]` (lone surrogates become U+FFFD). */
-export function encodeId(deploymentId: string): string {
+function encodeId(deploymentId: string): string {
   let encoded = '';
   for (const character of deploymentId) {
     if (KEPT.test(character)) {
@@ -145,7 +145,7 @@ export function encodeId(deploymentId: string): string {
 }
 
 /** The id `encodeId` encoded, or undefined for an attribute name it cannot have written. */
-export function decodeId(encoded: string): string | undefined {
+function decodeId(encoded: string): string | undefined {
   try {
     return decodeURIComponent(encoded);
   } catch {

@@ -19,23 +19,13 @@ import {
 export const TENANCY_TABLE_KEY = 'pk';
 
 /** The usage table's sort key (see `functions/core/usage/usage-table-layout.ts`). */
-export const USAGE_TABLE_SORT_KEY = 'sk';
+const USAGE_TABLE_SORT_KEY = 'sk';
 
 /** Epoch seconds after which DynamoDB may delete a raw usage record (roll-ups carry no TTL). */
 export const USAGE_TABLE_TTL_ATTRIBUTE = 'expires_at';
 
 /** Epoch seconds after which DynamoDB may delete a counters item (rate-limit windows, reservations). */
 export const COUNTERS_TABLE_TTL_ATTRIBUTE = 'expires_at';
-
-/** Prefixes of the tenancy table's partition keys. */
-export const TENANCY_KEY_PREFIXES = {
-  /** `TENANT#<tenant id>`: one tenant. */
-  tenant: 'TENANT#',
-  /** `KEY#<key id>`: one virtual key. */
-  key: 'KEY#',
-  /** `KEYHASH#<sha256 hex of the secret>`: points at the key id, for authentication. */
-  keyHash: 'KEYHASH#',
-} as const;
 
 /** What a table is, independent of CDK and of the SDK. */
 export interface TableDefinition {
