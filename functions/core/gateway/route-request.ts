@@ -22,7 +22,7 @@ export function routeRequestFor(
 }
 
 /** The deployment about to be attempted becomes the request's deployment of record (served, or the last that failed). */
-export function markAttempt(request: RequestContext, deployment: ResolvedDeployment): void {
+function markAttempt(request: RequestContext, deployment: ResolvedDeployment): void {
   Object.assign(request.served, { deployment, model: deployment.modelName, provider: deployment.provider });
 }
 
