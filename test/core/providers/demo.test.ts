@@ -10,7 +10,7 @@ import { createDemoUpstream } from '../../../functions/core/providers/demo/demo-
 import { providerFor } from '../../../functions/core/providers/provider-registry.js';
 import { decodeSseStream } from '../../../functions/core/streaming/sse-decoder.js';
 import { assertChatCompletion, assertChatCompletionChunk, assertEmbeddingResponse } from '../../support/openai-schema.js';
-import { providerContext, resolvedDeployment } from './provider-test-support.js';
+import { finishReasons, providerContext, resolvedDeployment } from './provider-test-support.js';
 
 const NOW_SECONDS = 1_700_000_000;
 const provider = providerFor('demo');
@@ -72,10 +72,6 @@ async function embed(request: EmbeddingRequest): Promise<EmbeddingResponse> {
 
 function contentDeltas(chunks: readonly ChatCompletionChunk[]): string[] {
   return chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta.content)).filter((content): content is string => typeof content === 'string' && content !== '');
-}
-
-function finishReasons(chunks: readonly ChatCompletionChunk[]): string[] {
-  return chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter((reason): reason is string => reason !== null);
 }
 
 function streamedArguments(chunks: readonly ChatCompletionChunk[]): string {

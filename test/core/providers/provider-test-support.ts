@@ -62,6 +62,6 @@ export function deltaText(chunks: readonly ChatCompletionChunk[], field: 'conten
 }
 
 /** The non-null finish reasons of the stream, in order. */
-export function finishReasons(chunks: readonly ChatCompletionChunk[]): Array<string | null> {
-  return chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter((reason) => reason !== null);
+export function finishReasons(chunks: readonly ChatCompletionChunk[]): string[] {
+  return chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter((reason): reason is string => reason !== null);
 }
