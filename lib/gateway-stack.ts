@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Aws, CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, Validations, type CfnOutputProps, type StackProps } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -60,53 +60,45 @@ export class GatewayStack extends Stack {
     });
 
     const secretArn = this.gateway.providerKeysSecret.secretArn;
-    new CfnOutput(this, 'GatewayUrl', {
-      value: this.gateway.functionUrl.url,
-      description: 'OpenAI-compatible base URL (append v1/)',
-    });
-    new CfnOutput(this, 'AdminUrl', {
-      value: this.gateway.adminFunctionUrl.url,
-      description: 'Admin API base URL (AWS_IAM auth: requests must be SigV4-signed for the lambda service)',
-    });
-    new CfnOutput(this, 'ProviderKeysSecretArn', {
-      value: secretArn,
-      description: 'Secret holding provider keys as a JSON object',
-    });
-    new CfnOutput(this, 'UsageQueueUrl', {
-      value: this.gateway.usageQueue.queueUrl,
-      description: 'SQS queue of usage records, from the gateway to the aggregator',
-    });
-    new CfnOutput(this, 'UsageDeadLetterQueueUrl', {
-      value: this.gateway.usageDeadLetterQueue.queueUrl,
-      description: 'Usage records that failed 5 deliveries to the aggregator: inspect, then redrive to the usage queue',
-    });
-    new CfnOutput(this, 'GatewayLogGroupName', {
-      value: this.gateway.logGroup.logGroupName,
-      description: 'Gateway log group: request.completed lines, EMF usage metrics, usage.record_unsaved lines to replay',
-    });
-    new CfnOutput(this, 'UsageTableName', {
-      value: this.gateway.usageTable.tableName,
-      description: 'Usage records and roll-ups (npm run usage:replay -- <log lines> --table <this>)',
-    });
-    new CfnOutput(this, 'PutProviderKeysCommand', {
-      value: `aws secretsmanager put-secret-value --region ${Aws.REGION} --secret-id ${secretArn} --secret-string '{"OPENAI_API_KEY":"..."}'`,
-      description: 'Stores provider keys; the next cold start picks them up',
-    });
-    new CfnOutput(this, 'MetricsNamespace', {
-      value: this.gateway.metricsNamespace,
-      description: 'CloudWatch namespace of the gateway metrics (EMF usage metrics, counted log events)',
-    });
-    if (this.gateway.dashboard) {
-      new CfnOutput(this, 'DashboardUrl', {
+    const outputs: Record<string, CfnOutputProps | undefined> = {
+      GatewayUrl: { value: this.gateway.functionUrl.url, description: 'OpenAI-compatible base URL (append v1/)' },
+      AdminUrl: {
+        value: this.gateway.adminFunctionUrl.url,
+        description: 'Admin API base URL (AWS_IAM auth: requests must be SigV4-signed for the lambda service)',
+      },
+      ProviderKeysSecretArn: { value: secretArn, description: 'Secret holding provider keys as a JSON object' },
+      UsageQueueUrl: { value: this.gateway.usageQueue.queueUrl, description: 'SQS queue of usage records, from the gateway to the aggregator' },
+      UsageDeadLetterQueueUrl: {
+        value: this.gateway.usageDeadLetterQueue.queueUrl,
+        description: 'Usage records that failed 5 deliveries to the aggregator: inspect, then redrive to the usage queue',
+      },
+      GatewayLogGroupName: {
+        value: this.gateway.logGroup.logGroupName,
+        description: 'Gateway log group: request.completed lines, EMF usage metrics, usage.record_unsaved lines to replay',
+      },
+      UsageTableName: {
+        value: this.gateway.usageTable.tableName,
+        description: 'Usage records and roll-ups (npm run usage:replay -- <log lines> --table <this>)',
+      },
+      PutProviderKeysCommand: {
+        value: `aws secretsmanager put-secret-value --region ${Aws.REGION} --secret-id ${secretArn} --secret-string '{"OPENAI_API_KEY":"..."}'`,
+        description: 'Stores provider keys; the next cold start picks them up',
+      },
+      MetricsNamespace: {
+        value: this.gateway.metricsNamespace,
+        description: 'CloudWatch namespace of the gateway metrics (EMF usage metrics, counted log events)',
+      },
+      DashboardUrl: this.gateway.dashboard && {
         value: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.gateway.dashboard.dashboardName}`,
         description: 'CloudWatch dashboard of this gateway',
-      });
-    }
-    if (this.alarmTopic) {
-      new CfnOutput(this, 'AlarmTopicArn', {
+      },
+      AlarmTopicArn: this.alarmTopic && {
         value: this.alarmTopic.topicArn,
         description: 'SNS topic every alarm notifies (confirm the email subscription first)',
-      });
+      },
+    };
+    for (const [outputId, output] of Object.entries(outputs)) {
+      if (output) new CfnOutput(this, outputId, output);
     }
   }
 }
