@@ -271,8 +271,14 @@ export class LlmGateway extends Construct {
       deadLetterQueue: { queue: this.usageDeadLetterQueue, maxReceiveCount: USAGE_QUEUE_MAX_RECEIVE_COUNT },
     });
 
-    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    // What every function shares: its log group's retention and removal, and the bundled config.
+    const functionDefaults = {
+      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      logRemovalPolicy,
+      configYaml: props.configYaml,
+    };
     const gateway = lambdaFunction(this, '', {
+      ...functionDefaults,
       entry: FUNCTION_ENTRIES.gateway,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? TIMEOUT_MAX,
@@ -282,9 +288,6 @@ export class LlmGateway extends Construct {
         USAGE_QUEUE_URL: this.usageQueue.queueUrl,
         METRICS_NAMESPACE: this.metricsNamespace,
       },
-      logRetention,
-      logRemovalPolicy,
-      configYaml: props.configYaml,
       ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
     });
     this.function = gateway.function;
@@ -295,9 +298,7 @@ export class LlmGateway extends Construct {
     allow(gateway.role, GATEWAY_USAGE_QUEUE_ACTIONS, this.usageQueue.queueArn);
     allow(gateway.role, GATEWAY_USAGE_ACTIONS, this.usageTable.tableArn);
     const bedrockModels = bedrockModelArns(props.configYaml, Stack.of(this).account);
-    if (bedrockModels.length > 0) {
-      gateway.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...GATEWAY_BEDROCK_ACTIONS], resources: bedrockModels }));
-    }
+    if (bedrockModels.length > 0) allow(gateway.role, GATEWAY_BEDROCK_ACTIONS, ...bedrockModels);
     this.functionUrl = this.function.addFunctionUrl({
       authType: FunctionUrlAuthType.NONE,
       invokeMode: InvokeMode.RESPONSE_STREAM,
@@ -315,13 +316,11 @@ export class LlmGateway extends Construct {
     });
 
     const admin = lambdaFunction(this, 'Admin', {
+      ...functionDefaults,
       entry: FUNCTION_ENTRIES.admin,
       memorySize: 512,
       timeout: Duration.seconds(30),
       environment: tableEnvironment,
-      logRetention,
-      logRemovalPolicy,
-      configYaml: props.configYaml,
     });
     this.adminFunction = admin.function;
     this.adminLogGroup = admin.logGroup;
@@ -334,13 +333,11 @@ export class LlmGateway extends Construct {
     });
 
     const aggregator = lambdaFunction(this, 'Aggregator', {
+      ...functionDefaults,
       entry: FUNCTION_ENTRIES.aggregator,
       memorySize: 512,
       timeout: AGGREGATOR_TIMEOUT,
       environment: { USAGE_TABLE: this.usageTable.tableName },
-      logRetention,
-      logRemovalPolicy,
-      configYaml: props.configYaml,
     });
     this.aggregatorFunction = aggregator.function;
     this.aggregatorLogGroup = aggregator.logGroup;
@@ -409,8 +406,8 @@ function lambdaFunction(
   return { function: fn, role, logGroup };
 }
 
-function allow(role: Role, actions: readonly string[], resource: string): void {
-  role.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [resource] }));
+function allow(role: Role, actions: readonly string[], ...resources: string[]): void {
+  role.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources }));
 }
 
 /**
