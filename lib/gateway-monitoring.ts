@@ -21,6 +21,9 @@ import { USAGE_DIMENSIONS, USAGE_METRICS } from '../functions/platform/emf-usage
 
 /** Every alarm and graph looks at 5-minute periods. */
 export const MONITORING_PERIOD = Duration.minutes(5);
+/** The statistics every alarm and graph uses, over MONITORING_PERIOD. */
+const SUM = { statistic: 'Sum', period: MONITORING_PERIOD } as const;
+const MAXIMUM = { statistic: 'Maximum', period: MONITORING_PERIOD } as const;
 /** The 5xx-rate alarm: per cent of function-URL requests, judged only from this many requests per period up. */
 export const GATEWAY_5XX_RATE_THRESHOLD_PERCENT = 5;
 export const GATEWAY_5XX_RATE_MIN_REQUESTS = 20;
@@ -85,23 +88,22 @@ export class GatewayMonitoring extends Construct {
         metricName,
         metricValue: '1',
       });
-      logEventMetrics[metricName] = filter.metric({ statistic: 'Sum', period: MONITORING_PERIOD });
+      logEventMetrics[metricName] = filter.metric(SUM);
     }
     this.logEventMetrics = logEventMetrics;
 
-    const sum = { statistic: 'Sum', period: MONITORING_PERIOD } as const;
-    const urlRequests = gatewayFunction.metric('UrlRequestCount', sum);
-    const url5xx = gatewayFunction.metric('Url5xxCount', sum);
+    const urlRequests = gatewayFunction.metric('UrlRequestCount', SUM);
+    const url5xx = gatewayFunction.metric('Url5xxCount', SUM);
     const fiveHundredRate = new MathExpression({
       expression: `IF(FILL(requests, 0) >= ${GATEWAY_5XX_RATE_MIN_REQUESTS}, 100 * FILL(errors, 0) / requests, 0)`,
       usingMetrics: { requests: urlRequests, errors: url5xx },
       label: '5xx responses (% of requests)',
       period: MONITORING_PERIOD,
     });
-    const throttles = gatewayFunction.metricThrottles(sum);
-    const deadLetters = usageDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: MONITORING_PERIOD });
-    const aggregatorErrors = aggregatorFunction.metricErrors(sum);
-    const oldestUsageRecord = usageQueue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: MONITORING_PERIOD });
+    const throttles = gatewayFunction.metricThrottles(SUM);
+    const deadLetters = usageDeadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM);
+    const aggregatorErrors = aggregatorFunction.metricErrors(SUM);
+    const oldestUsageRecord = usageQueue.metricApproximateAgeOfOldestMessage(MAXIMUM);
 
     const alarm = (
       alarmId: string,
@@ -175,37 +177,17 @@ export class GatewayMonitoring extends Construct {
     if (props.dashboard ?? true) {
       this.dashboard = new Dashboard(this, 'Dashboard', {
         defaultInterval: Duration.hours(3),
-        widgets: this.widgets({
-          namespace,
-          urlRequests,
-          url5xx,
-          fiveHundredRate,
-          throttles,
-          deadLetters,
-          aggregatorErrors,
-          oldestUsageRecord,
-          gatewayFunction,
-          aggregatorFunction,
-          usageQueue,
-        }),
+        widgets: this.widgets(props, { urlRequests, url5xx, fiveHundredRate, throttles, deadLetters, aggregatorErrors, oldestUsageRecord }),
       });
     }
   }
 
-  private widgets(metrics: {
-    namespace: string;
-    urlRequests: IMetric;
-    url5xx: IMetric;
-    fiveHundredRate: IMetric;
-    throttles: IMetric;
-    deadLetters: IMetric;
-    aggregatorErrors: IMetric;
-    oldestUsageRecord: IMetric;
-    gatewayFunction: IFunction;
-    aggregatorFunction: IFunction;
-    usageQueue: IQueue;
-  }): IWidget[][] {
-    const { namespace, gatewayFunction, aggregatorFunction } = metrics;
+  /** The dashboard's rows; `metrics` are the ones the alarms watch too. */
+  private widgets(
+    props: GatewayMonitoringProps,
+    metrics: Record<'urlRequests' | 'url5xx' | 'fiveHundredRate' | 'throttles' | 'deadLetters' | 'aggregatorErrors' | 'oldestUsageRecord', IMetric>,
+  ): IWidget[][] {
+    const { namespace, gatewayFunction, aggregatorFunction } = props;
     const usage = (metricName: string, statistic: string, label: string) =>
       new Metric({ namespace, metricName, statistic, period: MONITORING_PERIOD, label });
     // One line per model (or tenant) that has data, each labelled with its dimension value.
@@ -226,7 +208,7 @@ export class GatewayMonitoring extends Construct {
           usage(USAGE_METRICS.errors4xx, 'Sum', '4xx (usage records)'),
           usage(USAGE_METRICS.errors5xx, 'Sum', '5xx (usage records)'),
           metrics.url5xx,
-          gatewayFunction.metricErrors({ statistic: 'Sum', period: MONITORING_PERIOD }),
+          gatewayFunction.metricErrors(SUM),
         ]),
         graph('5xx rate (%)', [metrics.fiveHundredRate]),
       ],
@@ -244,12 +226,12 @@ export class GatewayMonitoring extends Construct {
         graph('Cost by tenant (USD)', [byDimension(USAGE_DIMENSIONS.tenant, USAGE_METRICS.cost, 'Sum')]),
       ],
       [
-        graph('Usage queues', [metrics.usageQueue.metricApproximateNumberOfMessagesVisible({ period: MONITORING_PERIOD, statistic: 'Maximum' }), metrics.deadLetters], [
+        graph('Usage queues', [props.usageQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM), metrics.deadLetters], [
           metrics.oldestUsageRecord,
         ]),
-        graph('Aggregator', [aggregatorFunction.metricInvocations({ statistic: 'Sum', period: MONITORING_PERIOD }), metrics.aggregatorErrors]),
+        graph('Aggregator', [aggregatorFunction.metricInvocations(SUM), metrics.aggregatorErrors]),
         graph('Gateway concurrency and throttles', [
-          gatewayFunction.metric('ConcurrentExecutions', { statistic: 'Maximum', period: MONITORING_PERIOD }),
+          gatewayFunction.metric('ConcurrentExecutions', MAXIMUM),
         ], [metrics.throttles]),
       ],
       [
