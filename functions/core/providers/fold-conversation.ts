@@ -98,3 +98,44 @@ function argumentsObject(argumentsText: unknown): JsonObject {
   const parsed = parseJson(argumentsText);
   return isObject(parsed) ? parsed : {};
 }
+
+/** A text of string content or of a `text`/`refusal` part, with the part it came from (`{}` for string content). */
+export interface ContentText {
+  text: string;
+  part: JsonObject;
+}
+
+/**
+ * The texts of string content or of an array of `text`/`refusal` parts (system, developer, tool
+ * and assistant messages), empty text left out (Anthropic and Bedrock refuse empty text blocks);
+ * any other part is refused.
+ */
+export function contentTexts(content: unknown, path: string): ContentText[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === 'string') return content === '' ? [] : [{ text: content, part: {} }];
+  if (!Array.isArray(content)) throw new InvalidRequestError(`Invalid type for '${path}': expected a string or an array of content parts.`, path);
+  return content.flatMap((part: unknown, index) => {
+    const partPath = `${path}[${index}]`;
+    const text = isObject(part) && part['type'] === 'text' ? part['text'] : isObject(part) && part['type'] === 'refusal' ? part['refusal'] : undefined;
+    if (typeof text !== 'string') throw new InvalidRequestError(`Invalid content part at '${partPath}': expected a text part.`, partPath);
+    return text === '' ? [] : [{ text, part: part as JsonObject }];
+  });
+}
+
+const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
+
+/** A base64 `data:` URL's media type and data, else undefined. */
+export function base64DataUrl(url: unknown): { mediaType: string; data: string } | undefined {
+  const match = typeof url === 'string' ? DATA_URL.exec(url) : null;
+  return match ? { mediaType: match[1]!, data: match[2]! } : undefined;
+}
+
+/** OpenAI's inline file part (`file.file_data` as a base64 data: URL) when it is a PDF: its base64 data and file name. */
+export function inlinePdf(part: JsonObject, path: string): { data: string; filename: unknown } {
+  const file = isObject(part['file']) ? part['file'] : {};
+  const data = base64DataUrl(file['file_data']);
+  if (!data || data.mediaType !== 'application/pdf') {
+    throw new InvalidRequestError(`Unsupported file at '${path}.file': this model accepts PDF files sent inline as file_data.`, `${path}.file`);
+  }
+  return { data: data.data, filename: file['filename'] };
+}

@@ -7,7 +7,7 @@ import type {
   AnthropicTextBlock,
   AnthropicToolResultBlock,
 } from './anthropic-wire-types.js';
-import { assistantToolCalls, foldConversation } from '../fold-conversation.js';
+import { assistantToolCalls, base64DataUrl, contentTexts, foldConversation, inlinePdf } from '../fold-conversation.js';
 import { isObject } from '../json-values.js';
 
 export interface AnthropicConversation {
@@ -54,15 +54,7 @@ function toolResultsFirst(turn: AnthropicMessage): AnthropicMessage {
 
 /** String content, or an array of text parts (system, developer, tool and assistant messages). */
 function textBlocks(content: unknown, path: string): AnthropicTextBlock[] {
-  if (content === undefined || content === null) return [];
-  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
-  if (!Array.isArray(content)) throw new InvalidRequestError(`Invalid type for '${path}': expected a string or an array of content parts.`, path);
-  return content.flatMap((part: unknown, index) => {
-    const partPath = `${path}[${index}]`;
-    const text = isObject(part) && part['type'] === 'text' ? part['text'] : isObject(part) && part['type'] === 'refusal' ? part['refusal'] : undefined;
-    if (typeof text !== 'string') throw new InvalidRequestError(`Invalid content part at '${partPath}': expected a text part.`, partPath);
-    return text === '' ? [] : [{ type: 'text' as const, text, ...cacheControlOf(part as JsonObject) }];
-  });
+  return contentTexts(content, path).map(({ text, part }) => ({ type: 'text', text, ...cacheControlOf(part) }));
 }
 
 function userBlocks(content: unknown, path: string): AnthropicContentBlock[] {
@@ -80,29 +72,21 @@ function userBlocks(content: unknown, path: string): AnthropicContentBlock[] {
   });
 }
 
-const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
-
 /** `data:` URLs travel inline as base64; http(s) URLs are fetched by Anthropic. */
 function imageBlock(part: JsonObject, path: string): AnthropicContentBlock {
   const imageUrl = part['image_url'];
   const url = isObject(imageUrl) ? imageUrl['url'] : imageUrl;
-  if (typeof url === 'string') {
-    const data = DATA_URL.exec(url);
-    if (data) return { type: 'image', source: { type: 'base64', media_type: data[1]!, data: data[2]! }, ...cacheControlOf(part) };
-    if (/^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url }, ...cacheControlOf(part) };
-  }
+  const data = base64DataUrl(url);
+  if (data) return { type: 'image', source: { type: 'base64', media_type: data.mediaType, data: data.data }, ...cacheControlOf(part) };
+  if (typeof url === 'string' && /^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url }, ...cacheControlOf(part) };
   throw new InvalidRequestError(`Invalid image at '${path}.image_url.url': expected a base64 data: URL or an http(s) URL.`, `${path}.image_url.url`);
 }
 
 /** OpenAI's inline file parts (`file.file_data` as a base64 data: URL); Anthropic reads PDFs. */
 function documentBlock(part: JsonObject, path: string): AnthropicContentBlock {
-  const file = isObject(part['file']) ? part['file'] : {};
-  const data = typeof file['file_data'] === 'string' ? DATA_URL.exec(file['file_data']) : null;
-  if (!data || data[1] !== 'application/pdf') {
-    throw new InvalidRequestError(`Unsupported file at '${path}.file': this model accepts PDF files sent inline as file_data.`, `${path}.file`);
-  }
-  const title = typeof file['filename'] === 'string' ? { title: file['filename'] } : {};
-  return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: data[2]! }, ...title, ...cacheControlOf(part) };
+  const { data, filename } = inlinePdf(part, path);
+  const title = typeof filename === 'string' ? { title: filename } : {};
+  return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data }, ...title, ...cacheControlOf(part) };
 }
 
 function assistantBlocks(message: ChatMessage, path: string): AnthropicContentBlock[] {

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../../errors.js';
-import { assistantToolCalls, foldConversation } from '../fold-conversation.js';
+import { assistantToolCalls, base64DataUrl, contentTexts, foldConversation, inlinePdf } from '../fold-conversation.js';
 import type { ChatMessage, JsonObject } from '../../openai/openai-types.js';
 import { isObject } from '../json-values.js';
 import type {
@@ -70,15 +70,7 @@ export function toolBlocksAsText(messages: readonly ConverseMessage[]): Converse
 
 /** String content, or an array of text parts (system, developer, tool and assistant messages). */
 function textBlocks(content: unknown, path: string): ConverseSystemBlock[] {
-  if (content === undefined || content === null) return [];
-  if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
-  if (!Array.isArray(content)) throw new InvalidRequestError(`Invalid type for '${path}': expected a string or an array of content parts.`, path);
-  return content.flatMap((part: unknown, index) => {
-    const partPath = `${path}[${index}]`;
-    const text = isObject(part) && part['type'] === 'text' ? part['text'] : isObject(part) && part['type'] === 'refusal' ? part['refusal'] : undefined;
-    if (typeof text !== 'string') throw new InvalidRequestError(`Invalid content part at '${partPath}': expected a text part.`, partPath);
-    return text === '' ? [] : [{ text }, ...cachePointAfter(part as JsonObject)];
-  });
+  return contentTexts(content, path).flatMap(({ text, part }) => [{ text }, ...cachePointAfter(part)]);
 }
 
 function userBlocks(content: unknown, path: string): ConverseContentBlock[] {
@@ -100,8 +92,6 @@ function cachePointAfter(part: JsonObject): ConverseCachePointBlock[] {
   return isObject(part['cache_control']) ? [{ cachePoint: { type: 'default' } }] : [];
 }
 
-const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
-
 const IMAGE_FORMATS: Readonly<Record<string, ConverseImageFormat>> = {
   'image/png': 'png',
   'image/jpeg': 'jpeg',
@@ -115,26 +105,22 @@ function imageBlock(part: JsonObject, path: string): ConverseContentBlock {
   const imageUrl = part['image_url'];
   const url = isObject(imageUrl) ? imageUrl['url'] : imageUrl;
   const urlPath = `${path}.image_url.url`;
-  const data = typeof url === 'string' ? DATA_URL.exec(url) : null;
+  const data = base64DataUrl(url);
   if (!data) {
     throw new InvalidRequestError(
       `Invalid image at '${urlPath}': this model takes images only as base64 data: URLs (Bedrock does not fetch http(s) URLs).`,
       urlPath,
     );
   }
-  const format = IMAGE_FORMATS[data[1]!.toLowerCase()];
-  if (!format) throw new InvalidRequestError(`Unsupported image type '${data[1]!}' at '${urlPath}': this model accepts PNG, JPEG, GIF and WebP.`, urlPath);
-  return { image: { format, source: { bytes: data[2]! } } };
+  const format = IMAGE_FORMATS[data.mediaType.toLowerCase()];
+  if (!format) throw new InvalidRequestError(`Unsupported image type '${data.mediaType}' at '${urlPath}': this model accepts PNG, JPEG, GIF and WebP.`, urlPath);
+  return { image: { format, source: { bytes: data.data } } };
 }
 
 /** OpenAI's inline file parts (`file.file_data` as a base64 data: URL) as a Converse PDF document. */
 function documentBlock(part: JsonObject, path: string, index: number): ConverseContentBlock {
-  const file = isObject(part['file']) ? part['file'] : {};
-  const data = typeof file['file_data'] === 'string' ? DATA_URL.exec(file['file_data']) : null;
-  if (!data || data[1] !== 'application/pdf') {
-    throw new InvalidRequestError(`Unsupported file at '${path}.file': this model accepts PDF files sent inline as file_data.`, `${path}.file`);
-  }
-  return { document: { format: 'pdf', name: documentName(file['filename'], index), source: { bytes: data[2]! } } };
+  const { data, filename } = inlinePdf(part, path);
+  return { document: { format: 'pdf', name: documentName(filename, index), source: { bytes: data } } };
 }
 
 /**
