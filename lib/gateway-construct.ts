@@ -36,9 +36,9 @@ const TIMEOUT_MAX = Duration.minutes(15);
  * their own: each action inside TransactWriteItems is authorised as its single-item counterpart
  * (Update → UpdateItem, Put → PutItem, Delete → DeleteItem, ConditionCheck → ConditionCheckItem).
  */
-export const GATEWAY_TENANCY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'] as const;
-export const GATEWAY_COUNTERS_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem'] as const;
-export const ADMIN_TENANCY_ACTIONS = [
+const GATEWAY_TENANCY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'] as const;
+const GATEWAY_COUNTERS_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem'] as const;
+const ADMIN_TENANCY_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
@@ -46,30 +46,30 @@ export const ADMIN_TENANCY_ACTIONS = [
   'dynamodb:Scan',
   'dynamodb:ConditionCheckItem',
 ] as const;
-export const ADMIN_COUNTERS_ACTIONS = ['dynamodb:GetItem'] as const;
+const ADMIN_COUNTERS_ACTIONS = ['dynamodb:GetItem'] as const;
 /** The gateway's direct-write fallback when SQS fails: the aggregator's own transaction (Put + Updates). */
-export const GATEWAY_USAGE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+const GATEWAY_USAGE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 /** SendMessageBatch is authorised by sqs:SendMessage too. */
-export const GATEWAY_USAGE_QUEUE_ACTIONS = ['sqs:SendMessage'] as const;
-export const AGGREGATOR_USAGE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+const GATEWAY_USAGE_QUEUE_ACTIONS = ['sqs:SendMessage'] as const;
+const AGGREGATOR_USAGE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 /** Bedrock, only on the models the config names (see bedrock-model-arns.ts). */
-export const GATEWAY_BEDROCK_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;
+const GATEWAY_BEDROCK_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;
 /** Cost queries: one partition, an sk range (no scans). */
-export const ADMIN_USAGE_ACTIONS = ['dynamodb:Query'] as const;
+const ADMIN_USAGE_ACTIONS = ['dynamodb:Query'] as const;
 
 /** The aggregator's SQS wiring. */
-export const AGGREGATOR_TIMEOUT = Duration.seconds(60);
-export const AGGREGATOR_BATCH_SIZE = 100;
-export const AGGREGATOR_MAX_BATCHING_WINDOW = Duration.seconds(5);
+const AGGREGATOR_TIMEOUT = Duration.seconds(60);
+const AGGREGATOR_BATCH_SIZE = 100;
+const AGGREGATOR_MAX_BATCHING_WINDOW = Duration.seconds(5);
 /**
  * Lambda's advice for SQS sources: at least 6 × the function timeout, so a batch retried after
  * throttling is not delivered again meanwhile; plus the batching window the poller may hold it for.
  */
-export const USAGE_QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(6 * AGGREGATOR_TIMEOUT.toSeconds() + AGGREGATOR_MAX_BATCHING_WINDOW.toSeconds());
+const USAGE_QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(6 * AGGREGATOR_TIMEOUT.toSeconds() + AGGREGATOR_MAX_BATCHING_WINDOW.toSeconds());
 /** Deliveries of a message (malformed, or failing to be counted) before it moves to the dead-letter queue. */
-export const USAGE_QUEUE_MAX_RECEIVE_COUNT = 5;
+const USAGE_QUEUE_MAX_RECEIVE_COUNT = 5;
 /** Longer than the source queue's 4 days: a standard queue's message keeps its original enqueue time in the DLQ. */
-export const USAGE_DEAD_LETTER_RETENTION = Duration.days(14);
+const USAGE_DEAD_LETTER_RETENTION = Duration.days(14);
 
 /** Deployment stages: what happens to data and logs when the stack is deleted. */
 export const STAGES = ['dev', 'prod'] as const;

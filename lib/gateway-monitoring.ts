@@ -20,15 +20,15 @@ import { Construct } from 'constructs';
 import { USAGE_DIMENSIONS, USAGE_METRICS } from '../functions/platform/emf-usage-metrics.js';
 
 /** Every alarm and graph looks at 5-minute periods. */
-export const MONITORING_PERIOD = Duration.minutes(5);
+const MONITORING_PERIOD = Duration.minutes(5);
 /** The statistics every alarm and graph uses, over MONITORING_PERIOD. */
 const SUM = { statistic: 'Sum', period: MONITORING_PERIOD } as const;
 const MAXIMUM = { statistic: 'Maximum', period: MONITORING_PERIOD } as const;
 /** The 5xx-rate alarm: per cent of function-URL requests, judged only from this many requests per period up. */
-export const GATEWAY_5XX_RATE_THRESHOLD_PERCENT = 5;
-export const GATEWAY_5XX_RATE_MIN_REQUESTS = 20;
+const GATEWAY_5XX_RATE_THRESHOLD_PERCENT = 5;
+const GATEWAY_5XX_RATE_MIN_REQUESTS = 20;
 /** The usage-queue backlog alarm: the oldest record has waited this long for the aggregator. */
-export const USAGE_QUEUE_MAX_AGE = Duration.minutes(15);
+const USAGE_QUEUE_MAX_AGE = Duration.minutes(15);
 
 /**
  * Log lines (functions/platform/json-logger.ts: `{"level","event",...}`) counted into metrics by
