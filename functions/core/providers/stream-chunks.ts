@@ -1,5 +1,6 @@
 import { GatewayError } from '../errors.js';
-import type { ChatCompletionChunk } from '../openai/openai-types.js';
+import type { ChatCompletionChunk, ToolCallDelta } from '../openai/openai-types.js';
+import { stringOr } from './json-values.js';
 
 /**
  * Building OpenAI stream chunks from a native provider's stream, shared by the Anthropic,
@@ -35,4 +36,12 @@ export function withAssistantRole(delta: ChunkDelta, roleSent: boolean): ChunkDe
 /** The upstream stream ended before the provider said it had finished. */
 export function upstreamStreamTruncated(message = 'The upstream provider closed the stream before it finished.'): GatewayError {
   return new GatewayError({ status: 502, message, type: 'api_error', code: 'upstream_stream_truncated' });
+}
+
+/**
+ * The first delta of a streamed tool call: its index, the provider's id (else one made from the
+ * request id and the index) and its name, with no arguments yet.
+ */
+export function toolCallStart(index: number, id: unknown, name: unknown, requestId: string): ToolCallDelta {
+  return { index, id: stringOr(id, `call_${requestId}_${index}`), type: 'function', function: { name: stringOr(name, ''), arguments: '' } };
 }

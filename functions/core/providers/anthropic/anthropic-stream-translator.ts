@@ -1,7 +1,7 @@
 import type { ChatCompletionChunk, JsonObject } from '../../openai/openai-types.js';
 import type { SseEvent } from '../../streaming/sse-decoder.js';
 import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
-import { chatChunk, upstreamStreamTruncated, withAssistantRole, type ChunkDelta, type OpenAIFinishReason } from '../stream-chunks.js';
+import { chatChunk, toolCallStart, upstreamStreamTruncated, withAssistantRole, type ChunkDelta, type OpenAIFinishReason } from '../stream-chunks.js';
 import { JSON_RESPONSE_TOOL_NAME } from './json-response-tool.js';
 import { isObject, objectOr, parseJsonObject, stringOr } from '../json-values.js';
 import { finishReasonFor } from './map-anthropic-finish-reason.js';
@@ -65,13 +65,7 @@ export function createAnthropicStreamTranslator(context: ProviderContext): ChatS
     if (type === 'tool_use') {
       const toolIndex = toolCount++;
       blocks.set(index, { kind: 'tool', toolIndex, argumentsSent: false });
-      const toolCall = {
-        index: toolIndex,
-        id: stringOr(block['id'], `call_${context.requestId}_${toolIndex}`),
-        type: 'function' as const,
-        function: { name: stringOr(block['name'], ''), arguments: '' },
-      };
-      return [deltaChunk({ content: null, tool_calls: [toolCall] })];
+      return [deltaChunk({ content: null, tool_calls: [toolCallStart(toolIndex, block['id'], block['name'], context.requestId)] })];
     }
     blocks.set(index, { kind: 'ignored' });
     return [];

@@ -4,7 +4,7 @@ import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
 import { isObject, objectOr, parseJsonObject } from '../json-values.js';
 import { BEDROCK_ERRORS, mapBedrockStreamException } from './map-bedrock-error.js';
 import { mapBedrockStopReason } from './map-bedrock-stop-reason.js';
-import { chatChunk, upstreamStreamTruncated, withAssistantRole, type ChunkDelta, type OpenAIFinishReason } from '../stream-chunks.js';
+import { chatChunk, toolCallStart, upstreamStreamTruncated, withAssistantRole, type ChunkDelta, type OpenAIFinishReason } from '../stream-chunks.js';
 import { mapBedrockUsage } from './map-bedrock-usage.js';
 
 /** What a content block turned out to be, by its `contentBlockIndex`. */
@@ -50,13 +50,7 @@ export function createConverseStreamTranslator(context: ProviderContext): ChatSt
   const startToolCall = (blockIndex: number, toolUse: JsonObject): ToolCallDelta => {
     const toolIndex = toolCount++;
     blocks.set(blockIndex, { kind: 'tool', toolIndex, sentArguments: false });
-    const toolUseId = toolUse['toolUseId'];
-    return {
-      index: toolIndex,
-      id: typeof toolUseId === 'string' && toolUseId !== '' ? toolUseId : `call_${context.requestId}_${toolIndex}`,
-      type: 'function',
-      function: { name: typeof toolUse['name'] === 'string' ? toolUse['name'] : '', arguments: '' },
-    };
+    return toolCallStart(toolIndex, toolUse['toolUseId'], toolUse['name'], context.requestId);
   };
 
   const handlers: Record<string, (data: JsonObject) => ChatCompletionChunk[]> = {
