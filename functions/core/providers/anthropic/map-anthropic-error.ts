@@ -1,5 +1,5 @@
 import { GatewayError, type OpenAIErrorType } from '../../errors.js';
-import { clippedMessage, errorTypeForStatus } from '../openai-compatible/map-openai-error.js';
+import { clientErrorStatus, clippedMessage, errorTypeForStatus, retryAfterOf } from '../openai-compatible/map-openai-error.js';
 import { isObject, parseJson } from '../json-values.js';
 
 /** Anthropic's error types (https://docs.anthropic.com/en/api/errors) as OpenAI's. */
@@ -47,13 +47,12 @@ export function mapAnthropicError(
   headers: Readonly<Record<string, string | undefined>>,
 ): GatewayError {
   const details = errorDetails(parseJson(bodyText));
-  const clientStatus = status === OVERLOADED_STATUS ? 503 : status >= 400 && status <= 599 ? status : 502;
-  const retryAfter = headers['retry-after'];
+  const clientStatus = status === OVERLOADED_STATUS ? 503 : clientErrorStatus(status);
   return gatewayError(
     clientStatus,
     details,
     bodyText.trim() || `The upstream provider answered with HTTP ${status}.`,
-    retryAfter ? { 'retry-after': retryAfter } : {},
+    retryAfterOf(headers),
   );
 }
 

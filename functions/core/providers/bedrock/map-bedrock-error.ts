@@ -1,5 +1,5 @@
 import { GatewayError } from '../../errors.js';
-import { clippedMessage, errorTypeForStatus } from '../openai-compatible/map-openai-error.js';
+import { clientErrorStatus, clippedMessage, errorTypeForStatus, retryAfterOf } from '../openai-compatible/map-openai-error.js';
 import { isObject, parseJson } from '../json-values.js';
 
 /**
@@ -37,8 +37,7 @@ export function mapBedrockError(status: number, bodyText: string, headers: Reado
   const body = parseJson(bodyText);
   const errorName = errorNameOf(headers['x-amzn-errortype']) ?? errorNameOf(isObject(body) ? body['__type'] : undefined);
   const message = messageOf(body) ?? (bodyText.trim() || `The upstream provider answered with HTTP ${status}.`);
-  const retryAfter = headers['retry-after'];
-  return bedrockError(errorName, message, status >= 400 && status <= 599 ? status : 502, retryAfter ? { 'retry-after': retryAfter } : {});
+  return bedrockError(errorName, message, clientErrorStatus(status), retryAfterOf(headers));
 }
 
 /** An exception frame in a ConverseStream (`event` = its `:exception-type`, `data` = `{"message": …}`). */

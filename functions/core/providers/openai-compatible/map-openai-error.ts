@@ -18,6 +18,17 @@ export function errorTypeForStatus(status: number): string {
   return 'invalid_request_error';
 }
 
+/** An upstream error's HTTP status as the client's: an error status (4xx, 5xx) is kept, anything else is 502. */
+export function clientErrorStatus(status: number): number {
+  return status >= 400 && status <= 599 ? status : 502;
+}
+
+/** The upstream's `retry-after` header, passed on to the client when it sent one. */
+export function retryAfterOf(headers: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const retryAfter = headers['retry-after'];
+  return retryAfter ? { 'retry-after': retryAfter } : {};
+}
+
 /**
  * Maps an OpenAI-compatible provider's error answer to the client's error: same status,
  * the provider's own message, type and code kept when it sends them. Providers disagree
@@ -37,14 +48,13 @@ export function mapOpenAICompatibleError(
     nonEmptyString(details['detail']) ??
     (bodyText.trim() || `The upstream provider answered with HTTP ${status}.`);
   const code = details['code'];
-  const retryAfter = headers['retry-after'];
-  const clientStatus = status >= 400 && status <= 599 ? status : 502;
+  const clientStatus = clientErrorStatus(status);
   return new GatewayError({
     status: clientStatus,
     message: clippedMessage(message),
     type: nonEmptyString(details['type']) ?? errorTypeForStatus(clientStatus),
     code: typeof code === 'string' ? code : typeof code === 'number' ? String(code) : null,
     param: nonEmptyString(details['param']) ?? null,
-    headers: retryAfter ? { 'retry-after': retryAfter } : {},
+    headers: retryAfterOf(headers),
   });
 }

@@ -2,7 +2,7 @@ import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk, JsonObject } from '../../openai/openai-types.js';
 import type { ChatStreamTranslator, ProviderContext } from '../provider.js';
 import type { SseEvent } from '../../streaming/sse-decoder.js';
-import { errorTypeForStatus } from './map-openai-error.js';
+import { clientErrorStatus, errorTypeForStatus } from './map-openai-error.js';
 import { normalizeChatChunk } from './normalize-openai-response.js';
 import { upstreamStreamTruncated } from '../stream-chunks.js';
 import { parseJsonObject } from '../json-values.js';
@@ -44,7 +44,7 @@ export function createOpenAIStreamTranslator(context: ProviderContext): ChatStre
 /** Some servers (vLLM, OpenRouter) report a failure mid-stream as `data: {"error":{…}}`. */
 function inStreamError(error: unknown): GatewayError {
   const details = typeof error === 'object' && error !== null ? (error as JsonObject) : { message: String(error) };
-  const status = typeof details['code'] === 'number' && details['code'] >= 400 && details['code'] <= 599 ? details['code'] : 502;
+  const status = typeof details['code'] === 'number' ? clientErrorStatus(details['code']) : 502;
   return new GatewayError({
     status,
     message: typeof details['message'] === 'string' ? details['message'] : 'The upstream provider failed mid-stream.',
