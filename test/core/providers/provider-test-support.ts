@@ -4,7 +4,8 @@
  */
 import type { ChatCompletionChunk, JsonObject } from '../../../functions/core/openai/openai-types.js';
 import { fixtureJson, fixtureLines, fixtureNames } from '../../support/recorded-fixtures.js';
-import type { ProviderContext, ResolvedDeployment } from '../../../functions/core/providers/provider.js';
+import type { ChatStreamTranslator, ProviderContext, ResolvedDeployment } from '../../../functions/core/providers/provider.js';
+import type { SseEvent } from '../../../functions/core/streaming/sse-decoder.js';
 
 /** Every recorded OpenAI-compatible stream, by file name. */
 export function openAIStreamFixtureNames(): string[] {
@@ -64,4 +65,16 @@ export function deltaText(chunks: readonly ChatCompletionChunk[], field: 'conten
 /** The non-null finish reasons of the stream, in order. */
 export function finishReasons(chunks: readonly ChatCompletionChunk[]): string[] {
   return chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter((reason): reason is string => reason !== null);
+}
+
+export interface Replay {
+  chunks: ChatCompletionChunk[];
+  translator: ChatStreamTranslator;
+}
+
+/** Pushes every event into the translator, then ends the stream. */
+export function replayInto(translator: ChatStreamTranslator, events: readonly SseEvent[]): Replay {
+  const chunks = events.flatMap((event) => translator.push(event));
+  chunks.push(...translator.end());
+  return { chunks, translator };
 }

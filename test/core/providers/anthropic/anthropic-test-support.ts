@@ -2,11 +2,11 @@
  * Recorded Anthropic traffic (Vercel AI SDK fixtures, Apache-2.0; see
  * test/fixtures/providers/LICENSE-vercel-ai.txt) and how to replay it.
  */
-import type { ChatCompletionChunk, JsonObject } from '../../../../functions/core/openai/openai-types.js';
+import type { JsonObject } from '../../../../functions/core/openai/openai-types.js';
 import { createAnthropicStreamTranslator } from '../../../../functions/core/providers/anthropic/anthropic-stream-translator.js';
-import type { ChatStreamTranslator, ProviderContext } from '../../../../functions/core/providers/provider.js';
+import type { ProviderContext } from '../../../../functions/core/providers/provider.js';
 import type { SseEvent } from '../../../../functions/core/streaming/sse-decoder.js';
-import { providerContext, resolvedDeployment } from '../provider-test-support.js';
+import { providerContext, replayInto, resolvedDeployment, type Replay } from '../provider-test-support.js';
 import { fixtureJson, fixtureLines, fixtureNames } from '../../../support/recorded-fixtures.js';
 
 export function anthropicFixtureNames(kind: '.chunks.txt' | '.json'): string[] {
@@ -28,17 +28,9 @@ export function anthropicContext(): ProviderContext {
   );
 }
 
-export interface Replay {
-  chunks: ChatCompletionChunk[];
-  translator: ChatStreamTranslator;
-}
-
 /** Feeds every event of a recording, then ends the stream. */
 export function replayEvents(events: readonly SseEvent[]): Replay {
-  const translator = createAnthropicStreamTranslator(anthropicContext());
-  const chunks = events.flatMap((event) => translator.push(event));
-  chunks.push(...translator.end());
-  return { chunks, translator };
+  return replayInto(createAnthropicStreamTranslator(anthropicContext()), events);
 }
 
 export function replayFixture(name: string): Replay {

@@ -4,11 +4,11 @@
  * deployment.
  */
 import { EventStreamCodec } from '@smithy/eventstream-codec';
-import type { ChatCompletionChunk, JsonObject } from '../../../../functions/core/openai/openai-types.js';
+import type { JsonObject } from '../../../../functions/core/openai/openai-types.js';
 import { createConverseStreamTranslator } from '../../../../functions/core/providers/bedrock/converse-stream-translator.js';
-import type { ChatStreamTranslator, ProviderContext, ResolvedDeployment } from '../../../../functions/core/providers/provider.js';
+import type { ProviderContext, ResolvedDeployment } from '../../../../functions/core/providers/provider.js';
 import type { SseEvent } from '../../../../functions/core/streaming/sse-decoder.js';
-import { providerContext, resolvedDeployment } from '../provider-test-support.js';
+import { providerContext, replayInto, resolvedDeployment, type Replay } from '../provider-test-support.js';
 import { fixtureJson, fixtureLines, fixtureNames } from '../../../support/recorded-fixtures.js';
 
 export function bedrockFixtureNames(kind: '.chunks.txt' | '.json'): string[] {
@@ -18,9 +18,9 @@ export function bedrockFixtureNames(kind: '.chunks.txt' | '.json'): string[] {
 /** Each line of a `.chunks.txt` fixture is one ConverseStream event: `{"<eventType>": <payload>}`. */
 export function readBedrockEvents(name: string): SseEvent[] {
   return fixtureLines(name, 'bedrock').map((line) => {
-      const [event, payload] = Object.entries(JSON.parse(line) as JsonObject)[0]!;
-      return { event, data: JSON.stringify(payload) };
-    });
+    const [event, payload] = Object.entries(JSON.parse(line) as JsonObject)[0]!;
+    return { event, data: JSON.stringify(payload) };
+  });
 }
 
 export function readBedrockJson(name: string): JsonObject {
@@ -42,18 +42,9 @@ export function bedrockContext(overrides: Partial<ResolvedDeployment> = {}): Pro
   return providerContext(bedrockDeployment(overrides));
 }
 
-export interface Replay {
-  chunks: ChatCompletionChunk[];
-  translator: ChatStreamTranslator;
-}
-
 /** Pushes every event, then ends the stream. */
 export function replayEvents(events: readonly SseEvent[], context: ProviderContext = bedrockContext()): Replay {
-  const translator = createConverseStreamTranslator(context);
-  const chunks: ChatCompletionChunk[] = [];
-  for (const event of events) chunks.push(...translator.push(event));
-  chunks.push(...translator.end());
-  return { chunks, translator };
+  return replayInto(createConverseStreamTranslator(context), events);
 }
 
 export function event(type: string, payload: unknown): SseEvent {
