@@ -33,7 +33,8 @@ function synthApp(context: Record<string, unknown>): Promise<SynthResult> {
   });
 }
 
-describe.concurrent('bin/app.ts synth', () => {
+// Each test is a child process running tsx, CDK and cdk-nag; four at once on two cores can take a while.
+describe.concurrent('bin/app.ts synth', { timeout: 90_000 }, () => {
   it('writes the LlmGateway template, checked by cdk-nag, from the example config', async () => {
     const { code, stderr, outdir } = await synthApp({ config: EXAMPLE_CONFIG });
 
