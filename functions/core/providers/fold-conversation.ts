@@ -124,8 +124,12 @@ export function contentTexts(content: unknown, path: string): ContentText[] {
 
 const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
 
-/** A base64 `data:` URL's media type and data, else undefined. */
-export function base64DataUrl(url: unknown): { mediaType: string; data: string } | undefined {
+/**
+ * A base64 `data:` URL's media type and data, else undefined; exactly `data:<type>;base64,<data>`, as
+ * Anthropic and Bedrock take it. (Gemini's reader in gemini/guess-mime-type.ts also accepts parameters
+ * such as `;charset=…` and lower-cases the type, which Gemini's inlineData wants.)
+ */
+export function parseBase64DataUrl(url: unknown): { mediaType: string; data: string } | undefined {
   const match = typeof url === 'string' ? DATA_URL.exec(url) : null;
   return match ? { mediaType: match[1]!, data: match[2]! } : undefined;
 }
@@ -133,7 +137,7 @@ export function base64DataUrl(url: unknown): { mediaType: string; data: string }
 /** OpenAI's inline file part (`file.file_data` as a base64 data: URL) when it is a PDF: its base64 data and file name. */
 export function inlinePdf(part: JsonObject, path: string): { data: string; filename: unknown } {
   const file = isObject(part['file']) ? part['file'] : {};
-  const data = base64DataUrl(file['file_data']);
+  const data = parseBase64DataUrl(file['file_data']);
   if (!data || data.mediaType !== 'application/pdf') {
     throw new InvalidRequestError(`Unsupported file at '${path}.file': this model accepts PDF files sent inline as file_data.`, `${path}.file`);
   }

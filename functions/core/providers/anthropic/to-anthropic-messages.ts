@@ -7,7 +7,7 @@ import type {
   AnthropicTextBlock,
   AnthropicToolResultBlock,
 } from './anthropic-wire-types.js';
-import { assistantToolCalls, base64DataUrl, contentTexts, foldConversation, inlinePdf } from '../fold-conversation.js';
+import { assistantToolCalls, parseBase64DataUrl, contentTexts, foldConversation, inlinePdf } from '../fold-conversation.js';
 import { isObject } from '../json-values.js';
 
 export interface AnthropicConversation {
@@ -76,7 +76,7 @@ function userBlocks(content: unknown, path: string): AnthropicContentBlock[] {
 function imageBlock(part: JsonObject, path: string): AnthropicContentBlock {
   const imageUrl = part['image_url'];
   const url = isObject(imageUrl) ? imageUrl['url'] : imageUrl;
-  const data = base64DataUrl(url);
+  const data = parseBase64DataUrl(url);
   if (data) return { type: 'image', source: { type: 'base64', media_type: data.mediaType, data: data.data }, ...cacheControlOf(part) };
   if (typeof url === 'string' && /^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url }, ...cacheControlOf(part) };
   throw new InvalidRequestError(`Invalid image at '${path}.image_url.url': expected a base64 data: URL or an http(s) URL.`, `${path}.image_url.url`);

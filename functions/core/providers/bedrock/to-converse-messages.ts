@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../../errors.js';
-import { assistantToolCalls, base64DataUrl, contentTexts, foldConversation, inlinePdf } from '../fold-conversation.js';
+import { assistantToolCalls, parseBase64DataUrl, contentTexts, foldConversation, inlinePdf } from '../fold-conversation.js';
 import type { ChatMessage, JsonObject } from '../../openai/openai-types.js';
 import { isObject } from '../json-values.js';
 import type {
@@ -105,7 +105,7 @@ function imageBlock(part: JsonObject, path: string): ConverseContentBlock {
   const imageUrl = part['image_url'];
   const url = isObject(imageUrl) ? imageUrl['url'] : imageUrl;
   const urlPath = `${path}.image_url.url`;
-  const data = base64DataUrl(url);
+  const data = parseBase64DataUrl(url);
   if (!data) {
     throw new InvalidRequestError(
       `Invalid image at '${urlPath}': this model takes images only as base64 data: URLs (Bedrock does not fetch http(s) URLs).`,
