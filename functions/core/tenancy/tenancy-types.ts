@@ -20,6 +20,8 @@ export interface Tenant {
   models?: string[];
   /** USD per `budget_duration` for each of the tenant's end users (the OpenAI `user` field). */
   end_user_max_budget?: number;
+  /** Requests of this tenant in flight at once, across every gateway instance (LiteLLM's name); absent = unbounded. */
+  max_parallel_requests?: number;
   metadata: Record<string, unknown>;
   /** ISO-8601. */
   created_at: string;
@@ -46,6 +48,8 @@ export interface VirtualKey {
   expires_at?: string;
   /** May send LiteLLM's per-request `fallbacks` / `num_retries` / `timeout` (ignored otherwise). */
   allow_routing_overrides?: boolean;
+  /** Requests of this key in flight at once, across every gateway instance (LiteLLM's name); absent = unbounded. */
+  max_parallel_requests?: number;
   status: KeyStatus;
   metadata: Record<string, unknown>;
   created_at: string;
