@@ -59,6 +59,8 @@ export function parseUsageRecord(value: unknown): ParsedUsageRecord {
     traceparent: optional('traceparent', isString, 'a string'),
     trace_id: optional('trace_id', isString, 'a string'),
     run_id: optional('run_id', isNonEmptyString, 'a non-empty string'),
+    client_request_id: optional('client_request_id', isNonEmptyString, 'a non-empty string'),
+    upstream_usage_rejected: optional('upstream_usage_rejected', isBoolean, 'a boolean'),
   };
   if (problems.length > 0) return problem(problems.join('; '));
 

@@ -6,7 +6,10 @@
 export interface UsageRecord {
   /** Schema version, for evolving the record without breaking the aggregator. */
   v: 1;
+  /** The gateway's own id for the request: reservations, settlements and this record are keyed by it. */
   request_id: string;
+  /** The client's `x-request-id`, when it sent a well-formed one: for correlation only, never a key. */
+  client_request_id?: string;
   /** ISO-8601, UTC, when the request arrived. */
   timestamp: string;
   /** `master` for the master key. */
@@ -37,6 +40,8 @@ export interface UsageRecord {
   cost_micros: number;
   /** True when the provider gave no usage and the tokens are the gateway's estimate. */
   estimated: boolean;
+  /** The provider reported usage the gateway could not trust (negative, fractional, absurdly large): the tokens are estimated instead. */
+  upstream_usage_rejected?: boolean;
   latency_ms: number;
   /** Streams only: from arrival to the first byte sent to the client. */
   ttft_ms?: number;
