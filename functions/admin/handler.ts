@@ -1,7 +1,8 @@
 /**
  * Lambda entry for the admin API behind its own function URL (auth type AWS_IAM, so
  * callers are authenticated by SigV4 before this runs). Buffered, not streaming.
- * The stores are built once per container from `TENANCY_TABLE` and, for the cost queries
+ * The stores are built once per container from `TENANCY_TABLE`, `COUNTERS_TABLE` (a key's
+ * `usage` in `GET /admin/keys/{id}`, omitted without it) and, for the cost queries
  * (`/admin/usage…`, 501 without it), `USAGE_TABLE`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -9,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import { createAdminHandler, type AdminHandler } from '../core/admin/admin-handler.js';
 import type { GatewayHttpResponse } from '../core/http/gateway-http.js';
+import { createDynamoDbAdminCounterReader } from '../platform/dynamodb/dynamodb-admin-counter-reader.js';
 import { createDynamoDbTenancyStore } from '../platform/dynamodb/dynamodb-tenancy-store.js';
 import { createDynamoDbUsageQueryStore } from '../platform/dynamodb/dynamodb-usage-query-store.js';
 import { createJsonLogger } from '../platform/json-logger.js';
@@ -27,11 +29,14 @@ function getAdmin(env: NodeJS.ProcessEnv): AdminHandler | undefined {
   const tableName = env.TENANCY_TABLE;
   if (!tableName) return undefined;
   const client = new DynamoDBClient({});
+  const countersTable = env.COUNTERS_TABLE;
   const usageTable = env.USAGE_TABLE;
+  const clock = { now: Date.now };
   admin = createAdminHandler({
     store: createDynamoDbTenancyStore({ client, tableName }),
+    ...(countersTable ? { counters: createDynamoDbAdminCounterReader({ client, tableName: countersTable, clock }) } : {}),
     ...(usageTable ? { usage: createDynamoDbUsageQueryStore({ client, tableName: usageTable }) } : {}),
-    clock: { now: Date.now },
+    clock,
     ids: { next: () => randomUUID() },
     randomSecret: () => randomBytes(32).toString('base64url'),
     logger,

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { createDynamoDbCounterStore } from '../../functions/platform/dynamodb/dynamodb-counter-store.js';
 import { useAwsSdkOnDynamoDbLocal, useTestTables } from '../support/dynamodb-test-tables.js';
 
 type AdminLambda = (event: unknown, context: object) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
@@ -60,5 +61,31 @@ describe('admin handler', () => {
     const listed = await handler(functionUrlEvent('GET', '/admin/keys', { query: 'tenant_id=lambda-two' }), {});
 
     expect(JSON.parse(listed.body).data.map((key: { id: string }) => key.id)).toEqual([wanted.id]);
+  });
+
+  it("shows a key's spend as usage when COUNTERS_TABLE is set", async () => {
+    vi.stubEnv('TENANCY_TABLE', tables.names.tenancy);
+    vi.stubEnv('COUNTERS_TABLE', tables.names.counters);
+    const handler = await loadHandler();
+    await handler(functionUrlEvent('POST', '/admin/tenants', { body: { id: 'lambda-spend', name: 'Spend' } }), {});
+    const created = await handler(functionUrlEvent('POST', '/admin/keys', { body: { tenant_id: 'lambda-spend', max_budget: 10 } }), {});
+    const keyId: string = JSON.parse(created.body).id;
+    // A lifetime budget: the period cannot roll over between the settlement and the read.
+    const counters = createDynamoDbCounterStore({ client: tables.client, tableName: tables.names.counters });
+    const nowMs = Date.now();
+    const minute = Math.floor(nowMs / 60_000);
+    const scope = `key:${keyId}`;
+    await counters.admit({
+      requestId: 'spend-1', nowMs, minute, reservationExpiresAtMs: nowMs + 60_000,
+      scopes: [{ scope, budget: { period: 'lifetime', limitMicros: 10_000_000, reserveMicros: 3_000_000 }, settles: true }],
+    });
+    await counters.settle({
+      requestId: 'spend-1', nowMs, minute,
+      scopes: [{ scope, budget: { period: 'lifetime', reservedMicros: 3_000_000, actualMicros: 2_500_000 } }],
+    });
+
+    const fetched = await handler(functionUrlEvent('GET', `/admin/keys/${keyId}`), {});
+
+    expect(JSON.parse(fetched.body).usage).toMatchObject({ budget_period: 'lifetime', spend_usd: 2.5, remaining_budget_usd: 7.5 });
   });
 });
