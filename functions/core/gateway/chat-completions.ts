@@ -17,7 +17,7 @@ import type { GatewayContext, RecordedUsage, RequestContext } from './gateway-co
 import { meterRequest } from './metering.js';
 import { readBodyText } from './read-body.js';
 import { translateChatStream } from './translate-stream.js';
-import { createStreamUsageObserver, formatUsd, recordedUsageOf } from './usage-observer.js';
+import { completionUsage, createStreamUsageObserver, formatUsd } from './usage-observer.js';
 import { costMicros } from '../pricing/cost.js';
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -74,7 +74,7 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
     return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: withKeepAlive(routed.value.body, gateway.settings.streamKeepAliveMs, SSE_KEEP_ALIVE) };
   }
   const { completion } = routed.value;
-  const usage = recordedUsageOf(completion.usage) ?? { promptTokens: metering.promptEstimate(), completionTokens: 0, estimated: true };
+  const usage = completionUsage(completion, metering.promptEstimate, rejectedUsageLogger(gateway, request, routed.deployment));
   request.served.usage = usage;
   headers[COST_HEADER] = String(formatUsd(costMicros(usage, pricingFor(routed.deployment))));
   return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(completion) };
@@ -97,7 +97,7 @@ async function complete(gateway: GatewayContext, request: RequestContext, chat: 
   const { provider, context, headers } = prepare(gateway, request, chat, deployment);
   const build = (keyed: ResolvedDeployment) => provider.buildChatRequest(chat, { ...context, deployment: keyed });
   const upstreamBody = (await callProvider(gateway, provider, deployment, build, signal, target.timeoutOverrideMs)).body;
-  const completion = provider.parseChatResponse(parseUpstreamJson(await readBodyText(upstreamBody)), context);
+  const completion = provider.parseChatResponse(parseUpstreamJson(await readBodyText(upstreamBody, gateway.settings.maxUpstreamResponseBytes)), context);
   return { kind: 'json', completion, headers };
 }
 
@@ -122,7 +122,7 @@ async function startStream(gateway: GatewayContext, request: RequestContext, cha
   const { provider, context, headers } = prepare(gateway, request, chat, deployment);
   const build = (keyed: ResolvedDeployment) => provider.buildChatRequest(chat, { ...context, deployment: keyed });
   const upstreamBody = (await callProvider(gateway, provider, deployment, build, upstream.signal, target.timeoutOverrideMs)).body;
-  const usage = createStreamUsageObserver(promptEstimate, pricingFor(deployment));
+  const usage = createStreamUsageObserver(promptEstimate, pricingFor(deployment), rejectedUsageLogger(gateway, request, deployment));
   let started = false;
   let committed = false;
   const onError = (error: GatewayError): GatewayError => {
@@ -192,6 +192,12 @@ async function startStream(gateway: GatewayContext, request: RequestContext, cha
       }
     })(),
   };
+}
+
+/** Logs a provider's unbelievable usage once per request: the record is estimated and flagged instead. */
+function rejectedUsageLogger(gateway: GatewayContext, request: RequestContext, deployment: ResolvedDeployment) {
+  return (field: string) =>
+    gateway.logger.warn('usage.upstream_usage_rejected', { requestId: request.requestId, deployment: deployment.id, provider: deployment.provider, field });
 }
 
 /** A chunk that carries output, or the provider's word that there is none (finish, usage): the stream has started. */

@@ -12,13 +12,15 @@ import { handleEmbeddings } from './embeddings.js';
 import type { Principal } from '../auth/key-store.js';
 import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
 import { pricingFor } from '../pricing/cost.js';
-import { buildUsageRecord, collectTags } from '../usage/build-usage-record.js';
+import { buildUsageRecord } from '../usage/build-usage-record.js';
+import { clientRequestIdOf, readBodyAttribution, readHeaderAttribution, type HeaderAttribution } from './request-attribution.js';
 import type { GatewayContext, RequestContext, RequestOutcome } from './gateway-context.js';
 import { handleGetModel, handleListModels } from './models.js';
 import { isAnthropicRoute, matchRoute, type Route } from './routes.js';
 import { handleAnthropicCountTokens, handleAnthropicMessages, renderAnthropicError } from './anthropic-messages.js';
 
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:\-]{1,128}$/;
+/** The gateway's own id for a request, always sent; `x-request-id` echoes the client's when it sent one. */
+export const GATEWAY_REQUEST_ID_HEADER = 'x-gateway-request-id';
 
 /**
  * The request pipeline every edge shares: request id → route → size limit →
@@ -29,12 +31,14 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
 
   return async (http: GatewayHttpRequest): Promise<GatewayHttpResponse> => {
     const startedAt = gateway.clock.now();
-    const clientRequestId = http.headers['x-request-id'];
-    const requestId = clientRequestId !== undefined && REQUEST_ID_PATTERN.test(clientRequestId) ? clientRequestId : options.ids.next();
-    const served: RequestOutcome = { tags: collectTags(http.headers['x-gateway-tags'], undefined), attempts: [], background: [] };
+    // Reservations, settlements and the usage record are keyed by an id the gateway makes:
+    // a client's x-request-id, repeated on purpose, must never merge two requests' counts.
+    const requestId = options.ids.next();
+    const clientRequestId = clientRequestIdOf(http.headers);
+    const served: RequestOutcome = { tags: [], attempts: [], background: [] };
     const request = { requestId, served };
     // Who made the request, once authenticated: a refused or failed request's record names them too.
-    const caller: { principal?: Principal; request?: RequestContext } = {};
+    const caller: { principal?: Principal; request?: RequestContext; attribution?: HeaderAttribution } = {};
 
     let response: GatewayHttpResponse;
     let errorCode: string | undefined;
@@ -45,7 +49,8 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
       errorCode = gatewayError.code ?? gatewayError.type;
       response = isAnthropicRoute(http.path) ? renderAnthropicError(gatewayError) : renderError(gatewayError);
     }
-    response.headers['x-request-id'] = requestId;
+    response.headers['x-request-id'] = clientRequestId ?? requestId;
+    response.headers[GATEWAY_REQUEST_ID_HEADER] = requestId;
     if (served.attempts.length > 0) response.headers[ATTEMPTS_HEADER] = String(served.attempts.length);
     if (served.ignoredParams !== undefined && served.ignoredParams.length > 0) response.headers[IGNORED_OVERRIDES_HEADER] = served.ignoredParams.join(',');
     if (response.status < 400 && served.model !== undefined) {
@@ -56,7 +61,7 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     let firstByteAt: number | undefined;
     // After the client has the last byte, still inside the invocation: settle, then record.
     const afterResponse = async (): Promise<void> => {
-      logRequest(http, request, caller.principal, status, startedAt);
+      logRequest(http, request, clientRequestId, caller.principal, status, startedAt);
       await Promise.all(served.background);
       const deployment = served.deployment;
       const principal = caller.principal;
@@ -74,12 +79,13 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
           startedAtMs: startedAt,
           finishedAtMs: gateway.clock.now(),
           firstByteAtMs: firstByteAt,
+          clientRequestId,
           principal,
           endUser: caller.request?.endUser,
           outcome: { ...served, deployment },
           status,
           errorCode,
-          headers: http.headers,
+          attribution: caller.attribution,
         }),
       );
     };
@@ -101,7 +107,7 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     http: GatewayHttpRequest,
     requestId: string,
     served: RequestOutcome,
-    caller: { principal?: Principal; request?: RequestContext },
+    caller: { principal?: Principal; request?: RequestContext; attribution?: HeaderAttribution },
   ): Promise<GatewayHttpResponse> {
     const match = matchRoute(http.method, http.path);
     if (match.kind === 'not_found') throw new RouteNotFoundError(http.method, http.path);
@@ -111,10 +117,12 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     }
     const principal = await authenticate(http.headers);
     if (http.body.byteLength > gateway.settings.maxRequestBytes) throw new PayloadTooLargeError(gateway.settings.maxRequestBytes);
-    const endUser = http.headers['x-gateway-end-user'];
-    const request: RequestContext = { requestId, signal: http.signal, principal, served, endUser: endUser || undefined };
+    const attribution = readHeaderAttribution(http.headers);
+    served.tags = attribution.tags;
+    const request: RequestContext = { requestId, signal: http.signal, principal, served, endUser: attribution.endUser };
     caller.principal = principal;
     caller.request = request;
+    caller.attribution = attribution;
     return dispatch(match.route, http, request);
   }
 
@@ -138,12 +146,20 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
   }
 
   /** One line per request: who, which model, how it ended. Never a key, never prompt text. */
-  function logRequest(http: GatewayHttpRequest, request: Pick<RequestContext, 'requestId' | 'served'>, principal: Principal | undefined, status: number, startedAt: number): void {
+  function logRequest(
+    http: GatewayHttpRequest,
+    request: Pick<RequestContext, 'requestId' | 'served'>,
+    clientRequestId: string | undefined,
+    principal: Principal | undefined,
+    status: number,
+    startedAt: number,
+  ): void {
     const { served } = request;
     gateway.logger.info('request.completed', {
       requestId: request.requestId,
-      method: http.method,
-      path: http.path,
+      clientRequestId,
+      method: loggedMethod(http.method),
+      path: loggedPath(http.method, http.path),
       status,
       tenantId: principal === undefined ? undefined : principal.kind === 'virtual' ? principal.tenant.id : 'master',
       keyId: principal === undefined ? undefined : principal.kind === 'virtual' ? principal.key.id : 'master',
@@ -158,16 +174,30 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
   }
 }
 
-/** The OpenAI `user` field names the end user when the header does not; `metadata` adds tags and attribution. */
+/** The OpenAI `user` field names the end user when the header does not; `metadata` adds tags and attribution. Both bounded (a 400 otherwise). */
 function withAttribution(request: RequestContext, body: JsonObject): JsonObject {
-  if (request.endUser === undefined && typeof body['user'] === 'string' && body['user'] !== '') request.endUser = body['user'];
-  const metadata = body['metadata'];
-  if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) {
-    const { tags: _tags, ...rest } = metadata as Record<string, unknown>;
-    request.served.tags = collectTags(request.served.tags.join(','), metadata);
-    if (Object.keys(rest).length > 0) request.served.metadata = rest;
-  }
+  const attribution = readBodyAttribution(body, request.served.tags);
+  request.endUser ??= attribution.endUser;
+  request.served.tags = attribution.tags;
+  if (attribution.metadata !== undefined) request.served.metadata = attribution.metadata;
   return body;
+}
+
+const LOGGED_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+function loggedMethod(method: string): string {
+  return LOGGED_METHODS.has(method) ? method : 'OTHER';
+}
+
+/**
+ * The path as logged: a fixed route's own path; a model's route as its template (a model id
+ * is whatever the client typed); anything else only by its length. A key pasted into a URL,
+ * or 15 KB of path, must not reach the log.
+ */
+function loggedPath(method: string, path: string): string {
+  if (/^(?:\/v1)?\/models\/./.test(path)) return '/v1/models/{id}';
+  if (matchRoute(method, path).kind !== 'not_found' && path.length <= 64) return path;
+  return `(unmatched path, ${path.length} characters)`;
 }
 
 export function renderError(error: GatewayError): GatewayHttpResponse {

@@ -14,7 +14,7 @@ import { takeRoutingOverrides } from './routing-overrides.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
 import { meterRequest } from './metering.js';
 import { costMicros } from '../pricing/cost.js';
-import { formatUsd } from './usage-observer.js';
+import { embeddingUsage, formatUsd } from './usage-observer.js';
 import { readBodyText } from './read-body.js';
 
 /** POST /v1/embeddings: admitted once, routed with retries and fallbacks like chat. */
@@ -44,11 +44,13 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
       }
       const build = (keyed: ResolvedDeployment) => buildEmbeddingRequest(embeddingRequest, { ...context, deployment: keyed });
       const response = await callProvider(gateway, provider, deployment, build, signal, taken.overrides?.timeoutMs);
-      return parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body)), context, embeddingRequest);
+      return parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body, gateway.settings.maxUpstreamResponseBytes)), context, embeddingRequest);
     },
   );
   const embeddings = routed.value;
-  const usage = { promptTokens: embeddings.usage.prompt_tokens, completionTokens: 0, estimated: false };
+  const usage = embeddingUsage(embeddings.usage, metering.promptEstimate, (field) =>
+    gateway.logger.warn('usage.upstream_usage_rejected', { requestId: request.requestId, deployment: routed.deployment.id, provider: routed.deployment.provider, field }),
+  );
   request.served.usage = usage;
   const headers = {
     'content-type': 'application/json',

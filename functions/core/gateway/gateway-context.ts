@@ -41,6 +41,8 @@ export type RequestSigner = (request: ProviderHttpRequest) => Promise<ProviderHt
 export interface RecordedUsage extends TokenUsage {
   reasoningTokens?: number;
   estimated: boolean;
+  /** The provider's usage was not believable (see readUpstreamUsage): these are the gateway's estimates instead. */
+  rejectedUpstreamUsage?: boolean;
 }
 
 /**

@@ -1,23 +1,84 @@
-import type { ChatCompletionChunk, JsonObject } from '../openai/openai-types.js';
+import type { ChatCompletion, ChatCompletionChunk, JsonObject } from '../openai/openai-types.js';
 import { costMicros, type Pricing } from '../pricing/cost.js';
 import type { RecordedUsage } from './gateway-context.js';
 
-/** The provider's usage object → recorded token counts (cached prompt and reasoning tokens from OpenAI's details). */
-export function recordedUsageOf(usage: unknown): RecordedUsage | undefined {
-  if (typeof usage !== 'object' || usage === null) return undefined;
+/**
+ * No single request comes near this many tokens (the largest context windows hold about
+ * 10 million): a count beyond it is a provider's error, not a bill.
+ */
+export const MAX_TOKENS_PER_REQUEST = 100_000_000;
+
+/** What a provider said about a request's tokens: believable counts, nothing, or counts the gateway will not bill on. */
+export type UpstreamUsage =
+  | { kind: 'reported'; usage: RecordedUsage }
+  | { kind: 'absent' }
+  | { kind: 'rejected'; field: string };
+
+/**
+ * The provider's usage object (OpenAI's shape; other providers' usage is mapped to it first)
+ * → token counts. Budgets and spend are settled on these numbers, so each must be a
+ * non-negative integer within MAX_TOKENS_PER_REQUEST: a provider reporting -1e8 prompt tokens
+ * must not credit a budget, and 1e300 must not break settlement. Otherwise the usage is
+ * rejected and the caller estimates instead (and flags the record).
+ */
+export function readUpstreamUsage(usage: unknown): UpstreamUsage {
+  if (typeof usage !== 'object' || usage === null) return { kind: 'absent' };
   const fields = usage as JsonObject;
   const prompt = fields['prompt_tokens'];
   const completion = fields['completion_tokens'];
-  if (typeof prompt !== 'number' || typeof completion !== 'number') return undefined;
-  const cached = (fields['prompt_tokens_details'] as JsonObject | undefined)?.['cached_tokens'];
-  const reasoning = (fields['completion_tokens_details'] as JsonObject | undefined)?.['reasoning_tokens'];
+  if (prompt === undefined && completion === undefined) return { kind: 'absent' };
+  if (!isTokenCount(prompt)) return { kind: 'rejected', field: 'prompt_tokens' };
+  if (!isTokenCount(completion)) return { kind: 'rejected', field: 'completion_tokens' };
+  const cached = detail(fields['prompt_tokens_details'], 'cached_tokens');
+  const reasoning = detail(fields['completion_tokens_details'], 'reasoning_tokens');
+  if (cached !== undefined && !isTokenCount(cached)) return { kind: 'rejected', field: 'prompt_tokens_details.cached_tokens' };
+  if (reasoning !== undefined && !isTokenCount(reasoning)) return { kind: 'rejected', field: 'completion_tokens_details.reasoning_tokens' };
   return {
-    promptTokens: prompt,
-    completionTokens: completion,
-    cachedPromptTokens: typeof cached === 'number' ? cached : undefined,
-    reasoningTokens: typeof reasoning === 'number' ? reasoning : undefined,
-    estimated: false,
+    kind: 'reported',
+    usage: {
+      promptTokens: prompt,
+      completionTokens: completion,
+      cachedPromptTokens: cached === undefined ? undefined : Math.min(cached, prompt),
+      reasoningTokens: reasoning,
+      estimated: false,
+    },
   };
+}
+
+/** The provider's believable usage, or undefined (absent or rejected). */
+export function recordedUsageOf(usage: unknown): RecordedUsage | undefined {
+  const read = readUpstreamUsage(usage);
+  return read.kind === 'reported' ? read.usage : undefined;
+}
+
+/** A non-streamed answer's usage: the provider's, or an estimate (prompt as sent, completion from the answer's text) flagged when the provider's was rejected. */
+export function completionUsage(
+  completion: ChatCompletion,
+  promptEstimate: () => number,
+  onRejected: (field: string) => void,
+): RecordedUsage {
+  const read = readUpstreamUsage(completion.usage);
+  if (read.kind === 'reported') return read.usage;
+  if (read.kind === 'rejected') onRejected(read.field);
+  let characters = 0;
+  for (const choice of completion.choices ?? []) characters += generatedCharacters(choice.message as JsonObject);
+  const estimate: RecordedUsage = {
+    promptTokens: promptEstimate(),
+    completionTokens: Math.ceil(characters / 4),
+    estimated: true,
+    ...(read.kind === 'rejected' ? { rejectedUpstreamUsage: true } : {}),
+  };
+  // The client is shown what the gateway bills, not the provider's unbelievable figures.
+  if (read.kind === 'rejected') completion.usage = usageObject(estimate) as unknown as ChatCompletion['usage'];
+  return estimate;
+}
+
+/** An embedding's usage: the provider's prompt tokens when believable, else the estimate (flagged when rejected). */
+export function embeddingUsage(usage: unknown, promptEstimate: () => number, onRejected: (field: string) => void): RecordedUsage {
+  const prompt = typeof usage === 'object' && usage !== null ? (usage as JsonObject)['prompt_tokens'] : undefined;
+  if (isTokenCount(prompt)) return { promptTokens: prompt, completionTokens: 0, estimated: false };
+  if (prompt !== undefined) onRejected('prompt_tokens');
+  return { promptTokens: promptEstimate(), completionTokens: 0, estimated: true, ...(prompt !== undefined ? { rejectedUpstreamUsage: true } : {}) };
 }
 
 /** Micro-dollars → the USD figure shown to clients (header, usage chunk). */
@@ -28,30 +89,68 @@ export function formatUsd(micros: number): number {
 /**
  * Watches a stream's chunks for the provider's usage, and adds the request's cost to
  * the usage chunk the client sees (`usage.cost_usd`). When the stream gives no usage
- * (or the client left before it came), estimates from what was generated (4 characters
- * a token), so a stream is never recorded as free.
+ * (or the client left before it came), or usage that cannot be believed, estimates from
+ * what was generated (4 characters a token), so a stream is never recorded as free.
  */
-export function createStreamUsageObserver(promptEstimate: () => number, pricing: Pricing) {
+export function createStreamUsageObserver(promptEstimate: () => number, pricing: Pricing, onRejected: (field: string) => void = () => undefined) {
   let reported: RecordedUsage | undefined;
-  let generatedCharacters = 0;
+  let rejected = false;
+  let generated = 0;
+  const estimate = (): RecordedUsage => ({
+    promptTokens: promptEstimate(),
+    completionTokens: Math.ceil(generated / 4),
+    estimated: true,
+    ...(rejected ? { rejectedUpstreamUsage: true } : {}),
+  });
   return {
     observe(chunk: ChatCompletionChunk): void {
-      const usage = recordedUsageOf(chunk.usage);
-      if (usage) {
-        reported = usage;
-        (chunk.usage as JsonObject)['cost_usd'] = formatUsd(costMicros(usage, pricing));
+      for (const choice of chunk.choices) generated += generatedCharacters(choice.delta as JsonObject);
+      if (chunk.usage === undefined || chunk.usage === null) return;
+      const read = readUpstreamUsage(chunk.usage);
+      if (read.kind === 'absent') return;
+      if (read.kind === 'reported') {
+        reported = read.usage;
+        (chunk.usage as JsonObject)['cost_usd'] = formatUsd(costMicros(read.usage, pricing));
+        return;
       }
-      for (const choice of chunk.choices) {
-        const delta = choice.delta as JsonObject;
-        for (const field of ['content', 'reasoning_content', 'refusal']) {
-          const text = delta[field];
-          if (typeof text === 'string') generatedCharacters += text.length;
-        }
-        for (const call of choice.delta.tool_calls ?? []) generatedCharacters += call.function?.arguments?.length ?? 0;
-      }
+      if (!rejected) onRejected(read.field);
+      rejected = true;
+      reported = undefined;
+      const estimated = estimate();
+      chunk.usage = { ...usageObject(estimated), cost_usd: formatUsd(costMicros(estimated, pricing)) } as unknown as ChatCompletionChunk['usage'];
     },
     usage(): RecordedUsage {
-      return reported ?? { promptTokens: promptEstimate(), completionTokens: Math.ceil(generatedCharacters / 4), estimated: true };
+      return reported ?? estimate();
     },
   };
+}
+
+function isTokenCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TOKENS_PER_REQUEST;
+}
+
+function detail(details: unknown, field: string): unknown {
+  return typeof details === 'object' && details !== null ? (details as JsonObject)[field] : undefined;
+}
+
+/** Characters of output in a message or a delta: text, reasoning, refusal and tool-call arguments. */
+function generatedCharacters(message: JsonObject | undefined): number {
+  if (message === undefined || message === null) return 0;
+  let characters = 0;
+  for (const field of ['content', 'reasoning_content', 'refusal']) {
+    const text = message[field];
+    if (typeof text === 'string') characters += text.length;
+  }
+  const calls = message['tool_calls'];
+  if (Array.isArray(calls)) {
+    for (const call of calls) {
+      const args = (call as { function?: { arguments?: unknown } }).function?.arguments;
+      if (typeof args === 'string') characters += args.length;
+    }
+  }
+  return characters;
+}
+
+function usageObject(usage: RecordedUsage): JsonObject {
+  return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens, estimated: true };
 }

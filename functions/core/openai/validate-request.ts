@@ -9,6 +9,20 @@ import type { ChatCompletionRequest, EmbeddingRequest, JsonObject } from './open
 
 const MESSAGE_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
+/**
+ * Levels of nesting a request body may have. Real requests (tool schemas included) stay
+ * far below it; deeper ones are refused here, because serialising them again (for the
+ * upstream, a usage record or a log) would overflow the stack mid-request.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Output tokens are counted in int32 by every provider API; a larger max_tokens can only be a mistake or an attack on the reservation arithmetic. */
+export const MAX_OUTPUT_TOKENS = 2_147_483_647;
+
+/** OpenAI's documented ceiling for `n`. */
+export const MAX_CHOICES = 128;
+
+/** Parses a JSON object body; a body that is not one, or nests deeper than MAX_JSON_DEPTH, is a 400. */
 export function parseJsonBody(body: Uint8Array): JsonObject {
   if (body.byteLength === 0) throw new InvalidRequestError('The request body is empty; send a JSON object.');
   let parsed: unknown;
@@ -19,7 +33,27 @@ export function parseJsonBody(body: Uint8Array): JsonObject {
     throw new InvalidRequestError(`The request body is not valid JSON${detail}.`);
   }
   if (!isObject(parsed)) throw new InvalidRequestError('The request body must be a JSON object.');
+  const tooDeep = fieldNestedTooDeeply(parsed, MAX_JSON_DEPTH);
+  if (tooDeep !== undefined) {
+    throw new InvalidRequestError(`Invalid '${tooDeep}': the request body is nested more than ${MAX_JSON_DEPTH} levels deep.`, tooDeep, 'invalid_value');
+  }
   return parsed;
+}
+
+/** The top-level field under which the body nests deeper than `maxDepth`, if any; iterative, so no depth can overflow the stack. */
+function fieldNestedTooDeeply(body: JsonObject, maxDepth: number): string | undefined {
+  for (const [field, value] of Object.entries(body)) {
+    if (typeof value !== 'object' || value === null) continue;
+    const pending: Array<{ value: object; depth: number }> = [{ value, depth: 2 }];
+    while (pending.length > 0) {
+      const next = pending.pop()!;
+      if (next.depth > maxDepth) return field;
+      for (const child of Array.isArray(next.value) ? next.value : Object.values(next.value)) {
+        if (typeof child === 'object' && child !== null) pending.push({ value: child as object, depth: next.depth + 1 });
+      }
+    }
+  }
+  return undefined;
 }
 
 export function validateChatRequest(body: JsonObject): ChatCompletionRequest {
@@ -43,10 +77,10 @@ export function validateChatRequest(body: JsonObject): ChatCompletionRequest {
   });
   optionalType(body, 'stream', 'boolean');
   optionalType(body, 'stream_options', 'object');
-  optionalInteger(body, 'max_tokens', 1);
-  optionalInteger(body, 'max_completion_tokens', 1);
-  optionalInteger(body, 'n', 1);
-  optionalInteger(body, 'seed');
+  optionalInteger(body, 'max_tokens', 1, MAX_OUTPUT_TOKENS);
+  optionalInteger(body, 'max_completion_tokens', 1, MAX_OUTPUT_TOKENS);
+  optionalInteger(body, 'n', 1, MAX_CHOICES);
+  optionalInteger(body, 'seed', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   optionalNumber(body, 'temperature', 0, 2);
   optionalNumber(body, 'top_p', 0, 1);
   optionalType(body, 'logprobs', 'boolean');
@@ -88,7 +122,7 @@ export function validateEmbeddingRequest(body: JsonObject): EmbeddingRequest {
   if (format !== undefined && format !== 'float' && format !== 'base64') {
     throw new InvalidRequestError("Invalid value for 'encoding_format': expected 'float' or 'base64'.", 'encoding_format');
   }
-  optionalInteger(body, 'dimensions', 1);
+  optionalInteger(body, 'dimensions', 1, MAX_OUTPUT_TOKENS);
   return body as EmbeddingRequest;
 }
 
@@ -105,11 +139,13 @@ function optionalType(body: JsonObject, field: string, type: 'boolean' | 'string
   if (!ok) throw new InvalidRequestError(`Invalid type for '${field}': expected ${type === 'object' ? 'an object' : `a ${type}`}.`, field);
 }
 
-function optionalInteger(body: JsonObject, field: string, minimum?: number): void {
+/** An integer within [minimum, maximum]: a value past them (1e300, 2^64) is refused rather than forwarded as `1e+300`. */
+function optionalInteger(body: JsonObject, field: string, minimum: number, maximum: number): void {
   const value = body[field];
   if (value === undefined || value === null) return;
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new InvalidRequestError(`Invalid type for '${field}': expected an integer.`, field);
-  if (minimum !== undefined && value < minimum) throw new InvalidRequestError(`Invalid '${field}': must be at least ${minimum}.`, field);
+  if (value < minimum) throw new InvalidRequestError(`Invalid '${field}': must be at least ${minimum}.`, field);
+  if (value > maximum) throw new InvalidRequestError(`Invalid '${field}': must be at most ${maximum}.`, field);
 }
 
 function optionalNumber(body: JsonObject, field: string, minimum: number, maximum: number): void {

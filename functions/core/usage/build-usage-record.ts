@@ -1,12 +1,16 @@
 import type { Principal } from '../auth/key-store.js';
 import type { RecordedUsage, RequestOutcome } from '../gateway/gateway-context.js';
 import { costMicros, pricingFor } from '../pricing/cost.js';
+import type { HeaderAttribution } from '../gateway/request-attribution.js';
 import { MASTER_SCOPE, type UsageRecord } from './usage-record.js';
 
 const ZERO_USAGE: RecordedUsage = { promptTokens: 0, completionTokens: 0, estimated: false };
 
 export interface UsageRecordInput {
+  /** The gateway's own id. */
   requestId: string;
+  /** The client's `x-request-id`, for correlation. */
+  clientRequestId?: string;
   startedAtMs: number;
   finishedAtMs: number;
   firstByteAtMs?: number;
@@ -15,7 +19,8 @@ export interface UsageRecordInput {
   outcome: RequestOutcome & { deployment: NonNullable<RequestOutcome['deployment']> };
   status: number;
   errorCode?: string;
-  headers: Readonly<Record<string, string | undefined>>;
+  /** Run, trace and traceparent as the client sent them, already bounded at the edge. */
+  attribution?: HeaderAttribution;
 }
 
 /** The usage record of one request that reached admission, from what the pipeline saw. */
@@ -24,7 +29,7 @@ export function buildUsageRecord(input: UsageRecordInput): UsageRecord {
   const deployment = outcome.deployment;
   const usage = outcome.usage ?? outcome.streamUsage?.() ?? ZERO_USAGE;
   const pricing = pricingFor(deployment);
-  const traceparent = input.headers['traceparent'];
+  const attribution = input.attribution;
   const record: UsageRecord = {
     v: 1,
     request_id: input.requestId,
@@ -65,27 +70,14 @@ export function buildUsageRecord(input: UsageRecordInput): UsageRecord {
   if (input.endUser !== undefined) record.end_user = input.endUser;
   if (outcome.stream && input.firstByteAtMs !== undefined) record.ttft_ms = Math.max(0, input.firstByteAtMs - input.startedAtMs);
   if (outcome.metadata !== undefined) record.metadata = outcome.metadata;
-  if (traceparent !== undefined) {
-    record.traceparent = traceparent;
+  if (input.clientRequestId !== undefined) record.client_request_id = input.clientRequestId;
+  if (usage.rejectedUpstreamUsage) record.upstream_usage_rejected = true;
+  if (attribution?.traceparent !== undefined) {
+    record.traceparent = attribution.traceparent;
     // W3C trace context: version-traceid-parentid-flags.
-    const traceId = traceparent.split('-')[1];
-    if (traceId) record.trace_id = traceId;
+    record.trace_id = attribution.traceparent.split('-')[1]!;
   }
-  const traceId = input.headers['x-trace-id'];
-  if (traceId !== undefined) record.trace_id = traceId;
-  const runId = input.headers['x-run-id'];
-  if (runId !== undefined && runId !== '') record.run_id = runId;
+  if (attribution?.traceId !== undefined) record.trace_id = attribution.traceId;
+  if (attribution?.runId !== undefined) record.run_id = attribution.runId;
   return record;
-}
-
-const MAX_TAGS = 20;
-const MAX_TAG_LENGTH = 64;
-
-/** Tags from `x-gateway-tags: a,b` and the body's `metadata.tags` (string or list), de-duplicated and bounded. */
-export function collectTags(header: string | undefined, metadata: unknown): string[] {
-  const fromHeader = header === undefined ? [] : header.split(',');
-  const bodyTags = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)['tags'] : undefined;
-  const fromBody = typeof bodyTags === 'string' ? bodyTags.split(',') : Array.isArray(bodyTags) ? bodyTags.filter((tag): tag is string => typeof tag === 'string') : [];
-  const tags = [...fromHeader, ...fromBody].map((tag) => tag.trim().slice(0, MAX_TAG_LENGTH)).filter((tag) => tag !== '');
-  return [...new Set(tags)].slice(0, MAX_TAGS);
 }
