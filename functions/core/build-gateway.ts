@@ -1,6 +1,5 @@
 import { parseConfigOrThrow } from './config/parse-config.js';
 import { resolveConfig } from './config/resolve-config.js';
-import { GatewayError } from './errors.js';
 import { createGateway, renderError } from './gateway/create-gateway.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { toGatewayError } from './errors.js';
@@ -17,6 +16,8 @@ import type { CooldownStore } from './routing/cooldown-store.js';
 import { createCooldownsFor } from './routing/cooldowns.js';
 import { createCountingDeploymentLimiter, createLocalDeploymentLimiter } from './routing/deployment-limiter.js';
 import { createProviderKeys } from './config/provider-keys.js';
+import { createPreflight, type Preflight } from './gateway/preflight.js';
+import { createSecretRedactor } from './redact-secrets.js';
 
 export interface BuildGatewayOptions {
   /** YAML text of the LiteLLM-style config. */
@@ -50,6 +51,8 @@ export interface BuiltGateway {
   maxRequestBytes: number;
   /** Wraps another handler (the local server's /admin routes) so that only the master key reaches it. */
   requireMasterKey: (handler: GatewayHandler) => GatewayHandler;
+  /** Answers a refusal (404/405/401/413) from the method, path and headers alone, so an edge can skip reading the body; see preflight.ts. */
+  preflight: Preflight;
 }
 
 /** Parses and validates the config, resolves `os.environ/` references, and returns the request handler. Throws `ConfigError` listing every problem. */
@@ -70,18 +73,21 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
     clock: options.clock,
     random: options.random ?? Math.random,
   });
-  const secretValues = new Set(resolved.secretValues);
+  const secrets = createSecretRedactor(resolved.secretValues);
   const nowSeconds = () => Math.floor(options.clock.now() / 1000);
+  // One key store (and so one cache) for the handler and the preflight: the handler's second check is a cache hit.
+  const keyStore =
+    options.tenancy && createVirtualKeyStore({ store: options.tenancy.store, clock: options.clock, cacheTtlMs: config.generalSettings.keyCacheTtlMs });
   const handle = createGateway(
     {
       router,
       upstream: routeDemoRequests(options.upstream, createDemoUpstream({ nowSeconds })),
-      providerKeys: createProviderKeys(options.secrets, (value) => secretValues.add(value)),
+      providerKeys: createProviderKeys(options.secrets, secrets.add),
       clock: options.clock,
       logger: options.logger,
       settings: config.generalSettings,
       startedAtSeconds: nowSeconds(),
-      redact: createRedactor(secretValues),
+      redact: secrets.redactError,
       usageSink: options.usageSink,
       signer: options.signer,
       dropParams: config.litellmSettings['drop_params'] !== false,
@@ -96,9 +102,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
     },
     {
       masterKey: resolved.masterKey,
-      keyStore:
-        options.tenancy &&
-        createVirtualKeyStore({ store: options.tenancy.store, clock: options.clock, cacheTtlMs: config.generalSettings.keyCacheTtlMs }),
+      keyStore,
       ids: options.ids,
     },
   );
@@ -108,6 +112,13 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
     modelNames: router.modelNames(),
     maxRequestBytes: config.generalSettings.maxRequestBytes,
     requireMasterKey: (handler) => requireMasterKey(resolved.masterKey, handler),
+    preflight: createPreflight({
+      authenticate: createAuthenticator(resolved.masterKey, keyStore),
+      authenticateMaster: createAuthenticator(resolved.masterKey),
+      maxRequestBytes: config.generalSettings.maxRequestBytes,
+      ids: options.ids,
+      logger: options.logger,
+    }),
   };
 }
 
@@ -120,17 +131,5 @@ function requireMasterKey(masterKey: string | undefined, handler: GatewayHandler
       return renderError(toGatewayError(error));
     }
     return handler(request);
-  };
-}
-
-const MIN_REDACTED_LENGTH = 6;
-
-/** Providers sometimes quote the key they were sent in an error; no configured secret may reach a client or a log. */
-function createRedactor(secretValues: ReadonlySet<string>): (error: GatewayError) => GatewayError {
-  return (error) => {
-    const leaked = [...secretValues].filter((secret) => secret.length >= MIN_REDACTED_LENGTH && error.message.includes(secret));
-    if (leaked.length === 0) return error;
-    const message = leaked.reduce((text, secret) => text.split(secret).join('[REDACTED]'), error.message);
-    return new GatewayError({ status: error.status, message, type: error.type, code: error.code, param: error.param, headers: error.headers });
   };
 }
