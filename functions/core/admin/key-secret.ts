@@ -4,6 +4,14 @@ export const KEY_SECRET_PREFIX = 'sk-gw-';
 /** 32 random bytes in base64url, unpadded. */
 const RANDOM_PART = /^[A-Za-z0-9_-]{43}$/;
 
+/**
+ * Whether `candidate` could be a virtual key secret (prefix, then 43 base64url characters).
+ * Checked before any store lookup, so a random bearer token costs no read.
+ */
+export function hasKeySecretShape(candidate: string): boolean {
+  return candidate.startsWith(KEY_SECRET_PREFIX) && RANDOM_PART.test(candidate.slice(KEY_SECRET_PREFIX.length));
+}
+
 /** How many characters of the secret are kept as `key_prefix` (`sk-gw-` and four more). */
 const SHOWN_PREFIX_LENGTH = KEY_SECRET_PREFIX.length + 4;
 

@@ -3,7 +3,7 @@ import { createVirtualKeyStore, hashVirtualKey } from '../../../functions/core/a
 import type { TenancyStore } from '../../../functions/core/tenancy/tenancy-store.js';
 import type { KeyWithTenant } from '../../../functions/core/tenancy/tenancy-types.js';
 
-const SECRET = 'sk-gw-test-secret';
+const SECRET = `sk-gw-${'T'.repeat(43)}`;
 const found: KeyWithTenant = {
   key: { id: 'key_1', tenant_id: 't', key_hash: hashVirtualKey(SECRET), key_prefix: 'sk-gw-test', status: 'active', metadata: {}, created_at: '2026-01-01T00:00:00Z' },
   tenant: { id: 't', name: 'T', metadata: {}, created_at: '2026-01-01T00:00:00Z' },
