@@ -200,10 +200,18 @@ describe('DynamoDB cooldown store', () => {
     expect(calls).toEqual({ UpdateItemCommand: 2 });
   });
 
-  it('fails with CooldownStoreUnavailableError when the table cannot be reached', async () => {
+  it('fails with CounterStoreRejectedError, not unavailability, when the table does not exist', async () => {
     const { store } = instance('no-such-table');
 
+    await expect(store.readCooldowns(NOW)).rejects.toMatchObject({ name: 'CounterStoreRejectedError', reason: 'ResourceNotFoundException' });
+    await expect(store.recordFailure(failure(unique()))).rejects.toMatchObject({ name: 'CounterStoreRejectedError', reason: 'ResourceNotFoundException' });
+  });
+
+  it('fails with CooldownStoreUnavailableError when nothing answers at the endpoint', async () => {
+    const client = localDynamoDbClient('http://127.0.0.1:1');
+    clients.push(client);
+    const store = createDynamoDbCooldownStore({ client, tableName: tables.names.counters });
+
     await expect(store.readCooldowns(NOW)).rejects.toBeInstanceOf(CooldownStoreUnavailableError);
-    await expect(store.recordFailure(failure(unique()))).rejects.toBeInstanceOf(CooldownStoreUnavailableError);
   });
 });

@@ -10,6 +10,20 @@ export function rateLimitError(message: string, retryAfterSeconds: number, code:
   });
 }
 
+/**
+ * `max_parallel_requests` reached: a slot frees as soon as one of the scope's requests ends, so
+ * the client is told to retry after a second rather than at the end of a window.
+ */
+export function parallelLimitError(who: string, limit: number): GatewayError {
+  return new GatewayError({
+    status: 429,
+    message: `Parallel request limit reached for ${who}: at most ${limit} requests in flight at once. Retry after 1s.`,
+    type: 'rate_limit_error',
+    code: 'parallel_request_limit_reached',
+    headers: { 'retry-after': '1' },
+  });
+}
+
 /** OpenAI's own code for an exhausted quota, so clients that special-case it keep working. */
 export function budgetExhaustedError(message: string, retryAfterSeconds: number | undefined): GatewayError {
   return new GatewayError({

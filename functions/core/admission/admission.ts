@@ -1,10 +1,10 @@
 import type { Principal } from '../auth/key-store.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, InternalGatewayError } from '../errors.js';
 import type { Logger } from '../ports.js';
 import { affordableOutputTokens, costMicros, type Pricing } from '../pricing/cost.js';
 import type { Tenant, VirtualKey } from '../tenancy/tenancy-types.js';
-import { budgetExhaustedError, limitsUnavailableError, modelNotAllowedError, rateLimitError } from './admission-errors.js';
-import type { AdmitResult, CounterStore, ScopeAdmission, ScopeCounts } from './counter-store.js';
+import { budgetExhaustedError, limitsUnavailableError, modelNotAllowedError, parallelLimitError, rateLimitError } from './admission-errors.js';
+import { CounterStoreRejectedError, CounterStoreUnavailableError, type AdmitResult, type CounterStore, type ScopeAdmission, type ScopeCounts } from './counter-store.js';
 import { budgetPeriod, formatResetDuration, minuteWindow } from './periods.js';
 
 export interface AdmissionSettings {
@@ -12,7 +12,7 @@ export interface AdmissionSettings {
   clampMaxTokens: boolean;
   /** How long a reservation holds budget before it may be released (longer than the longest request). */
   reservationTtlMs: number;
-  /** Admit without limits when the counter store is unreachable (default: refuse with 503). */
+  /** Admit without limits when the counter store is unavailable (throttled, unreachable, 5xx); default: refuse with 503. Never for a store that rejects the request. */
   failOpen: boolean;
 }
 
@@ -21,8 +21,8 @@ export interface AdmissionTicket {
   requestId: string;
   pricing: Pricing;
   promptEstimate: number;
-  /** Scopes with a TPM limit or a budget; each gets its tokens (and cost) added at settlement. */
-  scopes: Array<{ scope: string; countsTokens: boolean; budget?: { period: string; reservedMicros: number } }>;
+  /** Scopes with a TPM limit, a budget or a parallel limit; each gets its tokens (and cost) added, and its slot given back, at settlement. */
+  scopes: Array<{ scope: string; countsTokens: boolean; budget?: { period: string; reservedMicros: number }; releasesSlot?: boolean }>;
 }
 
 export interface Admission {
@@ -70,8 +70,8 @@ export function isModelAllowed(principal: Principal, model: string): boolean {
 }
 
 /**
- * Admission: RPM, TPM and budget reservations for the key, its tenant and the end user,
- * checked and counted in one atomic store call. The reservation is the worst case
+ * Admission: RPM, TPM, parallel requests (`max_parallel_requests`) and budget reservations
+ * for the key, its tenant and the end user, checked and counted in one atomic store call. The reservation is the worst case
  * (prompt estimate × input price + max output × output price); when the budget cannot
  * buy that, max_tokens is clamped to what it can buy (if enabled) rather than refused.
  */
@@ -111,6 +111,13 @@ export async function admitRequest(store: CounterStore, settings: AdmissionSetti
       });
     } catch (error) {
       if (error instanceof GatewayError) throw error;
+      if (!(error instanceof CounterStoreUnavailableError)) {
+        // The store answered and refused the request itself (or failed in a way that is not an outage): skipping limits
+        // would let whoever caused it bypass them, and the alarm is for outages. The reason is an error name, never a value.
+        const reason = error instanceof CounterStoreRejectedError ? error.reason : error instanceof Error ? error.name : 'unknown';
+        logger.error('admission.store_rejected', { requestId: request.requestId, keyId: key.id, error: reason });
+        throw new InternalGatewayError();
+      }
       if (settings.failOpen) {
         logger.error('admission.store_unavailable', { requestId: request.requestId, keyId: key.id, decision: 'fail_open' });
         return { headers: {} };
@@ -129,8 +136,9 @@ export async function admitRequest(store: CounterStore, settings: AdmissionSetti
             .filter((scope) => scope.settles)
             .map((scope) => ({
               scope: scope.scope,
-              countsTokens: true,
+              countsTokens: scope.tpmLimit !== undefined || scope.budget !== undefined,
               budget: scope.budget ? { period: scope.budget.period, reservedMicros: scope.budget.reserveMicros } : undefined,
+              releasesSlot: scope.parallelLimit !== undefined,
             })),
         },
         headers: rateLimitHeaders(key, tenant, result.counts, minute.endsAtMs - request.nowMs),
@@ -158,16 +166,16 @@ export async function admitRequest(store: CounterStore, settings: AdmissionSetti
 
 function planScopes(key: VirtualKey, tenant: Tenant, endUser: string | undefined, reserveMicros: number, nowMs: number): ScopeAdmission[] {
   const scopes: ScopeAdmission[] = [];
-  const add = (scope: string, rpm?: number, tpm?: number, maxBudget?: number, duration?: VirtualKey['budget_duration']) => {
+  const add = (scope: string, rpm?: number, tpm?: number, maxBudget?: number, duration?: VirtualKey['budget_duration'], parallel?: number) => {
     const budget =
       maxBudget === undefined
         ? undefined
         : { period: budgetPeriod(duration, nowMs).key, limitMicros: Math.round(maxBudget * 1e6), reserveMicros };
-    if (rpm === undefined && tpm === undefined && budget === undefined) return;
-    scopes.push({ scope, rpmLimit: rpm, tpmLimit: tpm, budget, settles: tpm !== undefined || budget !== undefined });
+    if (rpm === undefined && tpm === undefined && budget === undefined && parallel === undefined) return;
+    scopes.push({ scope, rpmLimit: rpm, tpmLimit: tpm, budget, parallelLimit: parallel, settles: tpm !== undefined || budget !== undefined || parallel !== undefined });
   };
-  add(`key:${key.id}`, key.rpm_limit, key.tpm_limit, key.max_budget, key.budget_duration);
-  add(`tenant:${tenant.id}`, tenant.rpm_limit, tenant.tpm_limit, tenant.max_budget, tenant.budget_duration);
+  add(`key:${key.id}`, key.rpm_limit, key.tpm_limit, key.max_budget, key.budget_duration, key.max_parallel_requests);
+  add(`tenant:${tenant.id}`, tenant.rpm_limit, tenant.tpm_limit, tenant.max_budget, tenant.budget_duration, tenant.max_parallel_requests);
   if (endUser !== undefined && tenant.end_user_max_budget !== undefined) {
     add(`enduser:${tenant.id}:${endUser}`, undefined, undefined, tenant.end_user_max_budget, tenant.budget_duration);
   }
@@ -200,6 +208,7 @@ function refusal(
     const limit = isKey ? key.tpm_limit : tenant.tpm_limit;
     return rateLimitError(`Token rate limit reached for ${who}: ${limit} tokens per minute. Retry after ${secondsToMinuteEnd}s.`, secondsToMinuteEnd, 'tokens_rate_limit_exceeded');
   }
+  if (result.limit === 'parallel') return parallelLimitError(who, (isKey ? key.max_parallel_requests : tenant.max_parallel_requests) ?? 0);
   const budget = isKey ? key.max_budget : isTenant ? tenant.max_budget : tenant.end_user_max_budget;
   const duration = isKey ? key.budget_duration : tenant.budget_duration;
   const period = budgetPeriod(duration, nowMs);

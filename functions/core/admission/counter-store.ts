@@ -14,7 +14,12 @@ export interface ScopeAdmission {
   tpmLimit?: number;
   /** Reserve `reserveMicros` only if spent + outstanding reservations + it stay within `limitMicros`. */
   budget?: { period: string; limitMicros: number; reserveMicros: number };
-  /** A settlement will follow (TPM or a budget): the store keeps a per-request marker so that it counts once. */
+  /**
+   * Admit only while fewer than this many of the scope's requests are in flight; the request then
+   * holds one slot until its settlement (or its marker's expiry) gives it back. Needs `settles`.
+   */
+  parallelLimit?: number;
+  /** A settlement will follow (TPM, a budget or a parallel slot): the store keeps a per-request marker so that it counts once. */
   settles: boolean;
 }
 
@@ -23,7 +28,7 @@ export interface AdmitInput {
   nowMs: number;
   /** The current one-minute window index. */
   minute: number;
-  /** A reservation not settled by then may be released (its invocation died). */
+  /** A reservation (and parallel slot) not settled by then may be released (its invocation died). */
   reservationExpiresAtMs: number;
   scopes: ScopeAdmission[];
 }
@@ -40,7 +45,7 @@ export type AdmitResult =
   | {
       admitted: false;
       scope: string;
-      limit: 'rpm' | 'tpm' | 'budget';
+      limit: 'rpm' | 'tpm' | 'parallel' | 'budget';
       /** Budget refusals: what the budget can still buy, when known. */
       remainingMicros?: number;
     };
@@ -50,6 +55,8 @@ export interface ScopeSettlement {
   /** Tokens to add to this minute's TPM count. */
   tokens?: number;
   budget?: { period: string; reservedMicros: number; actualMicros: number };
+  /** The request holds a parallel slot here (it was admitted with a `parallelLimit`): give it back. */
+  releasesSlot?: boolean;
 }
 
 export interface SettleInput {
@@ -63,17 +70,36 @@ export interface CounterStore {
   /** Checks and counts every scope atomically: either all are counted, or none. */
   admit(input: AdmitInput): Promise<AdmitResult>;
   /**
-   * Replaces each reservation with the actual cost and adds the tokens. Idempotent per
-   * request id: a retried settlement counts once; a settlement arriving after its
-   * reservation expired still records the actual cost.
+   * Replaces each reservation with the actual cost, adds the tokens and gives back the parallel
+   * slot. Idempotent per request id: a retried settlement counts once; a settlement arriving
+   * after its reservation expired still records the actual cost (its slot was given back then).
    */
   settle(input: SettleInput): Promise<void>;
 }
 
-/** The store could not be reached or was throttled (as opposed to a limit refusing). */
+/**
+ * The store could not be reached, timed out, was throttled or failed on its side (as opposed to a
+ * limit refusing): the only error `limits_fail_open` may admit without limits for.
+ */
 export class CounterStoreUnavailableError extends Error {
   constructor(cause: unknown) {
     super('The counter store is unavailable.', { cause });
     this.name = 'CounterStoreUnavailableError';
+  }
+}
+
+/**
+ * The store answered, and refused the request itself (a validation error such as an oversized
+ * key or number, a missing table, denied access). Not unavailability: retrying or admitting
+ * without limits would let whoever caused it skip limits, so the request fails instead.
+ */
+export class CounterStoreRejectedError extends Error {
+  /** The store's own error name (e.g. `ValidationException`): safe to log, unlike its message. */
+  readonly reason: string;
+
+  constructor(reason: string, cause: unknown) {
+    super(`The counter store rejected the request (${reason}).`, { cause });
+    this.name = 'CounterStoreRejectedError';
+    this.reason = reason;
   }
 }

@@ -7,8 +7,8 @@ import { minuteWindow } from './periods.js';
 const SETTLE_ATTEMPTS = 3;
 
 /**
- * Replaces the request's reservations with its actual cost and adds its tokens to the
- * TPM windows. The store makes it idempotent, so it is simply retried on failure; if it
+ * Replaces the request's reservations with its actual cost, adds its tokens to the
+ * TPM windows and gives back its parallel slots, in the same write per scope. The store makes it idempotent, so it is simply retried on failure; if it
  * still fails, the reservation expires and is released, and the failure is logged.
  */
 export async function settleRequest(store: CounterStore, logger: Logger, ticket: AdmissionTicket, usage: TokenUsage, nowMs: number): Promise<number> {
@@ -22,6 +22,7 @@ export async function settleRequest(store: CounterStore, logger: Logger, ticket:
       scope: scope.scope,
       tokens: scope.countsTokens ? tokens : undefined,
       budget: scope.budget ? { period: scope.budget.period, reservedMicros: scope.budget.reservedMicros, actualMicros } : undefined,
+      releasesSlot: scope.releasesSlot,
     })),
   };
   for (let attempt = 1; ; attempt++) {

@@ -3,6 +3,7 @@ import type { UpstreamResponse } from '../ports.js';
 import type { Provider, ProviderHttpRequest, ResolvedDeployment } from '../providers/provider.js';
 import { PROVIDERS } from '../providers/provider-catalog.js';
 import type { GatewayContext } from './gateway-context.js';
+import { withoutUpstreamCredentialText } from './upstream-credentials-error.js';
 import { readBodyText } from './read-body.js';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -38,7 +39,7 @@ export async function callProvider(
   }
   if (response.status >= 200 && response.status < 300) return response;
   const bodyText = await readBodyText(response.body, ERROR_BODY_LIMIT);
-  throw provider.mapError(response.status, bodyText, response.headers);
+  throw withoutUpstreamCredentialText(response.status, deployment.id, provider.mapError(response.status, bodyText, response.headers));
 }
 
 async function signed(gateway: Pick<GatewayContext, 'signer'>, request: ProviderHttpRequest): Promise<ProviderHttpRequest> {

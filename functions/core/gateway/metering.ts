@@ -11,7 +11,11 @@ export interface Metering {
   readonly pricing: Pricing;
   /** The prompt-size estimate (for the reservation, and when the provider reports no usage); computed once, when first asked. */
   promptEstimate(): number;
-  /** Settles once, at the prices of the deployment that served; later calls do nothing (every admitted request is settled exactly once). */
+  /**
+   * Settles once, at the prices of the deployment that served, and gives back the request's parallel
+   * slots (`max_parallel_requests`) in the same writes; later calls do nothing. create-gateway's
+   * afterResponse calls it for every admitted request, success, failure or client gone alike.
+   */
   settle(usage: TokenUsage, servedPricing: Pricing): Promise<void>;
 }
 

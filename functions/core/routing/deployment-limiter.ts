@@ -1,4 +1,5 @@
-import type { CounterStore } from '../admission/counter-store.js';
+import { CounterStoreUnavailableError, type CounterStore } from '../admission/counter-store.js';
+import { InternalGatewayError } from '../errors.js';
 import { minuteWindow } from '../admission/periods.js';
 import type { Logger } from '../ports.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
@@ -20,7 +21,11 @@ const hasLimits = (deployment: ResolvedDeployment) => deployment.rpm !== undefin
 
 const scopeOf = (deployment: ResolvedDeployment) => `deployment:${deployment.id}`;
 
-/** Counts in the shared counter store (DynamoDB); when it is unreachable, the deployment is tried anyway (limits are the provider's to enforce too). */
+/**
+ * Counts in the shared counter store (DynamoDB); when it is unavailable, the deployment is tried
+ * anyway (limits are the provider's to enforce too). A store that rejects the write is not an
+ * outage, and is not read as one: the request fails with a 500.
+ */
 export function createCountingDeploymentLimiter(store: CounterStore, logger: Logger, reservationTtlMs: number): DeploymentLimiter {
   return {
     async tryAcquire(deployment, requestId, nowMs) {
@@ -35,7 +40,12 @@ export function createCountingDeploymentLimiter(store: CounterStore, logger: Log
         });
         return result.admitted;
       } catch (error) {
-        logger.warn('routing.deployment_limits_unavailable', { deployment: deployment.id, error: error instanceof Error ? error.name : 'unknown' });
+        if (!(error instanceof CounterStoreUnavailableError)) {
+          const reason = error instanceof Error ? ((error as { reason?: string }).reason ?? error.name) : 'unknown';
+          logger.error('routing.deployment_limits_rejected', { deployment: deployment.id, error: reason });
+          throw new InternalGatewayError();
+        }
+        logger.warn('routing.deployment_limits_unavailable', { deployment: deployment.id, error: error.name });
         return true;
       }
     },

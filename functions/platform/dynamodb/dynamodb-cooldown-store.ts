@@ -6,8 +6,10 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { CounterStoreRejectedError } from '../../core/admission/counter-store.js';
 import type { CooldownStore } from '../../core/routing/cooldown-store.js';
 import { CooldownStoreUnavailableError } from '../../core/routing/cooldowns.js';
+import { isStoreUnavailable } from './dynamodb-error-kind.js';
 import { COUNTERS_TABLE_TTL_ATTRIBUTE } from './table-definitions.js';
 
 /**
@@ -27,6 +29,10 @@ import { COUNTERS_TABLE_TTL_ATTRIBUTE } from './table-definitions.js';
  * is never shortened). Expired `until_` attributes are ignored and vanish with the item.
  * Only GetItem and UpdateItem are used: the gateway's grants on the counters table.
  *
+ * Throttling, network errors, timeouts and 5xx are CooldownStoreUnavailableError; anything else
+ * DynamoDB answers (ValidationException, ResourceNotFound, AccessDenied…) is CounterStoreRejectedError
+ * (the cooldowns live in the counters table), so a log tells a misconfiguration from an outage.
+ *
  * Ids are percent-encoded (letters, digits, `_ . - [ ]` kept), so attribute names and keys
  * stay readable and unambiguous; expressions refer to them through ExpressionAttributeNames.
  */
@@ -38,7 +44,8 @@ export function createDynamoDbCooldownStore(options: { client: DynamoDBClient; t
       return (await client.send(command as UpdateItemCommand)) as T;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw error;
-      throw new CooldownStoreUnavailableError(error);
+      if (isStoreUnavailable(error)) throw new CooldownStoreUnavailableError(error);
+      throw new CounterStoreRejectedError(error instanceof Error ? error.name : typeof error, error);
     }
   }
 

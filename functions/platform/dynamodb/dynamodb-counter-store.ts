@@ -9,6 +9,7 @@ import {
   type Update,
 } from '@aws-sdk/client-dynamodb';
 import {
+  CounterStoreRejectedError,
   CounterStoreUnavailableError,
   type AdmitInput,
   type AdmitResult,
@@ -18,6 +19,7 @@ import {
   type ScopeSettlement,
   type SettleInput,
 } from '../../core/admission/counter-store.js';
+import { isStoreUnavailable, rejectingCancellationCode } from './dynamodb-error-kind.js';
 
 /**
  * Counters in DynamoDB: ONE item per scope (`pk = SCOPE#key:…`, `SCOPE#tenant:…`,
@@ -27,7 +29,9 @@ import {
  *   tpm_<minute>        tokens settled in that minute
  *   committed_<period>  spent + outstanding reservations, micro-USD (what the budget condition reads)
  *   spent_<period>      settled cost, micro-USD
- *   res_<requestId>     an outstanding reservation { micros, period, expires_ms }
+ *   in_flight           admitted requests holding a parallel slot (max_parallel_requests)
+ *   res_<requestId>     an outstanding reservation { micros, period, expires_ms, slot? }; `slot`
+ *                       when it holds one of in_flight, given back with the reservation
  *   gone_<requestId>    a reservation released after it expired, awaiting a late settlement
  *
  * One item per scope means a key's RPM, TPM and budget are checked and counted by a
@@ -35,6 +39,14 @@ import {
  * key), which also returns the new counts for the x-ratelimit headers. A request that
  * touches several scopes (key + tenant + end user) uses one TransactWriteItems.
  * DynamoDB conditions cannot add, so the budget check is `committed <= limit - reservation`.
+ *
+ * A parallel slot lives and dies with the request's `res_` marker: settlement removes the
+ * marker and gives the slot back in the same UpdateItem; a marker whose invocation died is
+ * released after its expiry (slot included) by the next admission it stands in the way of.
+ *
+ * Failures: a condition or cancellation is a refusal; throttling, network errors, timeouts and
+ * 5xx are CounterStoreUnavailableError; anything else DynamoDB answers (ValidationException,
+ * ResourceNotFound, AccessDenied…) is CounterStoreRejectedError, which never fails open.
  */
 export function createDynamoDbCounterStore(options: { client: DynamoDBClient; tableName: string; transactionAttempts?: number }): CounterStore {
   const { client, tableName } = options;
@@ -42,13 +54,13 @@ export function createDynamoDbCounterStore(options: { client: DynamoDBClient; ta
   /** Attributes of past windows seen on an item, removed by this instance's next write to it. */
   const staleAttributes = new Map<string, string[]>();
 
-  // Errors other than a condition or a cancellation mean the store itself failed (throttled, unreachable).
+  // A condition or a cancellation is the caller's to read; anything else is unavailability or a rejection.
   const send = async <T = unknown>(command: UpdateItemCommand | TransactWriteItemsCommand | GetItemCommand): Promise<T> => {
     try {
       return (await client.send(command as UpdateItemCommand)) as T;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) throw error;
-      throw new CounterStoreUnavailableError(error);
+      throw isStoreUnavailable(error) ? new CounterStoreUnavailableError(error) : new CounterStoreRejectedError(errorName(error), error);
     }
   };
 
@@ -56,7 +68,7 @@ export function createDynamoDbCounterStore(options: { client: DynamoDBClient; ta
     for (let releasedExpired = false; ; releasedExpired = true) {
       const outcome = input.scopes.length === 1 ? await admitOne(input, input.scopes[0]!) : await admitMany(input);
       if (outcome.admitted || releasedExpired) return outcome.result;
-      // A budget refusal may be caused by reservations whose invocations died: release them once and retry.
+      // A budget or parallel refusal may be caused by reservations whose invocations died: release them once and retry.
       const released = outcome.refusedItem ? await releaseExpiredReservations(outcome.refusedScope!, outcome.refusedItem, input.nowMs) : false;
       if (!released) return outcome.result;
     }
@@ -94,13 +106,16 @@ export function createDynamoDbCounterStore(options: { client: DynamoDBClient; ta
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
+        // e.g. ValidationError: the request itself is wrong, and retrying cannot change that.
+        const rejected = rejectingCancellationCode(reasons);
+        if (rejected !== undefined) throw new CounterStoreRejectedError(rejected, error);
         const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
         if (failed >= 0) {
           const scope = input.scopes[failed]!;
           const item = (reasons[failed]!.Item as Item | undefined) ?? (await readItem(scope.scope));
           return refusedBy(scope, item, input);
         }
-        // Another transaction held one of the items: nothing was applied, so trying again is safe.
+        // Another transaction held one of the items, or DynamoDB throttled it: nothing was applied, so trying again is safe.
         if (attempt >= transactionAttempts) throw new CounterStoreUnavailableError(error);
         await pause(attempt);
       }
@@ -127,13 +142,21 @@ export function createDynamoDbCounterStore(options: { client: DynamoDBClient; ta
       // With no headroom even an untouched budget must refuse: a missing attribute fails a comparison.
       conditions.push(headroom >= 0 ? `(attribute_not_exists(${committed}) OR ${committed} <= ${expression.value({ N: String(headroom) })})` : `${committed} <= ${expression.value({ N: String(headroom) })}`);
     }
-    if (scope.settles) {
+    const holdsSlot = scope.parallelLimit !== undefined;
+    if (holdsSlot) {
+      const inFlight = expression.name(IN_FLIGHT);
+      add.push(`${inFlight} ${expression.value({ N: '1' })}`);
+      conditions.push(`(attribute_not_exists(${inFlight}) OR ${inFlight} < ${expression.value({ N: String(scope.parallelLimit) })})`);
+    }
+    // A slot without a marker could never be given back: a parallel limit always leaves one.
+    if (scope.settles || holdsSlot) {
       set.push(
         `${expression.name(`res_${input.requestId}`)} = ${expression.value({
           M: {
             micros: { N: String(scope.budget?.reserveMicros ?? 0) },
             period: { S: scope.budget?.period ?? '' },
             expires_ms: { N: String(input.reservationExpiresAtMs) },
+            ...(holdsSlot ? { slot: { BOOL: true } } : {}),
           },
         })}`,
       );
@@ -162,15 +185,19 @@ export function createDynamoDbCounterStore(options: { client: DynamoDBClient; ta
       result = { admitted: false, scope: scope.scope, limit: 'rpm' };
     } else if (scope.tpmLimit !== undefined && numberAt(`tpm_${input.minute}`) >= scope.tpmLimit) {
       result = { admitted: false, scope: scope.scope, limit: 'tpm' };
+    } else if (scope.parallelLimit !== undefined && numberAt(IN_FLIGHT) >= scope.parallelLimit) {
+      result = { admitted: false, scope: scope.scope, limit: 'parallel' };
     } else {
       const committed = scope.budget ? numberAt(`committed_${scope.budget.period}`) : 0;
       const remainingMicros = scope.budget ? Math.max(0, scope.budget.limitMicros - committed) : undefined;
       result = { admitted: false, scope: scope.scope, limit: 'budget', remainingMicros };
     }
-    return { admitted: false, result, refusedScope: result.limit === 'budget' ? scope.scope : undefined, refusedItem: result.limit === 'budget' ? item : undefined };
+    // Only budget and parallel refusals can be caused by dead invocations' markers (RPM/TPM windows pass by themselves).
+    const reclaimable = result.limit === 'budget' || result.limit === 'parallel';
+    return { admitted: false, result, refusedScope: reclaimable ? scope.scope : undefined, refusedItem: reclaimable ? item : undefined };
   }
 
-  /** Releases reservations past their expiry (their invocations died) from one scope item; true when any was released. */
+  /** Releases reservations (and their parallel slots) past their expiry (their invocations died) from one scope item; true when any was released. */
   async function releaseExpiredReservations(scope: string, item: Item, nowMs: number): Promise<boolean> {
     const expired = Object.entries(item)
       .filter(([name, value]) => name.startsWith('res_') && Number(value.M?.['expires_ms']?.N ?? Number.MAX_SAFE_INTEGER) <= nowMs)
@@ -181,16 +208,19 @@ export function createDynamoDbCounterStore(options: { client: DynamoDBClient; ta
     const set: string[] = [];
     const conditions: string[] = [];
     const remove: string[] = [];
+    let slots = 0;
     for (const [name, value] of expired) {
       const period = value.M?.['period']?.S ?? '';
       const micros = Number(value.M?.['micros']?.N ?? 0);
       if (period !== '') perPeriod.set(period, (perPeriod.get(period) ?? 0) + micros);
+      if (value.M?.['slot']?.BOOL === true) slots++;
       const reservation = expression.name(name);
       conditions.push(`attribute_exists(${reservation})`);
       remove.push(reservation);
       set.push(`${expression.name(`gone_${name.slice('res_'.length)}`)} = ${expression.value({ M: { period: { S: period }, gone_at_ms: { N: String(nowMs) } } })}`);
     }
     const add = [...perPeriod].map(([period, micros]) => `${expression.name(`committed_${period}`)} ${expression.value({ N: String(-micros) })}`);
+    if (slots > 0) add.push(`${expression.name(IN_FLIGHT)} ${expression.value({ N: String(-slots) })}`);
     try {
       await send(
         new UpdateItemCommand({
@@ -253,6 +283,8 @@ export function createDynamoDbCounterStore(options: { client: DynamoDBClient; ta
       add.push(`${expression.name(`committed_${period}`)} ${expression.value({ N: String(committedDelta) })}`);
       add.push(`${expression.name(`spent_${period}`)} ${expression.value({ N: String(actualMicros) })}`);
     }
+    // A released (expired) reservation gave its slot back already.
+    if (scope.releasesSlot && state === 'reserved') add.push(`${expression.name(IN_FLIGHT)} ${expression.value({ N: '-1' })}`);
     const marker = expression.name(`${state === 'reserved' ? 'res' : 'gone'}_${input.requestId}`);
     return {
       TableName: tableName,
@@ -299,6 +331,11 @@ const GONE_MARKER_KEEP_MS = 86_400_000;
 const MAX_RELEASES_PER_WRITE = 50;
 const MAX_STALE_REMOVALS = 25;
 const MAX_TRACKED_SCOPES = 10_000;
+const IN_FLIGHT = 'in_flight';
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
 
 function keyOf(scope: string): Record<string, AttributeValue> {
   return { pk: { S: `SCOPE#${scope}` } };
