@@ -23,6 +23,9 @@
  *   hang               [emb] as above (accept, never answer)
  *   hang-before-first-token  stream: 200 + SSE headers flushed at once, then nothing until the client
  *                      goes away; non-stream [emb]: like hang
+ *   silent-stream[:<label>]  stream: 200 + SSE headers and the recorded role chunk (no token yet), then
+ *                      nothing until the client goes away, so a gateway commits the stream and sends
+ *                      keep-alive comments; non-stream: like hang
  *   close-mid-stream   stream: exactly break-stream (the role chunk + one content chunk, then the
  *                      socket is destroyed, no [DONE]); non-stream: 200 JSON headers with the full
  *                      Content-Length, half of the body, then the socket is destroyed
@@ -48,7 +51,9 @@
  *                      counted per model name across routes, reset with resetFlaky()
  * A timer of slow/slow-first-token is cleared and a hung request released when the client goes away.
  * Every request is recorded for assertions (requests, requestsFor(model)); openSockets() counts
- * the connections open to the fake, and close() destroys whatever is still open.
+ * the connections open to the fake, and close() destroys whatever is still open. whenReceived(model)
+ * and whenClosed(model) say when a request arrived and when its response closed: for the silent
+ * modes (hang, hang-before-first-token, silent-stream) a close means the gateway let go of the connection.
  *
  * It also speaks the native providers' wire formats, replaying their recorded fixtures
  * (test/fixtures/providers/<format>/, model name `fixture:<name>`):
@@ -59,7 +64,7 @@
  *   POST /model/<model>/converse-stream                 Bedrock: binary AWS event-stream frames
  */
 import http from 'node:http';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { fixtureChunks, fixtureText } from './recorded-fixtures.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
@@ -83,6 +88,13 @@ export interface FakeUpstream {
   requestsFor(model: string): RecordedRequest[];
   /** Connections currently open to the fake (counted from 'connection' to the socket's 'close'). */
   openSockets(): number;
+  /** Resolves with the first recorded request whose upstream model name is exactly `model` (at once if one came already). */
+  whenReceived(model: string): Promise<RecordedRequest>;
+  /**
+   * Resolves once the response to a request for exactly `model` has closed: answered in full, or
+   * its connection gone (the only way a silent mode's response closes). At once if one closed already.
+   */
+  whenClosed(model: string): Promise<RecordedRequest>;
   /** Forgets how many requests each `flaky:<n>` model name has seen (one name, or all). */
   resetFlaky(model?: string): void;
   /** Stops listening and destroys every socket still open (hung requests included); idempotent. */
@@ -95,6 +107,21 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const flakyCounts = new Map<string, number>();
+  const closedResponses: RecordedRequest[] = [];
+  const happenings = new EventEmitter();
+  /** The first request in `list` for `model`, now or once `event` says another was added. */
+  const firstFor = (list: RecordedRequest[], event: string, model: string): Promise<RecordedRequest> => {
+    const seen = list.find((request) => request.model === model);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => {
+      const check = (request: RecordedRequest) => {
+        if (request.model !== model) return;
+        happenings.off(event, check);
+        resolve(request);
+      };
+      happenings.on(event, check);
+    });
+  };
   let markAbandoned: () => void = () => undefined;
   const streamAbandoned = new Promise<void>((resolve) => {
     markAbandoned = resolve;
@@ -117,7 +144,13 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     const path = decodeURIComponent((incoming.url ?? '').split('?')[0] ?? '');
     const pathModel = /\/(?:v1beta\/models|model)\/([^/]+?)(?::(?:generateContent|streamGenerateContent)|\/converse(?:-stream)?)$/.exec(path)?.[1];
     const model = String(body['model'] ?? pathModel ?? '');
-    requests.push({ method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body, model });
+    const recorded: RecordedRequest = { method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body, model };
+    requests.push(recorded);
+    outgoing.once('close', () => {
+      closedResponses.push(recorded);
+      happenings.emit('closed', recorded);
+    });
+    happenings.emit('received', recorded);
     const stream = body['stream'] === true;
 
     const anthropic = path.endsWith('/v1/messages') ? model.replace('fixture:', '') : undefined;
@@ -247,6 +280,13 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
         } else sendJson(outgoing, 200, '');
         return true;
     }
+    if (kind === 'silent-stream' && !embeddings) {
+      if (stream) {
+        startSse(outgoing);
+        outgoing.write(sse(fixtureChunks('openai-text')[0]));
+      }
+      return true; // as hang-before-first-token, after the role chunk
+    }
     if ((kind === 'slow' || kind === 'slow-first-token') && rest.length > 0) {
       const label = rest.length > 1 ? rest.slice(1).join(':') : undefined;
       if (kind === 'slow-first-token' && stream) {
@@ -283,6 +323,8 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     requests,
     streamAbandoned,
     requestsFor: (model) => requests.filter((request) => request.model === model),
+    whenReceived: (model) => firstFor(requests, 'received', model),
+    whenClosed: (model) => firstFor(closedResponses, 'closed', model),
     openSockets: () => sockets.size,
     resetFlaky: (model) => (model === undefined ? flakyCounts.clear() : void flakyCounts.delete(model)),
     close: () =>
