@@ -119,7 +119,7 @@ describe('upstream errors', () => {
 
     expect(status).toBe(401);
     expect(error.message).not.toContain(PROVIDER_KEY);
-    expect(error.message).toContain('[REDACTED]');
+    expect(error.message).toContain("rejected the gateway's credentials");
   });
 
   it('raises the OpenAI SDK error class that matches the status', async () => {
