@@ -4,7 +4,7 @@
  * to the core through the function-URL adapter.
  */
 import { randomUUID } from 'node:crypto';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -28,12 +28,14 @@ import {
   type FunctionUrlEvent,
   type FunctionUrlStreamingResult,
 } from './function-url-adapter.js';
+import { createOriginCheck, originForbiddenResponse, withoutOriginHeader, type OriginCheck } from './origin-verification.js';
 
 /** The config YAML, inlined by esbuild's `define` at deploy time; undeclared when running unbundled. */
 declare const __GATEWAY_CONFIG_YAML__: string | undefined;
 
 const logger = createJsonLogger({ component: 'gateway' });
 let gateway: Promise<BuiltGateway> | undefined;
+let originCheck: Promise<OriginCheck | undefined> | undefined;
 
 function bundledConfigText(): string {
   return typeof __GATEWAY_CONFIG_YAML__ === 'string' ? __GATEWAY_CONFIG_YAML__ : DEFAULT_CONFIG_YAML;
@@ -101,7 +103,37 @@ function getGateway(log: Logger): Promise<BuiltGateway> {
   return gateway;
 }
 
+/**
+ * With edge protection on, the stack sets ORIGIN_VERIFY_SECRET_ARN and CloudFront sends that
+ * secret's value in a header (see origin-verification.ts). It is read once per container; a
+ * failed read is not kept, so the next invoke tries again.
+ */
+function getOriginCheck(env: NodeJS.ProcessEnv): Promise<OriginCheck | undefined> {
+  const secretId = env.ORIGIN_VERIFY_SECRET_ARN;
+  if (!secretId) return Promise.resolve(undefined);
+  originCheck ??= new SecretsManagerClient({})
+    .send(new GetSecretValueCommand({ SecretId: secretId }))
+    .then((output) => createOriginCheck(output.SecretString ?? ''))
+    .catch((error: unknown) => {
+      originCheck = undefined;
+      throw error;
+    });
+  return originCheck;
+}
+
 async function handleEvent(event: FunctionUrlEvent): Promise<FunctionUrlStreamingResult> {
+  // First of all: a request that went around CloudFront (and its WAF) costs no key lookup,
+  // no gateway build and no log line, so a flood of them is as cheap as it can be.
+  let check: OriginCheck | undefined;
+  try {
+    check = await getOriginCheck(process.env);
+  } catch (error) {
+    logger.error('origin_secret_unavailable', describeError(error));
+    return toStreamingResult(errorResponse(503, 'The gateway cannot verify where requests come from right now. Retry shortly.', 'origin_secret_unavailable'));
+  }
+  if (check && !check(event.headers)) return toStreamingResult(originForbiddenResponse());
+  const forwarded: FunctionUrlEvent = check ? { ...event, headers: withoutOriginHeader(event.headers) } : event;
+
   // Lambda tells a function nothing when a function-URL client disconnects: the invocation
   // runs on. The signal is aborted only when writing the body fails (the response stream
   // broke), which stops the upstream call; otherwise it never fires.
@@ -114,7 +146,7 @@ async function handleEvent(event: FunctionUrlEvent): Promise<FunctionUrlStreamin
   }
   let response: GatewayHttpResponse;
   try {
-    response = await built.handle(toGatewayRequest(event, disconnect.signal));
+    response = await built.handle(toGatewayRequest(forwarded, disconnect.signal));
   } catch (error) {
     // The core renders its own errors; reaching here is a bug, so answer 500 without details.
     logger.error('gateway_unhandled_error', describeError(error));
@@ -143,17 +175,17 @@ async function runAfterResponse(request: { event: unknown }): Promise<void> {
 }
 
 function misconfiguredResponse(): GatewayHttpResponse {
-  return errorResponse('The gateway is misconfigured; see its logs.', 'gateway_misconfigured');
+  return errorResponse(500, 'The gateway is misconfigured; see its logs.', 'gateway_misconfigured');
 }
 
 function internalErrorResponse(): GatewayHttpResponse {
-  return errorResponse('The gateway failed to handle this request.', 'internal_error');
+  return errorResponse(500, 'The gateway failed to handle this request.', 'internal_error');
 }
 
-function errorResponse(message: string, code: string): GatewayHttpResponse {
+function errorResponse(status: 500 | 503, message: string, code: string): GatewayHttpResponse {
   return {
-    status: 500,
-    headers: { 'content-type': 'application/json' },
+    status,
+    headers: { 'content-type': 'application/json', ...(status === 503 ? { 'retry-after': '1' } : {}) },
     body: JSON.stringify({ error: { message, type: 'server_error', param: null, code } }),
   };
 }
