@@ -1,13 +1,17 @@
 /**
- * `npm run usage:replay -- <file|-> [--table <usage table>] [--endpoint <url>]`
+ * `npm run usage:replay -- <file|directory|-> [--table <usage table>] [--endpoint <url>]`
  *
  * Re-ingests usage records that could reach neither SQS nor the usage table: the
  * gateway then logs each as a JSON line `{"event":"usage.record_unsaved","record":{…}}`.
+ * The local server's queue writes its dead letters in the same shape
+ * (`{"event":"usage.dead_lettered","record":{…}}`) to `.gateway-data/dead-letters/*.jsonl`;
+ * given a directory, every `*.jsonl` file in it is read.
  * Feed it those log lines (or plain record lines); ingestion is idempotent per
  * request id, so replaying a line twice — or a record that did arrive — counts once.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseUsageRecord } from '../core/usage/parse-usage-record.js';
 import type { UsageStore } from '../core/usage/usage-store.js';
 import { createDynamoDbUsageStore } from '../platform/dynamodb/dynamodb-usage-store.js';
@@ -41,6 +45,16 @@ export async function replayUsageLines(text: string, store: UsageStore): Promise
   return counts;
 }
 
+/** The text of a file, of standard input (`-`), or of every `*.jsonl` file in a directory (in name order). */
+export function readReplayInput(source: string): string {
+  if (source === '-') return readFileSync(0, 'utf8');
+  if (!statSync(source).isDirectory()) return readFileSync(source, 'utf8');
+  const files = readdirSync(source)
+    .filter((name) => name.endsWith('.jsonl'))
+    .sort();
+  return files.map((name) => readFileSync(join(source, name), 'utf8')).join('\n');
+}
+
 async function main(argv: string[]): Promise<number> {
   const file = argv.find((argument, index) => !argument.startsWith('--') && !argv[index - 1]?.startsWith('--'));
   const option = (name: string) => {
@@ -49,12 +63,12 @@ async function main(argv: string[]): Promise<number> {
   };
   const table = option('table') ?? process.env['USAGE_TABLE'];
   if (!file || !table) {
-    process.stderr.write('Usage: npm run usage:replay -- <file|-> --table <usage table> [--endpoint <url>]\n');
+    process.stderr.write('Usage: npm run usage:replay -- <file|directory|-> --table <usage table> [--endpoint <url>]\n');
     return 1;
   }
   const endpoint = option('endpoint');
   const client = new DynamoDBClient(endpoint ? { endpoint } : {});
-  const counts = await replayUsageLines(readFileSync(file === '-' ? 0 : file, 'utf8'), createDynamoDbUsageStore({ client, tableName: table }));
+  const counts = await replayUsageLines(readReplayInput(file), createDynamoDbUsageStore({ client, tableName: table }));
   process.stdout.write(`counted ${counts.counted}, already counted ${counts.duplicate}, skipped ${counts.skipped} lines\n`);
   return 0;
 }

@@ -52,7 +52,7 @@ export async function startLocalTenancy(setting: string | undefined, clock: Cloc
   const client = localDynamoDbClient(endpoint);
   await ensureTables(client, LOCAL_TABLE_NAMES);
   const tenancy = createDynamoDbTenancy(client, LOCAL_TABLE_NAMES, clock);
-  const queue = createLocalUsageQueue(tenancy, logger);
+  const queue = createLocalUsageQueue(tenancy, logger, LOCAL_DEAD_LETTER_DIRECTORY);
   return {
     tenancy,
     usageSink: createQueueUsageSink(queue),
@@ -65,11 +65,17 @@ export async function startLocalTenancy(setting: string | undefined, clock: Cloc
   };
 }
 
-/** The in-process queue in front of the very same aggregator the SQS-triggered Lambda runs. */
-export function createLocalUsageQueue(tenancy: DynamoDbTenancy, logger: Logger): InProcessQueue {
+/** Where `npm start` spills usage records the aggregator refused three times (`npm run usage:replay -- <this directory>`). */
+export const LOCAL_DEAD_LETTER_DIRECTORY = '.gateway-data/dead-letters';
+
+/**
+ * The in-process queue in front of the very same aggregator the SQS-triggered Lambda runs.
+ * Dead letters go to `deadLetterDirectory` when given, else whole into the error log.
+ */
+export function createLocalUsageQueue(tenancy: DynamoDbTenancy, logger: Logger, deadLetterDirectory?: string): InProcessQueue {
   const usageStore = tenancy.usage?.store;
   if (!usageStore) throw new Error('The local tenancy has no usage table.');
-  return createInProcessQueue({ consume: (messages) => aggregateUsageBatch(messages, usageStore, logger), batchSize: 10, logger });
+  return createInProcessQueue({ consume: (messages) => aggregateUsageBatch(messages, usageStore, logger), batchSize: 10, logger, deadLetterDirectory });
 }
 
 /**

@@ -1,3 +1,5 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from '../core/ports.js';
 
 export interface QueueMessage {
@@ -20,6 +22,20 @@ export interface InProcessQueueOptions {
   visibilityTimeoutMs?: number;
   /** Receives after which a message moves to the dead-letter list instead. */
   maxReceiveCount?: number;
+  /**
+   * The dead-letter list keeps only the most recent messages within this many and
+   * `maxDeadLetterBytes` of bodies; older ones leave memory (they are already on disk or in the log).
+   * @default 100
+   */
+  maxDeadLetters?: number;
+  /** @default 1 MiB */
+  maxDeadLetterBytes?: number;
+  /**
+   * Every dead letter is appended here as one JSON line `{"event":"usage.dead_lettered","messageId","record"}`
+   * (file `dead-letters.jsonl`), which `npm run usage:replay` reads. Without it (or when the write
+   * fails) the error log line carries the whole record instead, in the same shape.
+   */
+  deadLetterDirectory?: string;
   logger: Logger;
 }
 
@@ -27,7 +43,7 @@ export interface InProcessQueue {
   send(body: string): void;
   /** Resolves when every message sent so far has been consumed or dead-lettered. */
   drain(): Promise<void>;
-  /** Messages that failed `maxReceiveCount` times. */
+  /** The most recent messages that failed `maxReceiveCount` times (bounded; every one is also on disk or in the log). */
   readonly deadLetters: readonly QueueMessage[];
   stop(): Promise<void>;
 }
@@ -42,8 +58,8 @@ export function createInProcessQueue(options: InProcessQueueOptions): InProcessQ
   const batchWindowMs = options.batchWindowMs ?? 50;
   const visibilityTimeoutMs = options.visibilityTimeoutMs ?? 500;
   const maxReceiveCount = options.maxReceiveCount ?? 3;
+  const deadLetters = createDeadLetters(options);
   const visible: Array<QueueMessage & { receives: number }> = [];
-  const deadLetters: QueueMessage[] = [];
   let inFlight = 0;
   let nextId = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -76,11 +92,9 @@ export function createInProcessQueue(options: InProcessQueueOptions): InProcessQ
       } catch {
         failed = new Set(batch.map((message) => message.messageId)); // the whole batch failed
       }
-      inFlight -= batch.length;
       for (const message of batch.filter((each) => failed.has(each.messageId))) {
         if (message.receives >= maxReceiveCount) {
-          deadLetters.push({ messageId: message.messageId, body: message.body });
-          options.logger.error('usage.dead_lettered', { messageId: message.messageId, receives: message.receives });
+          await deadLetters.add({ messageId: message.messageId, body: message.body }, message.receives);
         } else {
           inFlight += 1;
           setTimeout(() => {
@@ -90,6 +104,8 @@ export function createInProcessQueue(options: InProcessQueueOptions): InProcessQ
           }, visibilityTimeoutMs);
         }
       }
+      // Only now: drain() must not resolve while a dead letter is still being written.
+      inFlight -= batch.length;
     }
     notifyIdle();
   }
@@ -110,11 +126,78 @@ export function createInProcessQueue(options: InProcessQueueOptions): InProcessQ
         if (outstanding() === 0) return resolve();
         idleWaiters.push(resolve);
       }),
-    deadLetters,
+    get deadLetters() {
+      return deadLetters.recent;
+    },
     async stop() {
       await (outstanding() === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)));
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
     },
   };
+}
+
+const DEAD_LETTER_FILE = 'dead-letters.jsonl';
+
+/**
+ * Dead letters must survive and stay replayable without growing memory: each goes to the
+ * spill file (or, failing that, into the error log line whole), and memory keeps only a
+ * bounded window of the most recent ones for inspection.
+ */
+function createDeadLetters(options: InProcessQueueOptions) {
+  const maxCount = options.maxDeadLetters ?? 100;
+  const maxBytes = options.maxDeadLetterBytes ?? 1024 * 1024;
+  const recent: QueueMessage[] = [];
+  let recentBytes = 0;
+
+  function remember(message: QueueMessage): void {
+    recent.push(message);
+    recentBytes += Buffer.byteLength(message.body);
+    while (recent.length > maxCount || (recentBytes > maxBytes && recent.length > 0)) {
+      recentBytes -= Buffer.byteLength(recent.shift()!.body);
+    }
+  }
+
+  /** The replay format: the record itself when the body is JSON, else the body as text. */
+  function line(message: QueueMessage): string {
+    try {
+      return `{"event":"usage.dead_lettered","messageId":${JSON.stringify(message.messageId)},"record":${JSON.stringify(JSON.parse(message.body))}}\n`;
+    } catch {
+      return `${JSON.stringify({ event: 'usage.dead_lettered', messageId: message.messageId, body: message.body })}\n`;
+    }
+  }
+
+  async function spill(message: QueueMessage): Promise<string | undefined> {
+    if (options.deadLetterDirectory === undefined) return undefined;
+    const file = join(options.deadLetterDirectory, DEAD_LETTER_FILE);
+    try {
+      await mkdir(options.deadLetterDirectory, { recursive: true });
+      await appendFile(file, line(message));
+      return file;
+    } catch (error) {
+      options.logger.warn('usage.dead_letter_spill_failed', { file, error: error instanceof Error ? error.message : 'unknown' });
+      return undefined;
+    }
+  }
+
+  return {
+    recent: recent as readonly QueueMessage[],
+    async add(message: QueueMessage, receives: number): Promise<void> {
+      const file = await spill(message);
+      if (file !== undefined) {
+        options.logger.error('usage.dead_lettered', { messageId: message.messageId, receives, file });
+      } else {
+        options.logger.error('usage.dead_lettered', { messageId: message.messageId, receives, ...recordOrBody(message.body) });
+      }
+      remember(message);
+    },
+  };
+}
+
+function recordOrBody(body: string): { record: unknown } | { body: string } {
+  try {
+    return { record: JSON.parse(body) as unknown };
+  } catch {
+    return { body };
+  }
 }
