@@ -17,7 +17,7 @@ export function rateLimitError(message: string, retryAfterSeconds: number, code:
 export function parallelLimitError(who: string, limit: number): GatewayError {
   return new GatewayError({
     status: 429,
-    message: `Parallel request limit reached for ${who}: at most ${limit} requests in flight at once. Retry after 1s.`,
+    message: `Parallel request limit reached for ${who}: at most ${limit} ${limit === 1 ? 'request' : 'requests'} in flight at once. Retry after 1s.`,
     type: 'rate_limit_error',
     code: 'parallel_request_limit_reached',
     headers: { 'retry-after': '1' },
