@@ -10,38 +10,55 @@ export interface SecretsManagerSecretSourceOptions {
   readonly fallback?: SecretSource;
   /** How long one read is trusted before the next `get` reads again. @default 300000 (5 minutes) */
   readonly ttlMs?: number;
-  /** Milliseconds since the epoch. @default Date.now */
+  /**
+   * The shortest time between a read and one that `refresh()` causes: every upstream 401 asks
+   * for a refresh, and a burst of them (or a provider refusing a key for minutes) must not turn
+   * into a burst of GetSecretValue calls. @default 30000 (30 seconds)
+   */
+  readonly minRefreshIntervalMs?: number;
+  /** Milliseconds since the epoch (the gateway's clock). @default Date.now */
   readonly now?: () => number;
 }
 
 /**
  * A SecretSource backed by one Secrets Manager secret holding a JSON object of
  * NAME → string. The secret is read lazily, on the first `get`, and trusted for
- * `ttlMs` (a rotated key reaches every instance within it); `refresh()` forgets it at
- * once. Concurrent calls share one read. A failed read is not cached, so a later call
+ * `ttlMs` (a rotated key reaches every instance within it); `refresh()` forgets it, unless a
+ * read is in flight (the refresh joins it) or the last read began less than
+ * `minRefreshIntervalMs` ago (it is as fresh as a new one would be, within that bound).
+ * Concurrent calls share one read. A failed read is not cached, so a later call
  * retries. An unset or blank secret string counts as `{}`; an empty value counts as absent.
  */
 export function createSecretsManagerSecretSource(options: SecretsManagerSecretSourceOptions): SecretSource {
   const { client, secretId, fallback } = options;
   const ttlMs = options.ttlMs ?? 300_000;
+  const minRefreshIntervalMs = options.minRefreshIntervalMs ?? 30_000;
   const now = options.now ?? Date.now;
   let values: Promise<ReadonlyMap<string, string>> | undefined;
   let readAt = 0;
+  let inFlight: Promise<unknown> | undefined;
 
   const load = (): Promise<ReadonlyMap<string, string>> => {
     if (values !== undefined && now() - readAt >= ttlMs) values = undefined;
     if (values === undefined) {
       readAt = now();
-      values = readSecretValues(client, secretId).catch((error: unknown) => {
-        values = undefined;
+      const read = readSecretValues(client, secretId).catch((error: unknown) => {
+        if (values === read) values = undefined;
         throw error;
       });
+      values = read;
+      inFlight = read;
+      const settled = () => {
+        if (inFlight === read) inFlight = undefined;
+      };
+      read.then(settled, settled);
     }
     return values;
   };
 
   return {
     refresh() {
+      if (inFlight !== undefined || now() - readAt < minRefreshIntervalMs) return;
       values = undefined;
     },
     async get(name) {

@@ -163,11 +163,13 @@ describe('createSecretsManagerSecretSource caching', () => {
     expect(afterTtl).toBe('sk-new');
   });
 
-  it('reads the secret again at once after refresh', async () => {
+  it('reads the secret again at once after refresh when the last read is older than the minimum interval', async () => {
     givenSecretString('{"OPENAI_API_KEY":"sk-old"}');
-    const secrets = source();
+    let nowMs = 1_000_000;
+    const secrets = createSecretsManagerSecretSource({ client: new SecretsManagerClient({ region: 'eu-west-1' }), secretId: SECRET_ID, now: () => nowMs });
     await secrets.get('OPENAI_API_KEY');
     givenSecretString('{"OPENAI_API_KEY":"sk-rotated"}');
+    nowMs += 30_000;
 
     secrets.refresh?.();
 

@@ -13,6 +13,11 @@ export interface ProviderKeys {
   withKey(deployment: ResolvedDeployment): Promise<ResolvedDeployment>;
   /** True when the key comes from the secret source (so a refresh could change it). */
   isRefreshable(deployment: ResolvedDeployment): boolean;
+  /**
+   * Asks the secret source to read afresh. Called on every upstream 401, so the source decides
+   * how often that really reads (Secrets Manager: one read in flight at a time, at most one per
+   * `minRefreshIntervalMs`); a burst of 401s must not become a burst of reads.
+   */
   refresh(): void;
 }
 
