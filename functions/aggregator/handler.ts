@@ -22,7 +22,7 @@ function getStore(env: NodeJS.ProcessEnv): UsageStore | undefined {
   if (store) return store;
   const tableName = env.USAGE_TABLE;
   if (!tableName) return undefined;
-  store = createDynamoDbUsageStore({ client: new DynamoDBClient({}), tableName });
+  store = createDynamoDbUsageStore({ client: new DynamoDBClient({}), tableName, logger });
   return store;
 }
 

@@ -119,7 +119,7 @@ describe('admin CLI: usage', () => {
   });
 
   it('prints only the run\'s TOTAL when a run is asked for', async () => {
-    const result = await run(['usage', '--run', 'run_9']);
+    const result = await run(['usage', '--tenant', 'acme', '--run', 'run_9']);
 
     expect(result.stdout).toBe(
       [

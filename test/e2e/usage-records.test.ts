@@ -103,7 +103,7 @@ describe('usage records from real requests', () => {
     await quiescent(environment);
     await environment.usageQueue.drain();
 
-    const report = await admin<{ totals: { requests: number; cost_usd: number } }>(environment, 'GET', '/admin/usage?run_id=agent-run-7');
+    const report = await admin<{ totals: { requests: number; cost_usd: number } }>(environment, 'GET', '/admin/usage?tenant_id=usage-run&run_id=agent-run-7');
 
     expect(report.totals).toMatchObject({ requests: 2, cost_usd: 0.001484 });
   });

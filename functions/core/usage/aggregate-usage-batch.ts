@@ -21,7 +21,8 @@ export interface AggregateUsageBatchOptions {
 const DEFAULT_CONCURRENCY = 5;
 
 /**
- * Counts a batch of queued usage records. Each message stands alone: a malformed one, or one
+ * Counts a batch of queued usage records. Each message stands alone: a malformed one (only the
+ * gateway's own fields can make it so: client-chosen values are bounded, not refused), or one
  * the store failed to count, is reported in `batchItemFailures` (so SQS delivers it again,
  * and dead-letters it after maxReceiveCount) while the others are counted. A redelivered record
  * the store already counted is a success. Logs carry message ids, request ids and problems,
@@ -33,7 +34,7 @@ export async function aggregateUsageBatch(
   logger: Logger,
   options: AggregateUsageBatchOptions = {},
 ): Promise<UsageBatchResult> {
-  const tally = { counted: 0, duplicate: 0, malformed: 0, failed: 0 };
+  const tally = { counted: 0, duplicate: 0, malformed: 0, failed: 0, sanitized: 0 };
   const failures = new Set<string>();
 
   const handle = async (message: UsageMessage): Promise<void> => {
@@ -44,6 +45,15 @@ export async function aggregateUsageBatch(
       failures.add(message.messageId);
       logger.warn('usage_message_malformed', { messageId: message.messageId, problem: parsed.problem });
       return;
+    }
+    if (parsed.sanitized !== undefined) {
+      // Counted all the same; the line says which client-chosen values were bounded or removed, and why.
+      tally.sanitized++;
+      logger.warn('usage_record_sanitized', {
+        messageId: message.messageId,
+        requestId: parsed.record.request_id,
+        sanitized: parsed.sanitized.map((change) => `${change.field}: ${change.reason}`),
+      });
     }
     try {
       tally[await store.ingest(parsed.record)]++;

@@ -1,12 +1,21 @@
+import { sanitizeUsageRecord, type UsageSanitization } from './sanitize-usage-record.js';
 import type { UsageAttempt, UsageRecord } from './usage-record.js';
 
-export type ParsedUsageRecord = { ok: true; record: UsageRecord } | { ok: false; problem: string };
+/** `sanitized` lists what had to change for the record to be storable; absent when nothing did. */
+export type ParsedUsageRecord =
+  | { ok: true; record: UsageRecord; sanitized?: UsageSanitization[] }
+  | { ok: false; problem: string };
 
 /**
  * Checks an unknown JSON value (a parsed SQS message body) against the UsageRecord contract.
  * On success the record holds the known fields only (unknown ones are dropped, optional ones
  * given as `null` are left out). A problem names the field and what was expected, never the
  * value found: usage records may carry end-user ids and metadata, and problems are logged.
+ *
+ * Only the gateway's own fields can make a record malformed. A client-chosen value (end user,
+ * run id, tags, metadata, trace ids, the client's request id) of the wrong type is removed, and
+ * one too long or unstorable is bounded (`sanitizeUsageRecord`), with the change listed in
+ * `sanitized`: the request's cost is counted either way, never dead-lettered over such a value.
  */
 export function parseUsageRecord(value: unknown): ParsedUsageRecord {
   if (!isPlainObject(value)) return problem('the record must be a JSON object');
@@ -26,6 +35,14 @@ export function parseUsageRecord(value: unknown): ParsedUsageRecord {
     problems.push(`${name}: must be ${expected} when present`);
     return undefined;
   };
+  const removed: UsageSanitization[] = [];
+  const clientChosen = <T>(name: string, check: (candidate: unknown) => candidate is T, expected: string): T | undefined => {
+    const candidate = value[name];
+    if (candidate === undefined || candidate === null) return undefined;
+    if (check(candidate)) return candidate;
+    removed.push({ field: name, reason: `not ${expected}, removed` });
+    return undefined;
+  };
 
   const record = {
     v: 1,
@@ -33,7 +50,7 @@ export function parseUsageRecord(value: unknown): ParsedUsageRecord {
     timestamp: field('timestamp', isUtcTimestamp, 'an ISO-8601 UTC timestamp (yyyy-mm-ddThh:mm:ss[.sss]Z)'),
     tenant_id: field('tenant_id', isNonEmptyString, 'a non-empty string'),
     key_id: field('key_id', isNonEmptyString, 'a non-empty string'),
-    end_user: optional('end_user', isString, 'a string'),
+    end_user: clientChosen('end_user', isString, 'a string'),
     model: field('model', isNonEmptyString, 'a non-empty string'),
     requested_model: optional('requested_model', isNonEmptyString, 'a non-empty string'),
     provider: field('provider', isString, 'a string'),
@@ -54,19 +71,31 @@ export function parseUsageRecord(value: unknown): ParsedUsageRecord {
     attempts: field('attempts', isCount, 'a non-negative integer'),
     fallback: field('fallback', isBoolean, 'a boolean'),
     attempt_log: optional('attempt_log', isAttemptLog, 'an array of {model, deployment, provider, status, latency_ms, error_code?}'),
-    tags: field('tags', isStringArray, 'an array of strings'),
-    metadata: optional('metadata', isPlainObject, 'a JSON object'),
-    traceparent: optional('traceparent', isString, 'a string'),
-    trace_id: optional('trace_id', isString, 'a string'),
-    run_id: optional('run_id', isNonEmptyString, 'a non-empty string'),
-    client_request_id: optional('client_request_id', isNonEmptyString, 'a non-empty string'),
+    tags: stringsOf(value['tags'], removed),
+    metadata: clientChosen('metadata', isPlainObject, 'a JSON object'),
+    traceparent: clientChosen('traceparent', isString, 'a string'),
+    trace_id: clientChosen('trace_id', isString, 'a string'),
+    run_id: clientChosen('run_id', isString, 'a string'),
+    client_request_id: clientChosen('client_request_id', isNonEmptyString, 'a non-empty string'),
+    sanitized_fields: optional('sanitized_fields', isStringArray, 'an array of strings'),
     upstream_usage_rejected: optional('upstream_usage_rejected', isBoolean, 'a boolean'),
   };
   if (problems.length > 0) return problem(problems.join('; '));
 
   // Every required field passed its check above; absent optional fields are dropped.
-  const parsed = Object.fromEntries(Object.entries(record).filter(([, fieldValue]) => fieldValue !== undefined));
-  return { ok: true, record: parsed as unknown as UsageRecord };
+  const parsed = Object.fromEntries(Object.entries(record).filter(([, fieldValue]) => fieldValue !== undefined)) as unknown as UsageRecord;
+  if (removed.length > 0) parsed.sanitized_fields = [...(parsed.sanitized_fields ?? []), ...removed.map((change) => change.field)];
+  const { record: storable, changes } = sanitizeUsageRecord(parsed);
+  const sanitized = [...removed, ...changes];
+  return sanitized.length === 0 ? { ok: true, record: storable } : { ok: true, record: storable, sanitized };
+}
+
+/** Tags are the client's: a value that is not an array counts as none, elements that are not strings are removed. */
+function stringsOf(value: unknown, removed: UsageSanitization[]): string[] {
+  if (value === undefined || value === null) return [];
+  const strings = Array.isArray(value) ? value.filter(isString) : [];
+  if (!Array.isArray(value) || strings.length !== value.length) removed.push({ field: 'tags', reason: 'not an array of strings, the rest removed' });
+  return strings;
 }
 
 function isAttemptLog(value: unknown): value is UsageAttempt[] {
@@ -78,6 +107,10 @@ function isAttemptLog(value: unknown): value is UsageAttempt[] {
     && isHttpStatus(attempt['status'])
     && isDuration(attempt['latency_ms'])
     && (attempt['error_code'] === undefined || isString(attempt['error_code'])));
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every(isString);
 }
 
 function problem(text: string): ParsedUsageRecord {
@@ -115,10 +148,6 @@ function isHttpStatus(value: unknown): value is number {
 
 function isOperation(value: unknown): value is UsageRecord['operation'] {
   return value === 'chat' || value === 'embeddings';
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every(isString);
 }
 
 /** The roll-up keys are slices of it (day = first 10, hour = first 13 characters), so its shape is exact. */

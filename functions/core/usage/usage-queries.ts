@@ -9,7 +9,7 @@
 import { InvalidRequestError } from '../errors.js';
 import type { UsageRecord } from './usage-record.js';
 import { ROLLUP_AMOUNT_NAMES, type RollupAmounts, type RollupRow, type UsageQueryStore } from './usage-query-store.js';
-import { usageKeys, type RollupDimension } from './usage-table-layout.js';
+import { keyPart, usageKeys, type RollupDimension } from './usage-table-layout.js';
 
 export const USAGE_GROUP_BYS = ['day', 'hour', 'model', 'key', 'end_user'] as const;
 export type UsageGroupBy = (typeof USAGE_GROUP_BYS)[number];
@@ -42,6 +42,8 @@ export type UsageReportRow = Partial<Record<UsageGroupField, string>> & UsageNum
 
 /** The body of `GET /admin/usage`. For a run, `from`, `to` and `group_by` are null and there are no rows. */
 export interface UsageReport {
+  /** For a run: the tenant whose run it is (runs are counted per tenant). */
+  tenant_id?: string;
   run_id?: string;
   /** The first bucket: `YYYY-MM-DD`, or `YYYY-MM-DDTHH:00:00Z` for `group_by=hour`. */
   from: string | null;
@@ -54,7 +56,7 @@ export interface UsageReport {
 
 export type UsageReportQuery =
   | { kind: 'range'; filters: Omit<UsageFilters, 'run_id'>; groupBy: UsageGroupBy; from: string; to: string }
-  | { kind: 'run'; runId: string };
+  | { kind: 'run'; tenantId: string; runId: string };
 
 /** `GET /admin/usage/requests` after validation; `tenant_id` may still need resolving from `key_id`. */
 export interface UsageRequestsQuery {
@@ -105,13 +107,20 @@ export function parseUsageReportQuery(query: URLSearchParams, nowMs: number): Us
   const values = readParameters(query, REPORT_PARAMETERS);
   const filters = readFilters(values);
   if (filters.run_id !== undefined) {
-    // A run's roll-up is one item: no range, no groups, no other dimension.
+    // A run's roll-up is one item of its tenant's: no range, no groups, no other dimension.
     for (const name of REPORT_PARAMETERS) {
-      if (name !== 'run_id' && values[name] !== undefined) {
+      if (name !== 'run_id' && name !== 'tenant_id' && values[name] !== undefined) {
         throw new InvalidRequestError(`'${name}' cannot be combined with 'run_id': a run has totals only.`, name);
       }
     }
-    return { kind: 'run', runId: filters.run_id };
+    // Run ids are the clients' own, so the same id in two tenants is two runs: which one is meant must be said.
+    if (filters.tenant_id === undefined) {
+      throw new InvalidRequestError(
+        "'run_id' requires 'tenant_id': runs are counted per tenant (tenant_id=master for the master key's runs).",
+        'tenant_id',
+      );
+    }
+    return { kind: 'run', tenantId: filters.tenant_id, runId: filters.run_id };
   }
   const groupBy = parseGroupBy(values.group_by);
   const unit = groupBy === 'hour' ? 'hour' : 'day';
@@ -304,7 +313,7 @@ export function planRollupQuery(query: Extract<UsageReportQuery, { kind: 'range'
     return {
       partition: partition('tenant-enduser-day', tenant),
       ...onDaySuffixes,
-      keep: (row) => suffixOf(row) === endUser,
+      keep: (row) => suffixOf(row) === keyPart(endUser),
       groupOf: groupBy === 'day' ? dayOf : () => endUser,
     };
   }
@@ -314,7 +323,7 @@ export function planRollupQuery(query: Extract<UsageReportQuery, { kind: 'range'
     return {
       partition: partition('key-day', key),
       ...onDays,
-      keep: tenant === undefined ? all : (row) => row.tenant_id === tenant,
+      keep: tenant === undefined ? all : (row) => row.tenant_id === keyPart(tenant),
       groupOf: groupBy === 'day' ? dayOf : () => key,
     };
   }
@@ -323,7 +332,7 @@ export function planRollupQuery(query: Extract<UsageReportQuery, { kind: 'range'
     return {
       partition: tenant === undefined ? partition('global-model-day', 'all') : partition('tenant-model-day', tenant),
       ...onDaySuffixes,
-      keep: (row) => suffixOf(row) === model,
+      keep: (row) => suffixOf(row) === keyPart(model),
       groupOf: groupBy === 'day' ? dayOf : () => model,
     };
   }
@@ -359,8 +368,9 @@ export function planRollupQuery(query: Extract<UsageReportQuery, { kind: 'range'
 /** Runs a validated report query: one partition read, rows summed per group in micro-dollars. */
 export async function queryUsageReport(store: UsageQueryStore, query: UsageReportQuery): Promise<UsageReport> {
   if (query.kind === 'run') {
-    const rows = await store.queryRollups(usageKeys.rollupPartition('run', query.runId), 'run', 'run');
-    return { run_id: query.runId, from: null, to: null, group_by: null, totals: toNumbers(sumAmounts(rows)), rows: [] };
+    const runId = keyPart(query.runId);
+    const rows = await store.queryRollups(usageKeys.rollupPartition('tenant-run', query.tenantId), runId, runId);
+    return { tenant_id: query.tenantId, run_id: query.runId, from: null, to: null, group_by: null, totals: toNumbers(sumAmounts(rows)), rows: [] };
   }
   const plan = planRollupQuery(query);
   const rows = (await store.queryRollups(plan.partition, plan.fromSk, plan.toSk)).filter((row) => plan.keep(row));
@@ -434,11 +444,12 @@ export async function queryUsageRequests(
   const highest = `${new Date(query.toMs).toISOString()}${RAW_SK_END}`;
   const before = query.cursor === undefined ? undefined : decodeRequestsCursor(query.cursor);
   const upper = before === undefined || before > highest ? highest : before;
+  // Stored records hold their values bounded (sanitize-usage-record.ts), so filters are bounded alike.
   const matches = (record: UsageRecord) =>
-    (filters.key_id === undefined || record.key_id === filters.key_id) &&
-    (filters.model === undefined || record.model === filters.model) &&
-    (filters.end_user === undefined || record.end_user === filters.end_user) &&
-    (filters.run_id === undefined || record.run_id === filters.run_id);
+    (filters.key_id === undefined || record.key_id === keyPart(filters.key_id)) &&
+    (filters.model === undefined || record.model === keyPart(filters.model)) &&
+    (filters.end_user === undefined || record.end_user === keyPart(filters.end_user)) &&
+    (filters.run_id === undefined || record.run_id === keyPart(filters.run_id));
   const filtered = filters.key_id !== undefined || filters.model !== undefined || filters.end_user !== undefined || filters.run_id !== undefined;
 
   const data: UsageRecord[] = [];

@@ -57,8 +57,13 @@ export interface UsageRecord {
   metadata?: Record<string, unknown>;
   traceparent?: string;
   trace_id?: string;
-  /** An agent run spanning many calls (`x-run-id`). */
+  /** An agent run spanning many calls (`x-run-id`); its roll-up belongs to the record's tenant. */
   run_id?: string;
+  /**
+   * Fields the aggregator had to change to store the record (a value over 256 bytes kept as a
+   * prefix and a hash, unstorable metadata removed): see sanitize-usage-record.ts.
+   */
+  sanitized_fields?: string[];
 }
 
 export interface UsageAttempt {

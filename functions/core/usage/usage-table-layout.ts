@@ -1,3 +1,4 @@
+import { boundText } from './bounded-text.js';
 import type { UsageRecord } from './usage-record.js';
 
 /**
@@ -20,8 +21,19 @@ import type { UsageRecord } from './usage-record.js';
  *   ROLLUP#global-hour#all               sk = <yyyy-mm-ddThh>
  *   ROLLUP#global-day#all                sk = <yyyy-mm-dd>
  *   ROLLUP#global-model-day#all          sk = <yyyy-mm-dd>#<model>
- *   ROLLUP#run#<run_id>                  sk = run                           (records with a run id)
+ *   ROLLUP#tenant-run#<tenant>           sk = <run_id>                      (records with a run id)
  * Every query of the cost API is a Query on one partition with an sk range: no scans.
+ *
+ * Every roll-up named by a client-chosen value (end user, run id) lies in its tenant's
+ * partition, so two tenants using the same run id or end-user id never share a total. (Before
+ * issue 11, runs lived in `ROLLUP#run#<run_id>`, sk `run`, across tenants: those items are no
+ * longer read or written; the layout was unreleased, so they are not migrated.)
+ *
+ * Each value in a key goes through `boundText` (at most 256 UTF-8 bytes, a prefix and a hash
+ * beyond), so no key exceeds DynamoDB's 2,048-byte partition and 1,024-byte sort key limits;
+ * the aggregator stores records already bounded the same way (sanitize-usage-record.ts), so
+ * the key and the attribute hold the same text. Tenant ids cannot contain a `#` that confuses a
+ * key: the dimension names hold none, and days and hours have a fixed width.
  */
 
 export interface RollupTarget {
@@ -33,15 +45,18 @@ export interface RollupTarget {
 
 export const usageKeys = {
   raw(record: Pick<UsageRecord, 'tenant_id' | 'timestamp' | 'request_id'>): { pk: string; sk: string } {
-    return { pk: `RAW#${record.tenant_id}#${record.timestamp.slice(0, 10)}`, sk: `${record.timestamp}#${record.request_id}` };
+    return { pk: usageKeys.rawPartition(record.tenant_id, record.timestamp.slice(0, 10)), sk: `${record.timestamp}#${boundText(record.request_id)}` };
   },
   rawPartition(tenantId: string, day: string): string {
-    return `RAW#${tenantId}#${day}`;
+    return `RAW#${boundText(tenantId)}#${day}`;
   },
   rollupPartition(dimension: RollupDimension, scope: string): string {
-    return `ROLLUP#${dimension}#${scope}`;
+    return `ROLLUP#${dimension}#${boundText(scope)}`;
   },
 };
+
+/** A value as it appears in a key and on a roll-up item: bounded the way records are stored. */
+export const keyPart = (value: string): string => boundText(value);
 
 export type RollupDimension =
   | 'tenant-hour'
@@ -53,32 +68,37 @@ export type RollupDimension =
   | 'global-hour'
   | 'global-day'
   | 'global-model-day'
-  | 'run';
+  | 'tenant-run';
 
 /** Every roll-up item one record adds to. */
 export function rollupTargets(record: UsageRecord): RollupTarget[] {
   const day = record.timestamp.slice(0, 10);
   const hour = record.timestamp.slice(0, 13);
-  const tenant = record.tenant_id;
+  const tenant = keyPart(record.tenant_id);
+  const key = keyPart(record.key_id);
+  const model = keyPart(record.model);
   const targets: RollupTarget[] = [
     { pk: usageKeys.rollupPartition('tenant-hour', tenant), sk: hour, dimensions: { tenant_id: tenant } },
     { pk: usageKeys.rollupPartition('tenant-day', tenant), sk: day, dimensions: { tenant_id: tenant } },
-    { pk: usageKeys.rollupPartition('tenant-key-day', tenant), sk: `${day}#${record.key_id}`, dimensions: { tenant_id: tenant, key_id: record.key_id } },
-    { pk: usageKeys.rollupPartition('tenant-model-day', tenant), sk: `${day}#${record.model}`, dimensions: { tenant_id: tenant, model: record.model } },
-    { pk: usageKeys.rollupPartition('key-day', record.key_id), sk: day, dimensions: { tenant_id: tenant, key_id: record.key_id } },
+    { pk: usageKeys.rollupPartition('tenant-key-day', tenant), sk: `${day}#${key}`, dimensions: { tenant_id: tenant, key_id: key } },
+    { pk: usageKeys.rollupPartition('tenant-model-day', tenant), sk: `${day}#${model}`, dimensions: { tenant_id: tenant, model } },
+    { pk: usageKeys.rollupPartition('key-day', key), sk: day, dimensions: { tenant_id: tenant, key_id: key } },
     { pk: usageKeys.rollupPartition('global-hour', 'all'), sk: hour, dimensions: {} },
     { pk: usageKeys.rollupPartition('global-day', 'all'), sk: day, dimensions: {} },
-    { pk: usageKeys.rollupPartition('global-model-day', 'all'), sk: `${day}#${record.model}`, dimensions: { model: record.model } },
+    { pk: usageKeys.rollupPartition('global-model-day', 'all'), sk: `${day}#${model}`, dimensions: { model } },
   ];
   if (record.end_user !== undefined) {
+    const endUser = keyPart(record.end_user);
     targets.push({
       pk: usageKeys.rollupPartition('tenant-enduser-day', tenant),
-      sk: `${day}#${record.end_user}`,
-      dimensions: { tenant_id: tenant, end_user: record.end_user },
+      sk: `${day}#${endUser}`,
+      dimensions: { tenant_id: tenant, end_user: endUser },
     });
   }
-  if (record.run_id !== undefined) {
-    targets.push({ pk: usageKeys.rollupPartition('run', record.run_id), sk: 'run', dimensions: { run_id: record.run_id } });
+  // An empty run id names no run (and a sort key cannot be empty).
+  if (record.run_id !== undefined && record.run_id !== '') {
+    const runId = keyPart(record.run_id);
+    targets.push({ pk: usageKeys.rollupPartition('tenant-run', tenant), sk: runId, dimensions: { tenant_id: tenant, run_id: runId } });
   }
   return targets;
 }

@@ -6,6 +6,8 @@ import {
   type TransactWriteItem,
   type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import type { Logger } from '../../core/ports.js';
+import { sanitizeUsageRecord } from '../../core/usage/sanitize-usage-record.js';
 import type { UsageRecord } from '../../core/usage/usage-record.js';
 import type { UsageIngestOutcome, UsageStore } from '../../core/usage/usage-store.js';
 import { rollupAmounts, rollupTargets, usageKeys, type RollupTarget } from '../../core/usage/usage-table-layout.js';
@@ -19,6 +21,8 @@ export interface DynamoDbUsageStoreOptions {
   readonly retentionDays?: number;
   /** Tries of one transaction that meets conflicts on roll-up items before giving up. @default 10 */
   readonly conflictAttempts?: number;
+  /** Told when a record had to be sanitised to be stored (field names and reasons, never values). */
+  readonly logger?: Logger;
 }
 
 /**
@@ -30,13 +34,25 @@ export interface DynamoDbUsageStoreOptions {
  * Roll-ups are shared by many records (the global ones by all of them), so concurrent
  * transactions conflict; nothing is applied then, and the transaction is tried again after a
  * jittered back-off, up to `conflictAttempts` times.
+ *
+ * Every record is first made storable (`sanitizeUsageRecord`: client-chosen values bounded,
+ * unstorable metadata removed), whichever way it came (the aggregator, the gateway's direct
+ * write, a replay): DynamoDB refusing one value would otherwise refuse the whole transaction,
+ * and the request's cost would never be counted.
  */
 export function createDynamoDbUsageStore(options: DynamoDbUsageStoreOptions): UsageStore {
   const { client } = options;
   const transaction = { tableName: options.tableName, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS };
   const conflictAttempts = options.conflictAttempts ?? DEFAULT_CONFLICT_ATTEMPTS;
 
-  async function ingest(record: UsageRecord): Promise<UsageIngestOutcome> {
+  async function ingest(unchecked: UsageRecord): Promise<UsageIngestOutcome> {
+    const { record, changes } = sanitizeUsageRecord(unchecked);
+    if (changes.length > 0) {
+      options.logger?.warn('usage_record_sanitized', {
+        requestId: record.request_id,
+        sanitized: changes.map((change) => `${change.field}: ${change.reason}`),
+      });
+    }
     const input = usageIngestTransaction(record, transaction);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -63,12 +79,15 @@ const SECONDS_PER_DAY = 86_400;
 
 /**
  * The one transaction that ingests a record: Put of the raw item (if absent) first, then one
- * Update per roll-up. Exported so the bench can send it with `ReturnConsumedCapacity`.
+ * Update per roll-up. Exported so the bench can send it with `ReturnConsumedCapacity`. The record
+ * is sanitised here too (a no-op for one `ingest` already sanitised), so the transaction is always
+ * one DynamoDB accepts.
  */
 export function usageIngestTransaction(
-  record: UsageRecord,
+  unchecked: UsageRecord,
   options: { tableName: string; retentionDays: number },
 ): TransactWriteItemsCommandInput {
+  const { record } = sanitizeUsageRecord(unchecked);
   const rawKey = usageKeys.raw(record);
   const expiresAt = Math.floor(Date.parse(record.timestamp) / 1000) + options.retentionDays * SECONDS_PER_DAY;
   const put: TransactWriteItem = {

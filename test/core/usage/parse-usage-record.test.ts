@@ -73,13 +73,36 @@ describe('parseUsageRecord', () => {
     ['an impossible date', { ...VALID, timestamp: '2026-02-30T12:00:05Z' }, 'timestamp: must be an ISO-8601 UTC timestamp'],
     ['an unknown operation', { ...VALID, operation: 'images' }, 'operation: must be "chat" or "embeddings"'],
     ['a status out of range', { ...VALID, status: 99 }, 'status: must be an HTTP status'],
-    ['tags that are not strings', { ...VALID, tags: ['a', 1] }, 'tags: must be an array of strings'],
-    ['metadata that is an array', { ...VALID, metadata: [] }, 'metadata: must be a JSON object when present'],
   ])('reports the problem when the record has %s', (_case, value, problem) => {
     const result = parseUsageRecord(value);
 
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.problem).toContain(problem);
+  });
+
+  it.each([
+    ['tags', { tags: ['a', 1] }, { tags: ['a'] }],
+    ['metadata', { metadata: [] }, { metadata: undefined }],
+    ['end_user', { end_user: 42 }, { end_user: undefined }],
+    ['run_id', { run_id: { id: 'r' } }, { run_id: undefined }],
+    ['run_id', { run_id: '' }, { run_id: undefined }],
+  ])("removes the client's %s and flags it when its value is of the wrong kind", (field, overrides, expected) => {
+    const result = parseUsageRecord({ ...VALID, ...overrides });
+
+    expect(result).toEqual({
+      ok: true,
+      record: { ...VALID, ...expected, sanitized_fields: [field] },
+      sanitized: [{ field, reason: expect.any(String) }],
+    });
+  });
+
+  it('bounds a 2 KB run id and a 1.5 KB end user instead of refusing the record', () => {
+    const result = parseUsageRecord({ ...VALID, run_id: 'r'.repeat(2048), end_user: 'é'.repeat(768) });
+
+    expect(result.ok).toBe(true);
+    const record = result.ok ? result.record : VALID;
+    expect([Buffer.byteLength(record.run_id ?? ''), Buffer.byteLength(record.end_user ?? '')].every((bytes) => bytes <= 256)).toBe(true);
+    expect(record.sanitized_fields).toEqual(['end_user', 'run_id']);
   });
 
   it('names every invalid field in one problem', () => {

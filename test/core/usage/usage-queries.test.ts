@@ -178,10 +178,13 @@ describe('GET /admin/usage', () => {
     expect(harness.usage.calls).toEqual([expect.objectContaining({ method: 'queryRollups', partition })]);
   });
 
-  it('answers the run roll-up as totals only when run_id is given', async () => {
-    const answer = await harness.get('/admin/usage', 'run_id=run_1');
+  it("answers the tenant's run roll-up as totals only when tenant_id and run_id are given", async () => {
+    harness.usage.add(usageRecord({ timestamp: '2026-11-03T10:00:00.000Z', tenant_id: 'beta', key_id: 'key_c', run_id: 'run_1', cost_micros: 900 }));
+
+    const answer = await harness.get('/admin/usage', 'tenant_id=acme&run_id=run_1');
 
     expect(answer.body).toEqual({
+      tenant_id: 'acme',
       run_id: 'run_1',
       from: null,
       to: null,
@@ -189,7 +192,7 @@ describe('GET /admin/usage', () => {
       totals: { requests: 2, errors: 0, prompt_tokens: 200, completion_tokens: 100, cached_prompt_tokens: 10, reasoning_tokens: 5, cost_usd: 1.234568 },
       rows: [],
     });
-    expect(harness.usage.calls[0]).toMatchObject({ partition: 'ROLLUP#run#run_1', fromSk: 'run', toSk: 'run' });
+    expect(harness.usage.calls).toEqual([expect.objectContaining({ partition: 'ROLLUP#tenant-run#acme', fromSk: 'run_1', toSk: 'run_1' })]);
   });
 
   it('answers zeros and no rows when the range holds no usage', async () => {
@@ -235,7 +238,8 @@ describe('GET /admin/usage', () => {
     ['model=gpt-4o&group_by=key', 'group_by'],
     ['tenant_id=acme&group_by=hour&end_user=bob', 'group_by'],
     ['run_id=run_1&from=2026-11-01', 'from'],
-    ['run_id=run_1&tenant_id=acme', 'tenant_id'],
+    ['run_id=run_1', 'tenant_id'],
+    ['tenant_id=acme&run_id=run_1&key_id=key_a', 'key_id'],
     ['run_id=run_1&group_by=day', 'group_by'],
     ['tenant_id=acme&tenant_id=beta', 'tenant_id'],
     ['tenant_id=', 'tenant_id'],
