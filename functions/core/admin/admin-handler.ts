@@ -74,6 +74,12 @@ interface RouteContext {
 /** Longer ids are never issued; they are not looked up (a store's key size is bounded). */
 const MAX_ID_LENGTH = 256;
 
+/**
+ * Cursors this API returns are a few hundred characters; what one decodes to becomes a sort-key
+ * bound, which DynamoDB refuses (a 500) beyond 1,024 bytes, so longer ones are refused first.
+ */
+const MAX_CURSOR_LENGTH = 1024;
+
 /** Builds the admin API handler; every answer is JSON, every error OpenAI-shaped. */
 export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
   const { store, counters, usage, clock, ids, randomSecret, logger } = options;
@@ -293,6 +299,9 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       methods: {
         GET: async ({ request, query }) => {
           const reader = requireUsage();
+          if ((query.get('cursor')?.length ?? 0) > MAX_CURSOR_LENGTH) {
+            throw new InvalidRequestError("'cursor' is not a cursor this API returned.", 'cursor');
+          }
           const parsed = parseUsageRequestsQuery(query, clock.now());
           const tenantId = await tenantOfRequests(parsed.filters.tenant_id, parsed.filters.key_id);
           const page = await queryUsageRequests(reader, { ...parsed, filters: { ...parsed.filters, tenant_id: tenantId } });
@@ -388,11 +397,12 @@ function sortByCreation<T extends { id: string; created_at: string }>(items: rea
 }
 
 const TENANT_FIELD_ORDER: readonly (keyof Tenant)[] = [
-  'id', 'name', 'max_budget', 'budget_duration', 'rpm_limit', 'tpm_limit', 'models', 'end_user_max_budget', 'metadata', 'created_at',
+  'id', 'name', 'max_budget', 'budget_duration', 'rpm_limit', 'tpm_limit', 'max_parallel_requests', 'models', 'end_user_max_budget',
+  'metadata', 'created_at',
 ];
 const KEY_FIELD_ORDER: readonly (keyof PublicVirtualKey)[] = [
   'id', 'tenant_id', 'name', 'key_prefix', 'status', 'models', 'max_budget', 'budget_duration', 'rpm_limit', 'tpm_limit',
-  'expires_at', 'allow_routing_overrides', 'metadata', 'created_at',
+  'max_parallel_requests', 'expires_at', 'allow_routing_overrides', 'metadata', 'created_at',
 ];
 
 /** The same fields in a fixed order, whatever order the store returned them in; unknown ones last. */

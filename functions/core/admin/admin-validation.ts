@@ -3,7 +3,23 @@
  * the offending field in `param`; messages describe the rule, never echo long values.
  */
 import { InvalidRequestError } from '../errors.js';
+import { parseJsonBody } from '../openai/validate-request.js';
 import { BUDGET_DURATIONS, type BudgetDuration } from '../tenancy/tenancy-types.js';
+import { isWellFormedText, parseMetadata } from './storable-metadata.js';
+
+/** USD; budgets are counted in micro-dollars, so a larger one is a typo, and 1e308 would overflow the counters. */
+export const MAX_BUDGET_USD = 1_000_000_000;
+/** Budgets are counted in whole micro-dollars: a finer amount would be enforced as something else than shown. */
+export const BUDGET_DECIMALS = 6;
+export const MAX_RPM_LIMIT = 1_000_000_000;
+export const MAX_TPM_LIMIT = 1_000_000_000_000;
+/** Requests in flight at once for one tenant or key; beyond this the limit means nothing on one deployment. */
+export const MAX_PARALLEL_REQUESTS = 100_000;
+/** Names of a tenant, a key or a model, in UTF-16 code units. */
+export const MAX_NAME_LENGTH = 256;
+export const MAX_MODELS = 256;
+/** The latest `expires_at`: later instants have no 4-digit-year ISO-8601 form. */
+const MAX_EXPIRY_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** The fields a tenant's body may set (`id` is handled apart: it is only given at creation). */
 export interface TenantFields {
@@ -14,6 +30,7 @@ export interface TenantFields {
   tpm_limit: number;
   models: string[];
   end_user_max_budget: number;
+  max_parallel_requests: number;
   metadata: Record<string, unknown>;
 }
 
@@ -27,6 +44,7 @@ export interface KeyFields {
   tpm_limit: number;
   expires_at: string;
   allow_routing_overrides: boolean;
+  max_parallel_requests: number;
   metadata: Record<string, unknown>;
 }
 
@@ -36,24 +54,13 @@ export type FieldChanges<F> = { [K in keyof F]?: F[K] | null };
 type Parsers<F> = { [K in keyof F]: (value: unknown, field: string) => F[K] };
 
 const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const MAX_NAME_LENGTH = 256;
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2})))?$/;
 const DURATION = /^([1-9]\d{0,5})([smhdw])$/;
 const DURATION_UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** The request body as a JSON object; 400 when it is not JSON or not an object. */
+/** The request body as a JSON object; 400 when it is not JSON, not an object, or nested too deeply (the gateway's own parser). */
 export function parseJsonObject(body: Uint8Array): Record<string, unknown> {
-  const text = new TextDecoder().decode(body);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new InvalidRequestError(
-      'We could not parse the JSON body of your request. The body must be a JSON object.',
-    );
-  }
-  if (!isPlainObject(value)) throw new InvalidRequestError('The request body must be a JSON object.');
-  return value;
+  return parseJsonBody(body);
 }
 
 export function parseTenantId(value: unknown): string {
@@ -67,7 +74,7 @@ export function parseTenantId(value: unknown): string {
 }
 
 export function parseTenantReference(value: unknown, field = 'tenant_id'): string {
-  if (typeof value !== 'string' || value === '') {
+  if (typeof value !== 'string' || value === '' || !isWellFormedText(value)) {
     throw new InvalidRequestError(`'${field}' must be a non-empty string.`, field);
   }
   return value;
@@ -90,7 +97,9 @@ export function parseKeyFields(
     if (changes.expires_at !== undefined) {
       throw new InvalidRequestError("Give either 'expires_at' or 'duration', not both.", 'duration');
     }
-    changes.expires_at = new Date(nowMs + parseDuration(duration, 'duration')).toISOString();
+    const expiresAtMs = nowMs + parseDuration(duration, 'duration');
+    if (expiresAtMs > MAX_EXPIRY_MS) throw new InvalidRequestError("'duration' ends after the year 9999.", 'duration');
+    changes.expires_at = new Date(expiresAtMs).toISOString();
   }
   return changes;
 }
@@ -148,14 +157,19 @@ function parseFields<F>(
   return changes as FieldChanges<F>;
 }
 
+const parseRpmLimit = positiveIntegerUpTo(MAX_RPM_LIMIT);
+const parseTpmLimit = positiveIntegerUpTo(MAX_TPM_LIMIT);
+const parseParallelRequests = positiveIntegerUpTo(MAX_PARALLEL_REQUESTS);
+
 const TENANT_PARSERS: Parsers<TenantFields> = {
   name: parseName,
   max_budget: parseBudget,
   budget_duration: parseBudgetDuration,
-  rpm_limit: parsePositiveInteger,
-  tpm_limit: parsePositiveInteger,
+  rpm_limit: parseRpmLimit,
+  tpm_limit: parseTpmLimit,
   models: parseModels,
   end_user_max_budget: parseBudget,
+  max_parallel_requests: parseParallelRequests,
   metadata: parseMetadata,
 };
 
@@ -165,33 +179,45 @@ function keyParsers(nowMs: number): Parsers<KeyFields> {
     models: parseModels,
     max_budget: parseBudget,
     budget_duration: parseBudgetDuration,
-    rpm_limit: parsePositiveInteger,
-    tpm_limit: parsePositiveInteger,
+    rpm_limit: parseRpmLimit,
+    tpm_limit: parseTpmLimit,
     expires_at: (value, field) => parseFutureTimestamp(value, field, nowMs),
     allow_routing_overrides: parseBoolean,
+    max_parallel_requests: parseParallelRequests,
     metadata: parseMetadata,
   };
 }
 
 function parseName(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_NAME_LENGTH) {
+  if (!isName(value)) {
     throw new InvalidRequestError(`'${field}' must be a non-empty string of at most ${MAX_NAME_LENGTH} characters.`, field);
   }
   return value;
 }
 
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '' && value.length <= MAX_NAME_LENGTH && isWellFormedText(value);
+}
+
 function parseBudget(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidRequestError(`'${field}' must be a number of US dollars, 0 or more.`, field);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_BUDGET_USD) {
+    throw new InvalidRequestError(`'${field}' must be a number of US dollars from 0 to ${MAX_BUDGET_USD}.`, field);
+  }
+  // Exact for every amount written with at most 6 decimals: value * 1e6 stays below 2^53.
+  const scale = 10 ** BUDGET_DECIMALS;
+  if (Math.round(value * scale) / scale !== value) {
+    throw new InvalidRequestError(`'${field}' may have at most ${BUDGET_DECIMALS} decimal places (budgets are counted in micro-dollars).`, field);
   }
   return value;
 }
 
-function parsePositiveInteger(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidRequestError(`'${field}' must be a positive integer.`, field);
-  }
-  return value;
+function positiveIntegerUpTo(maximum: number): (value: unknown, field: string) => number {
+  return (value, field) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > maximum) {
+      throw new InvalidRequestError(`'${field}' must be a positive integer of at most ${maximum}.`, field);
+    }
+    return value;
+  };
 }
 
 function parseBudgetDuration(value: unknown, field: string): BudgetDuration {
@@ -202,8 +228,11 @@ function parseBudgetDuration(value: unknown, field: string): BudgetDuration {
 }
 
 function parseModels(value: unknown, field: string): string[] {
-  if (!Array.isArray(value) || !value.every((model) => typeof model === 'string' && model.trim() !== '')) {
-    throw new InvalidRequestError(`'${field}' must be an array of non-empty model names.`, field);
+  if (!Array.isArray(value) || value.length > MAX_MODELS || !value.every(isName)) {
+    throw new InvalidRequestError(
+      `'${field}' must be an array of at most ${MAX_MODELS} non-empty model names of at most ${MAX_NAME_LENGTH} characters each.`,
+      field,
+    );
   }
   return [...new Set(value as string[])];
 }
@@ -213,20 +242,28 @@ function parseBoolean(value: unknown, field: string): boolean {
   return value;
 }
 
-function parseMetadata(value: unknown, field: string): Record<string, unknown> {
-  if (!isPlainObject(value)) throw new InvalidRequestError(`'${field}' must be a JSON object.`, field);
-  return value;
-}
-
 function parseFutureTimestamp(value: unknown, field: string, nowMs: number): string {
-  const time = typeof value === 'string' && ISO_8601.test(value) ? Date.parse(value) : Number.NaN;
+  const time = typeof value === 'string' ? parseIsoTimestamp(value) : Number.NaN;
   if (Number.isNaN(time)) {
     throw new InvalidRequestError(`'${field}' must be an ISO-8601 date-time, e.g. 2030-01-31T00:00:00Z.`, field);
   }
   if (time <= nowMs) throw new InvalidRequestError(`'${field}' must be in the future.`, field);
+  if (time > MAX_EXPIRY_MS) throw new InvalidRequestError(`'${field}' must be before the year 10000.`, field);
   return new Date(time).toISOString();
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * Epoch ms of an ISO-8601 date or date-time, NaN unless every part is in range: `Date.parse`
+ * alone rolls `2030-02-31` over to March and takes `T24:00`.
+ */
+function parseIsoTimestamp(text: string): number {
+  const match = ISO_8601.exec(text);
+  if (!match) return Number.NaN;
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part)));
+  const date = new Date(Date.UTC(year as number, (month as number) - 1, day as number));
+  const validDate = date.getUTCFullYear() === year && date.getUTCMonth() === (month as number) - 1 && date.getUTCDate() === day;
+  if (!validDate || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return Number.NaN;
+  return Date.parse(text);
 }
