@@ -43,6 +43,14 @@ function replay(name: string): Replay {
   return { chunks, sourceLine, translator };
 }
 
+/** The tool-call deltas of the recording itself, so that a translator dropping them cannot pass on an empty list. */
+function recordedToolCallDeltas(name: string): Array<{ index?: number }> {
+  return readChunkLines(name).flatMap((line) => {
+    const chunk = JSON.parse(line) as { choices?: Array<{ delta?: { tool_calls?: Array<{ index?: number }> } }> };
+    return (chunk.choices ?? []).flatMap((choice) => choice.delta?.tool_calls ?? []);
+  });
+}
+
 describe('recorded OpenAI-compatible fixtures', () => {
   it('include every recorded stream when the fixture folder is listed', () => {
     const names = openAIStreamFixtureNames();
@@ -109,6 +117,7 @@ describe.each(STREAM_FIXTURES)('createOpenAIStreamTranslator replaying %s', (nam
 
     const toolCalls = chunks.flatMap((chunk) => chunk.choices.flatMap((choice) => choice.delta.tool_calls ?? []));
 
+    expect(toolCalls).toHaveLength(recordedToolCallDeltas(name).length);
     expect(toolCalls.every((toolCall) => Number.isInteger(toolCall.index))).toBe(true);
   });
 
@@ -117,6 +126,7 @@ describe.each(STREAM_FIXTURES)('createOpenAIStreamTranslator replaying %s', (nam
 
     const byIndex = toolArgumentsByIndex(chunks);
 
+    expect(byIndex.size).toBe(new Set(recordedToolCallDeltas(name).map((toolCall) => toolCall.index)).size);
     for (const argumentsText of byIndex.values()) expect(() => JSON.parse(argumentsText) as unknown).not.toThrow();
   });
 

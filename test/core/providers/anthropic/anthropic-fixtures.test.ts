@@ -26,6 +26,14 @@ function recordedMessageStart(name: string): JsonObject {
   return JSON.parse(readAnthropicEvents(name)[0]!.data).message as JsonObject;
 }
 
+/** How many tool_use blocks the recording opens, so that a translator dropping them cannot pass on an empty list. */
+function recordedToolUseCount(name: string): number {
+  return readAnthropicEvents(name).filter((event) => {
+    const payload = JSON.parse(event.data) as { type?: string; content_block?: { type?: string } };
+    return payload.type === 'content_block_start' && payload.content_block?.type === 'tool_use';
+  }).length;
+}
+
 describe('recorded Anthropic fixtures', () => {
   it('include every recorded stream when the fixture folder is listed', () => {
     expect(anthropicFixtureNames('.chunks.txt')).toEqual(STREAM_FIXTURES);
@@ -78,13 +86,17 @@ describe.each(STREAM_FIXTURES)('createAnthropicStreamTranslator replaying %s', (
 
     const indexes = [...toolArgumentsByIndex(chunks).keys()].sort((a, b) => a - b);
 
+    expect(indexes).toHaveLength(recordedToolUseCount(name));
     expect(indexes).toEqual(indexes.map((_, position) => position));
   });
 
   it('concatenates the tool-call arguments of each index to valid JSON', () => {
     const { chunks } = replayFixture(name);
 
-    for (const argumentsText of toolArgumentsByIndex(chunks).values()) expect(() => JSON.parse(argumentsText) as unknown).not.toThrow();
+    const byIndex = toolArgumentsByIndex(chunks);
+
+    expect(byIndex.size).toBe(recordedToolUseCount(name));
+    for (const argumentsText of byIndex.values()) expect(() => JSON.parse(argumentsText) as unknown).not.toThrow();
   });
 
   it('ends with a usage chunk that has no choices', () => {

@@ -10,6 +10,11 @@ const STREAM_FIXTURES = ['amazon-bedrock-text.chunks.txt', 'amazon-bedrock-tool-
 
 const replay = (name: string) => replayEvents(readBedrockEvents(name));
 
+/** How many toolUse blocks the recording starts, so that a translator dropping them cannot pass on an empty list. */
+function recordedToolUseCount(name: string): number {
+  return readBedrockEvents(name).filter((recorded) => recorded.event === 'contentBlockStart' && (JSON.parse(recorded.data) as { start?: { toolUse?: unknown } }).start?.toolUse !== undefined).length;
+}
+
 describe('recorded Bedrock stream fixtures', () => {
   it('include every recorded stream when the fixture folder is listed', () => {
     const names = bedrockFixtureNames('.chunks.txt');
@@ -52,13 +57,17 @@ describe.each(STREAM_FIXTURES)('createConverseStreamTranslator replaying %s', (n
 
     const indexes = [...toolArgumentsByIndex(chunks).keys()];
 
+    expect(indexes).toHaveLength(recordedToolUseCount(name));
     expect(indexes).toEqual(indexes.map((_index, position) => position));
   });
 
   it('concatenates the tool-call arguments of each index to valid JSON', () => {
     const { chunks } = replay(name);
 
-    for (const argumentsText of toolArgumentsByIndex(chunks).values()) expect(() => JSON.parse(argumentsText) as unknown).not.toThrow();
+    const byIndex = toolArgumentsByIndex(chunks);
+
+    expect(byIndex.size).toBe(recordedToolUseCount(name));
+    for (const argumentsText of byIndex.values()) expect(() => JSON.parse(argumentsText) as unknown).not.toThrow();
   });
 
   it('ends with a usage chunk without choices carrying the recorded metadata usage', () => {

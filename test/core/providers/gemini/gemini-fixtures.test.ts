@@ -22,6 +22,14 @@ const STREAM_FIXTURES = [
 
 const RESPONSE_FIXTURES = ['google-text.json', 'google-tool-call.json'];
 
+/** How many function calls the recording starts (a named functionCall part), so that a translator dropping them cannot pass on an empty list. */
+function recordedFunctionCallCount(name: string): number {
+  return readGeminiChunkLines(name)
+    .flatMap((line) => (JSON.parse(line) as { candidates?: Array<{ content?: { parts?: Array<{ functionCall?: { name?: string } }> } }> }).candidates ?? [])
+    .flatMap((candidate) => candidate.content?.parts ?? [])
+    .filter((part) => typeof part.functionCall?.name === 'string').length;
+}
+
 describe('recorded Gemini fixtures', () => {
   it('include every recorded stream when the fixture folder is listed', () => {
     const names = geminiFixtureNames('.chunks.txt');
@@ -76,19 +84,26 @@ describe.each(STREAM_FIXTURES)('createGeminiStreamTranslator replaying %s', (nam
 
     const indexes = toolCallDeltas(chunks).map((toolCall) => toolCall.index);
 
+    expect(indexes).toHaveLength(recordedFunctionCallCount(name));
     expect(indexes).toEqual(indexes.map((_, position) => position));
   });
 
   it('gives each tool call the stable id call_<requestId>_<index>', () => {
     const { chunks } = replayFixture(name);
 
-    for (const toolCall of toolCallDeltas(chunks)) expect(toolCall.id).toBe(`call_req-test-1_${toolCall.index}`);
+    const toolCalls = toolCallDeltas(chunks);
+
+    expect(toolCalls).toHaveLength(recordedFunctionCallCount(name));
+    for (const toolCall of toolCalls) expect(toolCall.id).toBe(`call_req-test-1_${toolCall.index}`);
   });
 
   it('concatenates the tool-call arguments of each index to valid JSON', () => {
     const { chunks } = replayFixture(name);
 
-    for (const argumentsText of toolArgumentsByIndex(chunks).values()) expect(() => JSON.parse(argumentsText) as unknown).not.toThrow();
+    const byIndex = toolArgumentsByIndex(chunks);
+
+    expect(byIndex.size).toBe(recordedFunctionCallCount(name));
+    for (const argumentsText of byIndex.values()) expect(() => JSON.parse(argumentsText) as unknown).not.toThrow();
   });
 
   it('ends with a usage chunk that has no choices, from the last recorded usageMetadata', () => {
