@@ -16,6 +16,7 @@ const TENANT_COLUMNS: readonly Column[] = [
   { header: 'BUDGET', value: budget },
   fieldColumn('RPM', 'rpm_limit'),
   fieldColumn('TPM', 'tpm_limit'),
+  fieldColumn('PARALLEL', 'max_parallel_requests'),
   fieldColumn('MODELS', 'models', 'all'),
   fieldColumn('CREATED', 'created_at'),
 ];
@@ -29,6 +30,7 @@ const KEY_COLUMNS: readonly Column[] = [
   { header: 'BUDGET', value: budget },
   fieldColumn('RPM', 'rpm_limit'),
   fieldColumn('TPM', 'tpm_limit'),
+  fieldColumn('PARALLEL', 'max_parallel_requests'),
   fieldColumn('EXPIRES', 'expires_at', 'never'),
 ];
 

@@ -55,21 +55,24 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
 
 Tenants
   tenants create --name <name> [--id <id>] [--budget <usd>] [--budget-duration 1d|7d|30d|1mo]
-                 [--rpm <n>] [--tpm <n>] [--models a,b] [--end-user-budget <usd>] [--metadata <json>]
+                 [--rpm <n>] [--tpm <n>] [--max-parallel-requests <n>] [--models a,b]
+                 [--end-user-budget <usd>] [--metadata <json>]
   tenants list
   tenants get <id>
-  tenants update <id> [--name …] [--budget …] [--budget-duration …] [--rpm …] [--tpm …] [--models …]
-                 [--end-user-budget …] [--metadata …]
+  tenants update <id> [--name …] [--budget …] [--budget-duration …] [--rpm …] [--tpm …]
+                 [--max-parallel-requests …] [--models …] [--end-user-budget …] [--metadata …]
   tenants delete <id>
 
 Keys
   keys create --tenant <id> [--name <name>] [--budget <usd>] [--budget-duration 1d|7d|30d|1mo]
-              [--rpm <n>] [--tpm <n>] [--models a,b] [--expires-in 30d|12h | --expires-at <ISO-8601>]
-              [--allow-routing-overrides true|false] [--metadata <json>]
+              [--rpm <n>] [--tpm <n>] [--max-parallel-requests <n>] [--models a,b]
+              [--expires-in 30d|12h | --expires-at <ISO-8601>] [--allow-routing-overrides true|false]
+              [--metadata <json>]
   keys list [--tenant <id>]
   keys get <id>
-  keys update <id> [--name …] [--budget …] [--budget-duration …] [--rpm …] [--tpm …] [--models …]
-              [--expires-in … | --expires-at …] [--allow-routing-overrides …] [--metadata …]
+  keys update <id> [--name …] [--budget …] [--budget-duration …] [--rpm …] [--tpm …]
+              [--max-parallel-requests …] [--models …] [--expires-in … | --expires-at …]
+              [--allow-routing-overrides …] [--metadata …]
   keys revoke <id>
   keys rotate <id>
 
@@ -100,6 +103,7 @@ const OPTIONS = {
   'budget-duration': { type: 'string' },
   rpm: { type: 'string' },
   tpm: { type: 'string' },
+  'max-parallel-requests': { type: 'string' },
   models: { type: 'string' },
   'end-user-budget': { type: 'string' },
   'expires-in': { type: 'string' },
@@ -122,7 +126,9 @@ type OptionName = keyof typeof OPTIONS;
 type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'master-key', 'json', 'help'];
-const LIMIT_OPTIONS: readonly OptionName[] = ['name', 'budget', 'budget-duration', 'rpm', 'tpm', 'models', 'metadata'];
+const LIMIT_OPTIONS: readonly OptionName[] = [
+  'name', 'budget', 'budget-duration', 'rpm', 'tpm', 'max-parallel-requests', 'models', 'metadata',
+];
 const TENANT_OPTIONS: readonly OptionName[] = [...LIMIT_OPTIONS, 'end-user-budget'];
 const KEY_OPTIONS: readonly OptionName[] = [...LIMIT_OPTIONS, 'expires-in', 'expires-at', 'allow-routing-overrides'];
 const USAGE_FILTER_OPTIONS: readonly OptionName[] = ['tenant', 'key', 'model', 'end-user', 'run', 'from', 'to', 'format'];
@@ -150,6 +156,7 @@ const BODY_FIELDS: Partial<Record<OptionName, { field: string; convert: (text: s
   'budget-duration': { field: 'budget_duration', convert: (text) => text },
   rpm: { field: 'rpm_limit', convert: toNumber },
   tpm: { field: 'tpm_limit', convert: toNumber },
+  'max-parallel-requests': { field: 'max_parallel_requests', convert: toNumber },
   models: { field: 'models', convert: toList },
   'end-user-budget': { field: 'end_user_max_budget', convert: toNumber },
   'expires-in': { field: 'duration', convert: (text) => text },

@@ -47,16 +47,19 @@ describe('admin CLI', () => {
   });
 
   it('prints an aligned table when tenants are listed', async () => {
-    await run(['tenants', 'create', '--id', 'acme', '--name', 'Acme', '--budget', '100', '--budget-duration', '1mo', '--rpm', '600', '--models', 'gpt-4o,demo']);
+    await run([
+      'tenants', 'create', '--id', 'acme', '--name', 'Acme', '--budget', '100', '--budget-duration', '1mo', '--rpm', '600',
+      '--max-parallel-requests', '8', '--models', 'gpt-4o,demo',
+    ]);
     await run(['tenants', 'create', '--id', 'beta', '--name', 'Beta Industries', '--budget', '5']);
 
     const result = await run(['tenants', 'list']);
 
     expect(result.stdout).toBe(
       [
-        'ID    NAME             BUDGET       RPM  TPM  MODELS       CREATED',
-        'acme  Acme             $100/1mo     600  -    gpt-4o,demo  2026-01-01T00:00:00.000Z',
-        'beta  Beta Industries  $5 lifetime  -    -    all          2026-01-01T00:00:00.000Z',
+        'ID    NAME             BUDGET       RPM  TPM  PARALLEL  MODELS       CREATED',
+        'acme  Acme             $100/1mo     600  -    8         gpt-4o,demo  2026-01-01T00:00:00.000Z',
+        'beta  Beta Industries  $5 lifetime  -    -    -         all          2026-01-01T00:00:00.000Z',
         '',
       ].join('\n'),
     );
@@ -82,15 +85,18 @@ describe('admin CLI', () => {
   it('prints an aligned table when a tenant\'s keys are listed', async () => {
     await run(['tenants', 'create', '--id', 'acme', '--name', 'Acme']);
     await run(['tenants', 'create', '--id', 'beta', '--name', 'Beta']);
-    await run(['keys', 'create', '--tenant', 'acme', '--name', 'ci', '--rpm', '60', '--budget', '50', '--budget-duration', '30d']);
+    await run([
+      'keys', 'create', '--tenant', 'acme', '--name', 'ci', '--rpm', '60', '--budget', '50', '--budget-duration', '30d',
+      '--max-parallel-requests', '2',
+    ]);
     await run(['keys', 'create', '--tenant', 'beta', '--name', 'other']);
 
     const result = await run(['keys', 'list', '--tenant', 'acme']);
 
     expect(result.stdout).toBe(
       [
-        'ID     TENANT  NAME  PREFIX      STATUS  BUDGET   RPM  TPM  EXPIRES',
-        'key_1  acme    ci    sk-gw-abcd  active  $50/30d  60   -    never',
+        'ID     TENANT  NAME  PREFIX      STATUS  BUDGET   RPM  TPM  PARALLEL  EXPIRES',
+        'key_1  acme    ci    sk-gw-abcd  active  $50/30d  60   -    2         never',
         '',
       ].join('\n'),
     );

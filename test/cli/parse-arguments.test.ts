@@ -15,7 +15,8 @@ describe('parseArguments', () => {
   it('maps every tenants create option to its body field when all are given', () => {
     const argv = [
       'tenants', 'create', '--id', 'acme', '--name', 'Acme', '--budget', '100', '--budget-duration', '1mo',
-      '--rpm', '600', '--tpm', '100000', '--models', 'gpt-4o,demo', '--end-user-budget', '5', '--metadata', '{"team":"ml"}',
+      '--rpm', '600', '--tpm', '100000', '--max-parallel-requests', '16', '--models', 'gpt-4o,demo', '--end-user-budget', '5',
+      '--metadata', '{"team":"ml"}',
     ];
 
     const { call } = command(argv);
@@ -31,6 +32,7 @@ describe('parseArguments', () => {
         budget_duration: '1mo',
         rpm_limit: 600,
         tpm_limit: 100000,
+        max_parallel_requests: 16,
         models: ['gpt-4o', 'demo'],
         end_user_max_budget: 5,
         metadata: { team: 'ml' },
@@ -66,6 +68,18 @@ describe('parseArguments', () => {
     expect(call).toEqual({ method: 'PATCH', path: '/admin/tenants/acme', body: { rpm_limit: 120 }, view: 'tenant' });
   });
 
+  it('patches max_parallel_requests when keys update has --max-parallel-requests', () => {
+    const { call } = command(['keys', 'update', 'key_1', '--max-parallel-requests', '3']);
+
+    expect(call).toEqual({ method: 'PATCH', path: '/admin/keys/key_1', body: { max_parallel_requests: 3 }, view: 'key' });
+  });
+
+  it('fails when --max-parallel-requests is not a number', () => {
+    expect(() => parseArguments(['tenants', 'update', 'acme', '--max-parallel-requests', 'many'])).toThrow(
+      /--max-parallel-requests must be a number/,
+    );
+  });
+
   it('fails when tenants update has nothing to change', () => {
     expect(() => parseArguments(['tenants', 'update', 'acme'])).toThrow(/Nothing to update/);
   });
@@ -79,7 +93,7 @@ describe('parseArguments', () => {
   it('maps every keys create option to its body field when all are given', () => {
     const argv = [
       'keys', 'create', '--tenant', 'acme', '--name', 'ci', '--budget', '50', '--budget-duration', '30d',
-      '--rpm', '60', '--tpm', '10000', '--models', 'demo', '--expires-in', '30d',
+      '--rpm', '60', '--tpm', '10000', '--max-parallel-requests', '4', '--models', 'demo', '--expires-in', '30d',
     ];
 
     const { call } = command(argv);
@@ -95,6 +109,7 @@ describe('parseArguments', () => {
         budget_duration: '30d',
         rpm_limit: 60,
         tpm_limit: 10000,
+        max_parallel_requests: 4,
         models: ['demo'],
         duration: '30d',
       },
