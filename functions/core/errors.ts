@@ -148,3 +148,20 @@ export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   return new InternalGatewayError();
 }
+
+/**
+ * The provider's answer (a whole response body, or one streamed event) outgrew
+ * `general_settings.max_upstream_response_mb`: reading stopped there and the connection was dropped.
+ */
+export class UpstreamResponseTooLargeError extends GatewayError {
+  constructor(limitBytes: number, what: 'response' | 'streamed event' = 'response') {
+    const megabytes = Number((limitBytes / (1024 * 1024)).toFixed(3));
+    super({
+      status: 502,
+      message: `The upstream provider's ${what} is larger than the gateway's limit of ${megabytes} MB (general_settings.max_upstream_response_mb).`,
+      type: 'api_error',
+      code: 'upstream_response_too_large',
+    });
+    this.name = 'UpstreamResponseTooLargeError';
+  }
+}

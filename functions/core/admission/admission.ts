@@ -26,7 +26,7 @@ export interface AdmissionTicket {
 }
 
 export interface Admission {
-  /** Absent when nothing needs settling (master key, no TPM or budget, or admitted open). */
+  /** Absent when nothing needs settling (master key, no TPM, budget or parallel limit, or admitted open). */
   ticket?: AdmissionTicket;
   /** `x-ratelimit-*` for the response. */
   headers: Record<string, string>;
