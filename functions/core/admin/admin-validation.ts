@@ -11,6 +11,7 @@ import { isWellFormedText, parseMetadata } from './storable-metadata.js';
 export const MAX_BUDGET_USD = 1_000_000_000;
 /** Budgets are counted in whole micro-dollars: a finer amount would be enforced as something else than shown. */
 export const BUDGET_DECIMALS = 6;
+/** Far above any provider's own rate limits; a bound keeps a limit a limit, not a typo the counters carry forever. */
 export const MAX_RPM_LIMIT = 1_000_000_000;
 export const MAX_TPM_LIMIT = 1_000_000_000_000;
 /** Requests in flight at once for one tenant or key; beyond this the limit means nothing on one deployment. */
