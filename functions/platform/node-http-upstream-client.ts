@@ -8,9 +8,14 @@ import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from '../core/
  * a proxy hop costs ~27 µs this way against ~110 µs for undici.request and ~550 µs for
  * fetch with web streams. The response body is the IncomingMessage itself, iterated, so
  * a slow client pauses the provider's socket (back-pressure) instead of filling memory.
+ *
+ * The agents put no cap on sockets per origin (unless `maxSockets` is given): every tenant shares
+ * them, and with a cap one tenant's slow requests would hold every socket while the others' requests
+ * queue behind them. How many requests run at once is bounded before routing (connections to the
+ * gateway, per-tenant `max_parallel_requests`), not by the pool; idle sockets kept for reuse stay bounded.
  */
 export function createNodeHttpUpstreamClient(options: { maxSockets?: number } = {}): UpstreamClient {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const };
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Infinity, maxFreeSockets: IDLE_SOCKETS_KEPT, scheduling: 'lifo' as const };
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
 
@@ -58,6 +63,9 @@ export function createNodeHttpUpstreamClient(options: { maxSockets?: number } = 
     },
   };
 }
+
+/** Idle keep-alive sockets kept per origin for reuse (Node's default); the rest close once idle. */
+const IDLE_SOCKETS_KEPT = 256;
 
 /** Errors while reading the body surface from iteration; give them the same classes as errors before it. */
 async function* classifyBodyErrors(incoming: http.IncomingMessage, signal: AbortSignal | undefined, timedOut: () => UpstreamTimeoutError | undefined): AsyncGenerator<Uint8Array> {

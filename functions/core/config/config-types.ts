@@ -51,6 +51,11 @@ export interface DeploymentConfig {
 export interface GeneralSettings {
   readonly masterKey?: ConfigString;
   readonly maxRequestBytes: number;
+  /**
+   * The largest upstream answer read whole (a non-streamed completion, embeddings), and the largest
+   * single event of a stream; past it the attempt fails with 502 `upstream_response_too_large`.
+   */
+  readonly maxUpstreamResponseBytes: number;
   /** Interval of `: keep-alive` comments during upstream silences in a stream. */
   readonly streamKeepAliveMs: number;
   /** How long a virtual key lookup is trusted: revocations and edits take effect within it. */

@@ -34,6 +34,8 @@ export interface ParsedConfig {
 }
 
 const DEFAULT_MAX_REQUEST_SIZE_MB = 6; // a Lambda function URL's own request limit
+// Far above any chat answer, yet a few of them fit a 1,024 MB Lambda (an endless body must not exhaust it).
+const DEFAULT_MAX_UPSTREAM_RESPONSE_MB = 32;
 const DEFAULT_KEEP_ALIVE_SECONDS = 15;
 
 const TOP_LEVEL_KEYS = new Set(['model_list', 'router_settings', 'litellm_settings', 'general_settings', 'environment_variables']);
@@ -57,6 +59,7 @@ const PARAM_KEYS = new Set([
 const GENERAL_KEYS = new Set([
   'master_key',
   'max_request_size_mb',
+  'max_upstream_response_mb',
   'stream_keep_alive_seconds',
   'key_cache_ttl_seconds',
   'limits_fail_open',
@@ -107,6 +110,7 @@ function emptyConfig(): GatewayConfig {
     litellmSettings: {},
     generalSettings: {
       maxRequestBytes: DEFAULT_MAX_REQUEST_SIZE_MB * 1024 * 1024,
+      maxUpstreamResponseBytes: DEFAULT_MAX_UPSTREAM_RESPONSE_MB * 1024 * 1024,
       streamKeepAliveMs: DEFAULT_KEEP_ALIVE_SECONDS * 1000,
       keyCacheTtlMs: DEFAULT_KEY_CACHE_TTL_SECONDS * 1000,
       limitsFailOpen: false,
@@ -266,6 +270,14 @@ function parseGeneralSettings(value: unknown, problems: string[], warnings: stri
   const maxRequestSizeMb =
     optionalNumber(settings['max_request_size_mb'], 'general_settings.max_request_size_mb', problems, { min: 0, exclusiveMin: true }) ??
     DEFAULT_MAX_REQUEST_SIZE_MB;
+  const maxUpstreamResponseMb =
+    optionalNumber(settings['max_upstream_response_mb'], 'general_settings.max_upstream_response_mb', problems, {
+      min: 0,
+      exclusiveMin: true,
+      // V8's longest string is about 512 M characters: a larger answer could not be read whole anyway.
+      max: 512,
+    }) ??
+    DEFAULT_MAX_UPSTREAM_RESPONSE_MB;
   const keepAliveSeconds =
     optionalNumber(settings['stream_keep_alive_seconds'], 'general_settings.stream_keep_alive_seconds', problems, { min: 0, exclusiveMin: true }) ??
     DEFAULT_KEEP_ALIVE_SECONDS;
@@ -277,6 +289,7 @@ function parseGeneralSettings(value: unknown, problems: string[], warnings: stri
   return {
     masterKey: optionalConfigString(settings['master_key'], 'general_settings.master_key', problems),
     maxRequestBytes: Math.round(maxRequestSizeMb * 1024 * 1024),
+    maxUpstreamResponseBytes: Math.round(maxUpstreamResponseMb * 1024 * 1024),
     streamKeepAliveMs: Math.round(keepAliveSeconds * 1000),
     keyCacheTtlMs: Math.round(keyCacheTtlSeconds * 1000),
     limitsFailOpen: optionalBoolean(settings['limits_fail_open'], 'general_settings.limits_fail_open', problems) ?? false,

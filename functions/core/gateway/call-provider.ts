@@ -4,7 +4,7 @@ import type { Provider, ProviderHttpRequest, ResolvedDeployment } from '../provi
 import { PROVIDERS } from '../providers/provider-catalog.js';
 import type { GatewayContext } from './gateway-context.js';
 import { withoutUpstreamCredentialText } from './upstream-credentials-error.js';
-import { readBodyText } from './read-body.js';
+import { readBodyPrefix } from './read-body.js';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
 
@@ -33,12 +33,12 @@ export async function callProvider(
     gateway.providerKeys.refresh();
     const rekeyed = await keyFor(gateway, deployment);
     if (rekeyed.apiKey !== keyed.apiKey) {
-      await readBodyText(response.body, ERROR_BODY_LIMIT);
+      await readBodyPrefix(response.body, ERROR_BODY_LIMIT);
       response = await send(build(rekeyed));
     }
   }
   if (response.status >= 200 && response.status < 300) return response;
-  const bodyText = await readBodyText(response.body, ERROR_BODY_LIMIT);
+  const bodyText = await readBodyPrefix(response.body, ERROR_BODY_LIMIT);
   throw withoutUpstreamCredentialText(response.status, deployment.id, provider.mapError(response.status, bodyText, response.headers));
 }
 

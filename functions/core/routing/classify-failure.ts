@@ -1,4 +1,4 @@
-import type { GatewayError } from '../errors.js';
+import { UpstreamResponseTooLargeError, type GatewayError } from '../errors.js';
 
 /**
  * What a failed attempt means for the next one:
@@ -9,6 +9,9 @@ import type { GatewayError } from '../errors.js';
  * - `context_window` / `content_policy`: the prompt is too long for this model, or the model
  *   refused its content: only the matching fallbacks can help.
  * - `fatal`: the request itself is wrong (400): every model would refuse it; answer now.
+ *   Also an answer larger than `max_upstream_response_mb`: its size follows from the request
+ *   (n, max_tokens, a large embeddings batch) far more often than from a passing fault, and each
+ *   further attempt would read up to the limit again; so no retry, no fallback, no cooldown.
  */
 export type FailureKind = 'retryable' | 'deployment' | 'context_window' | 'content_policy' | 'fatal';
 
@@ -21,6 +24,8 @@ export function classifyFailure(error: GatewayError): FailureKind {
   if (code === 'content_policy_violation' || code === 'content_filter') return 'content_policy';
   // The deployment cannot sign or has no key: its configuration, not a passing fault.
   if (code === 'provider_key_missing' || code === 'signing_unavailable') return 'deployment';
+  // By class, not code: an upstream's own error body naming that code proves nothing.
+  if (error instanceof UpstreamResponseTooLargeError) return 'fatal';
   if (isCapabilityRefusal(error)) return 'deployment';
   const { status } = error;
   if (status === 429) return code === 'insufficient_quota' ? 'deployment' : 'retryable';

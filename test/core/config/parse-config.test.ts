@@ -38,6 +38,7 @@ router_settings:
 general_settings:
   master_key: os.environ/GATEWAY_MASTER_KEY
   max_request_size_mb: 2
+  max_upstream_response_mb: 8
   stream_keep_alive_seconds: 5
 `;
 
@@ -157,6 +158,7 @@ describe('parseConfigText', () => {
     expect(config.generalSettings).toEqual({
       masterKey: { secretName: 'GATEWAY_MASTER_KEY' },
       maxRequestBytes: 2 * 1024 * 1024,
+      maxUpstreamResponseBytes: 8 * 1024 * 1024,
       streamKeepAliveMs: 5_000,
       keyCacheTtlMs: 30_000,
       limitsFailOpen: false,
@@ -171,6 +173,7 @@ describe('parseConfigText', () => {
     expect(config.generalSettings).toEqual({
       masterKey: undefined,
       maxRequestBytes: 6 * 1024 * 1024,
+      maxUpstreamResponseBytes: 32 * 1024 * 1024,
       streamKeepAliveMs: 15_000,
       keyCacheTtlMs: 30_000,
       limitsFailOpen: false,
@@ -420,6 +423,8 @@ surprise: true
   it.each([
     ['general_settings is a number', 'general_settings: 5', 'general_settings: must be a mapping'],
     ['max_request_size_mb is 0', 'general_settings:\n  max_request_size_mb: 0', 'general_settings.max_request_size_mb: must be greater than 0'],
+    ['max_upstream_response_mb is 0', 'general_settings:\n  max_upstream_response_mb: 0', 'general_settings.max_upstream_response_mb: must be greater than 0'],
+    ['max_upstream_response_mb is past a string', 'general_settings:\n  max_upstream_response_mb: 1024', 'general_settings.max_upstream_response_mb: must be at most 512'],
     ['stream_keep_alive_seconds is a word', 'general_settings:\n  stream_keep_alive_seconds: never', 'general_settings.stream_keep_alive_seconds: must be a number'],
     ['router_settings is a list', 'router_settings: [a]', 'router_settings: must be a mapping'],
   ])('reports the setting with its path when %s', (_case, settings, expected) => {
