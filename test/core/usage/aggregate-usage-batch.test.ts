@@ -105,4 +105,18 @@ describe('aggregateUsageBatch', () => {
 
     expect(mostInFlight).toBe(3);
   });
+
+  it('counts the record and logs which fields were bounded, without their values, when the client chose over-long ones', async () => {
+    const store = memoryStore();
+    const logger = recordingLogger();
+    const runId = `run-${'r'.repeat(2_100)}`;
+
+    const result = await aggregateUsageBatch([message('m1', usageRecord('r1', { run_id: runId, metadata: { tags: 'x', deep: JSON.parse('['.repeat(40) + ']'.repeat(40)) } }))], store, logger);
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(store.counted).toEqual(['r1']);
+    const sanitized = logger.lines.map((line) => JSON.parse(line)).find((line) => line.event === 'usage_record_sanitized');
+    expect(sanitized).toEqual({ event: 'usage_record_sanitized', messageId: 'm1', requestId: 'r1', sanitized: [expect.stringMatching(/^run_id: /), expect.stringMatching(/^metadata: deeper than/)] });
+    expect(logger.lines.join('\n')).not.toContain('rrrrrrrr');
+  });
 });
