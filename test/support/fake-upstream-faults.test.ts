@@ -190,16 +190,20 @@ describe('fake upstream fault injection', () => {
   });
 
   it('slow-first-token:<ms> sends the headers at once and the first chunk after <ms>', async () => {
+    // "At once" as an event, not a duration: the headers arrive while the first chunk is an hour away.
+    const waiting = send('/v1/chat/completions', { model: 'slow-first-token:3600000', messages: hello, stream: true });
+    const early = await waiting.headers;
+    waiting.request.destroy();
     const { headers } = send('/v1/chat/completions', { model: 'slow-first-token:80', messages: hello, stream: true });
     const started = Date.now();
     const response = await headers;
-    const headersAfterMs = Date.now() - started;
     const firstChunkAfterMs = await new Promise<number>((resolve) => response.once('data', () => resolve(Date.now() - started)));
     let rest = '';
     response.on('data', (chunk: Buffer) => (rest += chunk.toString()));
     await new Promise((resolve) => response.once('end', resolve));
 
-    expect(headersAfterMs).toBeLessThan(60);
+    expect([early.statusCode, early.headers['content-type']]).toEqual([200, 'text/event-stream']);
+    // A lower bound only: a loaded machine makes timers late, never early.
     expect(firstChunkAfterMs).toBeGreaterThanOrEqual(75);
     expect(rest.endsWith('data: [DONE]\n\n')).toBe(true);
   });
