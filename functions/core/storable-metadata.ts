@@ -4,7 +4,7 @@
  * 400 KB, nesting beyond 32 levels, numbers outside its range) or what would be unsafe to
  * merge into objects later (`__proto__`) is refused here with a 400, not left to fail as a 500.
  */
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError } from './errors.js';
 
 /** UTF-8 bytes of the serialised metadata: far below DynamoDB's 400 KB item, with room for every other field. */
 export const MAX_METADATA_BYTES = 16_384;

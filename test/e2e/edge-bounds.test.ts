@@ -178,7 +178,8 @@ describe('values that become keys or numbers', () => {
     ['n of 2^64', {}, { n: 2 ** 64 }, 'n'],
     ['seed of 1e300', {}, { seed: 1e300 }, 'seed'],
     ['metadata with __proto__', {}, { metadata: JSON.parse('{"__proto__":{"x":1}}') }, 'metadata'],
-    ['metadata deeper than 8 levels', {}, { metadata: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } } }, 'metadata'],
+    ['metadata deeper than 16 levels', {}, { metadata: JSON.parse(`${'{"a":'.repeat(17)}1${'}'.repeat(17)}`) }, 'metadata'],
+    ['metadata with a number DynamoDB cannot hold', {}, { metadata: { n: 1e200 } }, 'metadata'],
     ['metadata over 16 KB', {}, { metadata: { blob: 'x'.repeat(20_000) } }, 'metadata'],
   ])('refuses %s with a 400 naming it, before admission counts anything', async (_case, headers, body, param) => {
     const { secret } = await tenantWithKey(environment, { id: `bounds-${param}-${Math.random().toString(36).slice(2, 8)}` }, { rpm_limit: 100, max_budget: 10 });

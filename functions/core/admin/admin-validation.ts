@@ -5,7 +5,7 @@
 import { InvalidRequestError } from '../errors.js';
 import { parseJsonBody } from '../openai/validate-request.js';
 import { BUDGET_DURATIONS, type BudgetDuration } from '../tenancy/tenancy-types.js';
-import { isWellFormedText, parseMetadata } from './storable-metadata.js';
+import { isWellFormedText, parseMetadata } from '../storable-metadata.js';
 
 /** USD; budgets are counted in micro-dollars, so a larger one is a typo, and 1e308 would overflow the counters. */
 export const MAX_BUDGET_USD = 1_000_000_000;

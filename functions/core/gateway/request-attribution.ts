@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
 import type { JsonObject } from '../openai/openai-types.js';
+import { isWellFormedText, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, parseMetadata } from '../storable-metadata.js';
 
 /**
  * What a client says about its own request — its correlation id, end user, run, trace,
@@ -16,9 +17,9 @@ export const ATTRIBUTION_LIMITS = {
   /** `x-trace-id`: recorded for correlation. */
   traceIdBytes: 128,
   /** The body's `metadata`, serialised: kept in the usage record (DynamoDB items hold 400 KB). */
-  metadataBytes: 16 * 1024,
+  metadataBytes: MAX_METADATA_BYTES,
   /** Levels of nesting inside `metadata` (DynamoDB's own limit is 32). */
-  metadataDepth: 8,
+  metadataDepth: MAX_METADATA_DEPTH,
   tagCount: 20,
   tagLength: 64,
 } as const;
@@ -28,9 +29,6 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
 
 /** W3C trace context: version-traceid-parentid-flags, lower-case hex. */
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
-/** Keys that would rewrite an object's prototype if a consumer ever assigned them. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export interface HeaderAttribution {
   clientRequestId?: string;
@@ -76,7 +74,8 @@ export function readBodyAttribution(body: JsonObject, headerTags: readonly strin
   if (typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new InvalidRequestError("Invalid type for 'metadata': expected an object.", 'metadata');
   }
-  checkMetadata(metadata as Record<string, unknown>);
+  // The same rules as tenants' and keys' metadata: what DynamoDB can hold as given.
+  parseMetadata(metadata, 'metadata');
   const { tags: _tags, ...rest } = metadata as Record<string, unknown>;
   return {
     endUser,
@@ -100,34 +99,10 @@ function boundedIdentifier(value: string | undefined, param: string, maxBytes: n
   if (utf8Length(value) > maxBytes) {
     throw new InvalidRequestError(`Invalid '${param}': longer than ${maxBytes} bytes.`, param, 'invalid_value');
   }
-  if (CONTROL_CHARACTERS.test(value)) {
-    throw new InvalidRequestError(`Invalid '${param}': control characters are not allowed.`, param, 'invalid_value');
+  if (CONTROL_CHARACTERS.test(value) || !isWellFormedText(value)) {
+    throw new InvalidRequestError(`Invalid '${param}': control characters and unpaired surrogates are not allowed.`, param, 'invalid_value');
   }
   return value;
-}
-
-function checkMetadata(metadata: Record<string, unknown>): void {
-  // Iterative, so that no nesting can overflow the stack; the body's overall depth is already bounded by parseJsonBody.
-  const pending: Array<{ value: unknown; depth: number }> = [{ value: metadata, depth: 1 }];
-  while (pending.length > 0) {
-    const { value, depth } = pending.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > ATTRIBUTION_LIMITS.metadataDepth) {
-      throw new InvalidRequestError(`Invalid 'metadata': nested more than ${ATTRIBUTION_LIMITS.metadataDepth} levels deep.`, 'metadata', 'invalid_value');
-    }
-    if (Array.isArray(value)) {
-      for (const item of value) pending.push({ value: item, depth: depth + 1 });
-      continue;
-    }
-    for (const [key, item] of Object.entries(value)) {
-      if (FORBIDDEN_KEYS.has(key)) throw new InvalidRequestError(`Invalid 'metadata': the key '${key}' is not allowed.`, 'metadata', 'invalid_value');
-      pending.push({ value: item, depth: depth + 1 });
-    }
-  }
-  const size = utf8Length(JSON.stringify(metadata));
-  if (size > ATTRIBUTION_LIMITS.metadataBytes) {
-    throw new InvalidRequestError(`Invalid 'metadata': ${size} bytes serialised, more than ${ATTRIBUTION_LIMITS.metadataBytes}.`, 'metadata', 'invalid_value');
-  }
 }
 
 // C0 and C1 controls, and DEL: nothing a label needs, and they garble log lines and CSV exports.
