@@ -112,6 +112,19 @@ export class PayloadTooLargeError extends GatewayError {
   }
 }
 
+/** The client stopped sending its request body (an edge's idle timeout while reading it). */
+export class RequestTimeoutError extends GatewayError {
+  constructor(idleMs: number) {
+    super({
+      status: 408,
+      message: `The request body stalled: no bytes for ${idleMs} ms. Send the whole body without pauses.`,
+      type: 'invalid_request_error',
+      code: 'request_timeout',
+    });
+    this.name = 'RequestTimeoutError';
+  }
+}
+
 /** The provider did not answer in time. */
 export class UpstreamTimeoutError extends GatewayError {
   constructor(message = 'The upstream provider did not respond in time.') {

@@ -7,16 +7,18 @@ import type { Logger } from '../core/ports.js';
 import { createEnvironmentSecretSource } from '../platform/environment-secret-source.js';
 import { createJsonLogger } from '../platform/json-logger.js';
 import { createNodeHttpUpstreamClient } from '../platform/node-http-upstream-client.js';
-import { startLocalServer } from './local-server.js';
+import { LOCAL_SERVER_LIMITS, startLocalServer } from './local-server.js';
 import { createSigV4RequestSigner } from '../platform/sigv4-request-signer.js';
 import { createLocalAdminHandler, startLocalTenancy, type LocalTenancy } from './local-tenancy.js';
 
 /**
  * `npm start`: the gateway on http://127.0.0.1:4000 (PORT/HOST override), serving
  * GATEWAY_CONFIG or the embedded demo config. With no master key configured, one is
- * generated and printed, locally only.
+ * generated and printed, locally only. GATEWAY_MAX_CONNECTIONS caps open connections
+ * (default 1,024).
  */
 async function main(): Promise<void> {
+  const maxConnections = positiveInteger('GATEWAY_MAX_CONNECTIONS', LOCAL_SERVER_LIMITS.maxConnections);
   const configPath = process.env['GATEWAY_CONFIG'];
   const configText = configPath ? readFileSync(configPath, 'utf8') : DEFAULT_CONFIG_YAML;
   const generatedKey = `sk-local-${randomBytes(18).toString('base64url')}`;
@@ -60,7 +62,9 @@ async function main(): Promise<void> {
   const server = await startLocalServer({
     handle: gateway.handle,
     adminHandle: localTenancy && gateway.requireMasterKey(createLocalAdminHandler(localTenancy.tenancy, clock, logger)),
+    preflight: gateway.preflight,
     maxRequestBytes: gateway.maxRequestBytes,
+    maxConnections,
     host: process.env['HOST'] ?? '127.0.0.1',
     port: Number(process.env['PORT'] ?? 4000),
   });
@@ -83,6 +87,18 @@ async function main(): Promise<void> {
       .then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** A positive whole number from the environment, or the default; anything else stops start-up with a message. */
+function positiveInteger(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text.trim() === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    process.stderr.write(`${name} must be a positive whole number (got ${JSON.stringify(text.slice(0, 40))}).\n`);
+    process.exit(1);
+  }
+  return value;
 }
 
 const LEVELS = ['info', 'warn', 'error', 'silent'];

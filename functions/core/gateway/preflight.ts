@@ -50,7 +50,7 @@ export function createPreflight(options: {
       status: error.status,
       refusedBeforeBody: true,
     });
-    const response = isAnthropicRoute(request.path) ? renderAnthropicError(error) : renderError(error);
+    const response = renderErrorFor(request.path, error);
     response.headers['x-request-id'] = requestId;
     return response;
   };
@@ -71,6 +71,11 @@ export function createPreflight(options: {
     const declared = Number(request.headers['content-length']);
     return Number.isFinite(declared) && declared > options.maxRequestBytes ? new PayloadTooLargeError(options.maxRequestBytes) : undefined;
   }
+}
+
+/** An edge's own error (e.g. a stalled body), in the shape the route's clients expect: Anthropic's on `/v1/messages`, else OpenAI's. */
+export function renderErrorFor(path: string, error: GatewayError): GatewayHttpResponse {
+  return isAnthropicRoute(path) ? renderAnthropicError(error) : renderError(error);
 }
 
 async function authenticationFailure(authenticate: Authenticate, request: PreflightRequest): Promise<GatewayError | undefined> {
