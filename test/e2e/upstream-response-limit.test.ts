@@ -20,21 +20,21 @@ interface EndlessUpstream {
   readonly models: string[];
   /** Bytes of body written for each endless answer, final once its connection closed. */
   readonly endlessBytesSent: number[];
-  /** Resolves once as many endless answers have seen their connection close. */
-  endlessClosed(count: number): Promise<void>;
+  /** Resolves once the endless answer of this index (in the order they began) has seen its connection close. */
+  endlessClosed(index: number): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * `endless`: a 200 application/json that starts a completion and never finishes its content (it
  * writes as fast as the reader takes, until the connection closes). `endless-once`: the first such
- * request is endless, later ones answer. Anything else: a small valid completion naming the model.
+ * request is endless, later ones answer. `endless-event` (streamed): one chunk saying "hello", then a
+ * `data:` line that never ends. Anything else: a small valid completion naming the model.
  */
 async function startEndlessUpstream(): Promise<EndlessUpstream> {
   const models: string[] = [];
   const endlessBytesSent: number[] = [];
-  const closedWaiters: Array<{ count: number; resolve: () => void }> = [];
-  let closed = 0;
+  const closings: Array<Promise<void>> = [];
   const sockets = new Set<Socket>();
   const seen = new Map<string, number>();
 
@@ -46,6 +46,7 @@ async function startEndlessUpstream(): Promise<EndlessUpstream> {
     const turn = seen.get(model) ?? 0;
     seen.set(model, turn + 1);
     if (model === 'endless' || (model === 'endless-once' && turn === 0)) return sendEndless(response);
+    if (model === 'endless-event') return sendEndless(response, 'stream');
     response.writeHead(200, { 'content-type': 'application/json' }).end(
       JSON.stringify({
         id: 'chatcmpl-small',
@@ -62,15 +63,19 @@ async function startEndlessUpstream(): Promise<EndlessUpstream> {
     socket.on('close', () => sockets.delete(socket));
   });
 
-  async function sendEndless(response: http.ServerResponse): Promise<void> {
+  async function sendEndless(response: http.ServerResponse, form: 'json' | 'stream' = 'json'): Promise<void> {
     const index = endlessBytesSent.push(0) - 1;
     const piece = Buffer.alloc(64 * 1024, 'a');
-    response.on('close', () => {
-      closed++;
-      for (const waiter of closedWaiters.filter((candidate) => candidate.count <= closed)) waiter.resolve();
-    });
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.write('{"id":"chatcmpl-endless","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"');
+    closings[index] = new Promise((resolve) => response.once('close', resolve));
+    if (form === 'json') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"id":"chatcmpl-endless","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"');
+    } else {
+      const chunk = (delta: string) => `{"id":"chatcmpl-endless","object":"chat.completion.chunk","created":1,"model":"endless-event","choices":[{"index":0,"delta":${delta}`;
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(`data: ${chunk('{"role":"assistant","content":"hello"},"finish_reason":null}]}')}\n\n`);
+      response.write(`data: ${chunk('{"content":"')}`);
+    }
     while (!response.destroyed && endlessBytesSent[index]! < FAKE_SAFETY_STOP_BYTES) {
       endlessBytesSent[index]! += piece.byteLength;
       if (!response.write(piece)) await new Promise((resolve) => (response.once('drain', resolve), response.once('close', resolve)));
@@ -83,7 +88,7 @@ async function startEndlessUpstream(): Promise<EndlessUpstream> {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     models,
     endlessBytesSent,
-    endlessClosed: (count) => (closed >= count ? Promise.resolve() : new Promise((resolve) => closedWaiters.push({ count, resolve }))),
+    endlessClosed: (index) => closings[index] ?? Promise.reject(new Error(`no endless answer ${index}`)),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
@@ -117,7 +122,7 @@ beforeAll(async () => {
       api_base: ${upstream.baseUrl}
       api_key: sk-endless-provider-key-0000`;
   gateway = await startGateway(`
-model_list:${deployment('endless', 'endless')}${deployment('endless-once', 'endless-once')}${deployment('backup', 'backup')}
+model_list:${deployment('endless', 'endless')}${deployment('endless-once', 'endless-once')}${deployment('endless-event', 'endless-event')}${deployment('backup', 'backup')}
 router_settings:
   num_retries: 2
   allowed_fails: 1
@@ -148,7 +153,7 @@ describe('an upstream answer larger than max_upstream_response_mb', () => {
     const memory = watchMemory();
 
     const error = await failureOf('endless');
-    await upstream.endlessClosed(1);
+    await upstream.endlessClosed(0);
     const growth = memory.stop();
 
     expect(error.status).toBe(502);
@@ -171,5 +176,24 @@ describe('an upstream answer larger than max_upstream_response_mb', () => {
     expect(tooLarge.code).toBe('upstream_response_too_large');
     expect(next.choices[0]?.message.content).toBe('served by endless-once');
     expect(upstream.models).not.toContain('backup');
+  }, 60_000);
+
+  it('ends a started stream with one upstream_response_too_large error event when a streamed event never ends', async () => {
+    const index = upstream.endlessBytesSent.length;
+    const stream = await client.chat.completions.create({ model: 'endless-event', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let text = '';
+
+    const failure = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await upstream.endlessClosed(index);
+
+    expect(text).toBe('hello');
+    expect(failure).toBeInstanceOf(APIError);
+    expect((failure as APIError).message).toContain('streamed event is larger than');
+    expect(upstream.endlessBytesSent[index]).toBeLessThan(48 * MIB);
   }, 60_000);
 });

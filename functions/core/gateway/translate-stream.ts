@@ -17,6 +17,8 @@ export interface TranslateStreamOptions {
   onError: (error: GatewayError) => GatewayError;
   /** How the provider frames its stream (SSE, or AWS event-stream binary frames). */
   framing: 'sse' | 'aws-event-stream';
+  /** The longest single upstream event (`general_settings.max_upstream_response_mb`); the decoders' default when absent. */
+  maxEventBytes?: number;
   /**
    * False while the router may still fail over (nothing has gone to the client yet): a failure
    * is then thrown for the router, instead of ending the stream with an error event.
@@ -50,7 +52,7 @@ export async function* translateChatStream(
   };
   try {
     const decode = options.framing === 'aws-event-stream' ? decodeAwsEventStreamBatches : decodeSseBatches;
-    for await (const events of decode(upstreamBody)) {
+    for await (const events of decode(upstreamBody, { maxEventBytes: options.maxEventBytes })) {
       let text = '';
       for (const event of events) text += encode(translator.push(event));
       if (text !== '') yield text;
