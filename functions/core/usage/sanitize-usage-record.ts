@@ -55,7 +55,8 @@ export function sanitizeUsageRecord(record: UsageRecord): { record: UsageRecord;
     changes.push({ field: 'run_id', reason: 'empty, removed' });
   }
 
-  const tags = sanitizeTags(sanitized.tags);
+  // `?? []`: a record built by hand (a replay, a test) may lack tags; nothing is added then.
+  const tags = sanitizeTags(sanitized.tags ?? []);
   if (tags.reason !== undefined) {
     sanitized.tags = tags.value;
     changes.push({ field: 'tags', reason: tags.reason });

@@ -5,6 +5,10 @@
  * Every report reads one roll-up partition, chosen from the filters (layout and partitions:
  * usage-table-layout.ts); every request page reads the tenant's day partitions, newest day
  * first. Sums are made in integer micro-dollars and turned into USD only for output.
+ *
+ * A run (`run_id`) is always a tenant's: the report needs `tenant_id` with it (400 otherwise),
+ * since two tenants may name their runs alike. Filter values are bounded the way stored values
+ * are (`keyPart`), so a value the aggregator had to shorten is still found by its full text.
  */
 import { InvalidRequestError } from '../errors.js';
 import type { UsageRecord } from './usage-record.js';
