@@ -78,7 +78,7 @@ Keys
 
 Usage and cost (from the usage table's roll-ups; dates YYYY-MM-DD or ISO timestamps, inclusive,
 default the last 7 days)
-  usage [--tenant <id>] [--key <key id>] [--model <name>] [--end-user <id>] [--run <run id>]
+  usage [--tenant <id>] [--key <key id>] [--model <name>] [--end-user <id>] [--run <run id> (with --tenant)]
         [--from <date>] [--to <date>] [--group-by day|hour|model|key|end_user] [--format table|csv|json]
   usage requests (--tenant <id> | --key <key id>) [--model …] [--end-user …] [--run …] [--from …] [--to …]
         [--limit <n>] [--cursor <next cursor>] [--format table|csv|json]
