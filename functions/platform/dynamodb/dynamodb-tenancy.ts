@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CounterStore } from '../../core/admission/counter-store.js';
 import type { AdminCounterReader } from '../../core/admin/admin-counter-reader.js';
-import type { Clock } from '../../core/ports.js';
+import type { Clock, Logger } from '../../core/ports.js';
 import type { CooldownStore } from '../../core/routing/cooldown-store.js';
 import type { TenancyStore } from '../../core/tenancy/tenancy-store.js';
 import type { UsageQueryStore } from '../../core/usage/usage-query-store.js';
@@ -25,7 +25,7 @@ export interface DynamoDbTenancy {
 }
 
 /** The DynamoDB adapters over one client, the same on Lambda and on the local server (DynamoDB Local). */
-export function createDynamoDbTenancy(client: DynamoDBClient, names: TableNames, clock: Clock, options: { usageRetentionDays?: number } = {}): DynamoDbTenancy {
+export function createDynamoDbTenancy(client: DynamoDBClient, names: TableNames, clock: Clock, options: { usageRetentionDays?: number; logger?: Logger } = {}): DynamoDbTenancy {
   return {
     store: createDynamoDbTenancyStore({ client, tableName: names.tenancy }),
     counters: createDynamoDbCounterStore({ client, tableName: names.counters }),
@@ -35,7 +35,7 @@ export function createDynamoDbTenancy(client: DynamoDBClient, names: TableNames,
       names.usage === undefined
         ? undefined
         : {
-            store: createDynamoDbUsageStore({ client, tableName: names.usage, retentionDays: options.usageRetentionDays }),
+            store: createDynamoDbUsageStore({ client, tableName: names.usage, retentionDays: options.usageRetentionDays, logger: options.logger }),
             queries: createDynamoDbUsageQueryStore({ client, tableName: names.usage }),
           },
   };
