@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { buildGateway } from '../../functions/core/build-gateway.js';
+import type { GatewayHandler } from '../../functions/core/http/gateway-http.js';
 import type { Clock, Logger } from '../../functions/core/ports.js';
 import type { UsageSink } from '../../functions/core/usage/usage-record.js';
 import { createEnvironmentSecretSource } from '../../functions/platform/environment-secret-source.js';
@@ -15,6 +16,11 @@ export interface RunningGateway {
   /** e.g. http://127.0.0.1:54321 */
   readonly url: string;
   readonly logLines: Array<{ level: string; event: string; fields?: Record<string, unknown> }>;
+  /**
+   * Resolves once every response handed out so far has finished its after-response work
+   * (settlement, the usage record): "no second record" can then be counted, not waited for.
+   */
+  drained(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,11 +56,31 @@ export async function startGateway(configText: string, settings: StartGatewayOpt
     // Fixed credentials: the fake Bedrock upstream does not check signatures, but the path is the real one.
     signer: createSigV4RequestSigner({ credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret-key' }) }),
   });
+  // Each response's after-response work, from when the response exists (before the client has its
+  // first byte) until that work has finished.
+  const afterResponses = new Set<Promise<void>>();
+  const handle: GatewayHandler = async (request) => {
+    const response = await gateway.handle(request);
+    const work = response.afterResponse;
+    if (work === undefined) return response;
+    let finished: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    afterResponses.add(done);
+    const afterResponse = () =>
+      work().finally(() => {
+        afterResponses.delete(done);
+        finished();
+      });
+    return { ...response, afterResponse };
+  };
   const server = await startLocalServer({
-    handle: gateway.handle,
+    handle,
     adminHandle: settings.tenancy && gateway.requireMasterKey(createLocalAdminHandler(settings.tenancy, clock, logger)),
     maxRequestBytes: gateway.maxRequestBytes,
     port: 0,
   });
-  return { url: server.url, logLines, close: () => server.close() };
+  const drained = async (): Promise<void> => {
+    while (afterResponses.size > 0) await Promise.all(afterResponses);
+  };
+  return { url: server.url, logLines, drained, close: () => server.close() };
 }
