@@ -7,7 +7,12 @@
 //   stackName=Name                 default LlmGateway (prod) / LlmGateway-dev (dev)
 //   memoryMb=1024                  gateway memory, 128–10240 MB
 //   timeoutSeconds=900             longest request or stream, 1–900 s
-//   reservedConcurrency=100        concurrency reserved for (and capping) the gateway (default: none)
+//   reservedConcurrency=100        concurrency reserved for (and capping) the gateway (default 100; admin 5 and
+//                                  aggregator 10 too); `none` reserves nothing (accounts with a small quota)
+//   edgeProtection=true            CloudFront + AWS WAF in front of the gateway URL; the stack must then be in
+//                                  us-east-1 (AWS_REGION=us-east-1), and GatewayUrl is the CloudFront URL
+//   wafRateLimitPerIp=2000         with edgeProtection: requests per IP per 5 minutes before WAF answers 429
+//   edgeReadTimeoutSeconds=60      with edgeProtection: CloudFront's origin read timeout (above 60 needs a quota increase)
 //   corsOrigins=https://a.example,https://b.example   browser origins allowed (default: no CORS)
 //   logRetentionDays=30            days of logs per function (a CloudWatch Logs retention value)
 //   alarmEmail=ops@example.com     an SNS topic for every alarm, with this address subscribed
@@ -17,6 +22,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../functions/core/config/parse-config.js';
 import { LlmGatewayPropsError } from '../lib/gateway-construct.js';
+import { GatewayEdgeProtectionError } from '../lib/gateway-edge-protection.js';
 import { ConfigFileError, GatewayStack } from '../lib/gateway-stack.js';
 import { GatewayContextError, defaultStackName, readGatewayContext } from '../lib/stack-context.js';
 
@@ -25,6 +31,9 @@ try {
   const context = readGatewayContext(app);
   new GatewayStack(app, context.stackName ?? defaultStackName(context.stage), {
     description: 'Serverless OpenAI-compatible LLM gateway (Lambda function URL, response streaming)',
+    // WAF for CloudFront must be created in us-east-1, which the construct checks against the stack's
+    // region; other stacks stay environment-agnostic, as before.
+    ...(context.gateway.edgeProtection ? { env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION } } : {}),
   });
 } catch (error) {
   // A wrong config or option: say what is wrong, as `npm start` does, without a stack trace.
@@ -32,7 +41,10 @@ try {
     process.stderr.write(`${String(app.node.tryGetContext('config') || 'embedded config')}: ${error.message}\n`);
     process.exit(1);
   }
-  if (error instanceof GatewayContextError || error instanceof LlmGatewayPropsError || error instanceof ConfigFileError) {
+  if (
+    error instanceof GatewayContextError || error instanceof LlmGatewayPropsError
+    || error instanceof GatewayEdgeProtectionError || error instanceof ConfigFileError
+  ) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }

@@ -16,6 +16,7 @@ import { ConfigError, parseConfigText } from '../functions/core/config/parse-con
 import { bedrockModelArns } from './bedrock-model-arns.js';
 import { BUNDLE_TARGET, EXTERNAL_MODULES, FUNCTION_ENTRIES, MAIN_FIELDS, REQUIRE_SHIM_BANNER, bundleDefines } from './bundling-options.js';
 import { acknowledgeAwsSolutionsFindings } from './gateway-acknowledgements.js';
+import { DEFAULT_EDGE_READ_TIMEOUT, GatewayEdgeProtection, edgeProtectionProblems } from './gateway-edge-protection.js';
 import { GatewayMonitoring } from './gateway-monitoring.js';
 import {
   COUNTERS_TABLE,
@@ -56,6 +57,25 @@ const AGGREGATOR_USAGE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as 
 const GATEWAY_BEDROCK_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;
 /** Cost queries: one partition, an sk range (no scans). */
 const ADMIN_USAGE_ACTIONS = ['dynamodb:Query'] as const;
+
+/**
+ * Concurrency reserved for, and capping, the gateway unless `reservedConcurrency` says otherwise:
+ * its URL is public, so without a cap a flood of requests (even unauthenticated ones) can take
+ * the account's whole unreserved pool and throttle every other function in it. 100 fits an
+ * account with the usual quota of 1,000 (Lambda keeps at least 100 unreserved).
+ */
+export const DEFAULT_RESERVED_CONCURRENCY = 100;
+/**
+ * Kept for the admin API, so an operator can still revoke keys during a flood; also its cap
+ * (its URL is IAM-authenticated and its calls take milliseconds, so 5 at once is plenty).
+ */
+export const ADMIN_RESERVED_CONCURRENCY = 5;
+/**
+ * Kept for the aggregator, and its queue poller's maximum concurrency: AWS advises reserving at
+ * least the event source's maximum, so its invocations are never throttled (each throttled batch
+ * would count a delivery towards the dead-letter queue). 10 batches of 100 records at once.
+ */
+export const AGGREGATOR_RESERVED_CONCURRENCY = 10;
 
 /** The aggregator's SQS wiring. */
 const AGGREGATOR_TIMEOUT = Duration.seconds(60);
@@ -136,6 +156,18 @@ export interface GatewayCorsOptions {
   readonly maxAge?: Duration;
 }
 
+/** CloudFront and WAF settings (GatewayEdgeProtection). */
+export interface GatewayEdgeProtectionOptions {
+  /** Requests one IP may make per 5 minutes before WAF answers 429. @default 2,000 */
+  readonly rateLimitPerIp?: number;
+  /**
+   * How long CloudFront waits for the gateway's first byte and between bytes; must exceed
+   * general_settings.stream_keep_alive_seconds. Above 60 s needs a CloudFront quota increase.
+   * @default 60 seconds
+   */
+  readonly readTimeout?: Duration;
+}
+
 export interface LlmGatewayProps {
   /** The gateway config (LiteLLM-style YAML text). Validated at synth time and bundled into the function. */
   readonly configYaml: string;
@@ -151,10 +183,21 @@ export interface LlmGatewayProps {
   readonly timeout?: Duration;
   /**
    * Concurrent executions reserved for (and capping) the gateway function. Each streaming request
-   * holds one execution environment for its whole duration.
-   * @default none: the gateway shares the account's unreserved concurrency
+   * holds one execution environment for its whole duration. With a number, the admin and aggregator
+   * functions get ADMIN_RESERVED_CONCURRENCY and AGGREGATOR_RESERVED_CONCURRENCY too, so the
+   * account needs 100 + the three reservations (215 by default) of concurrency quota. `'none'`
+   * reserves nothing for any of the three (for accounts with a smaller quota, such as new ones):
+   * the gateway then shares, and can exhaust, the account's unreserved pool.
+   * @default DEFAULT_RESERVED_CONCURRENCY (100)
    */
-  readonly reservedConcurrency?: number;
+  readonly reservedConcurrency?: number | 'none';
+  /**
+   * CloudFront and AWS WAF in front of the gateway (see GatewayEdgeProtection): `true` or options.
+   * The function URL then refuses requests that did not come through CloudFront, and `url` is the
+   * CloudFront URL. Requires the stack in us-east-1.
+   * @default false
+   */
+  readonly edgeProtection?: boolean | GatewayEdgeProtectionOptions;
   /** @default no CORS configuration: browsers cannot call the gateway from another origin */
   readonly cors?: GatewayCorsOptions;
   /** @default RetentionDays.ONE_MONTH */
@@ -199,6 +242,10 @@ export interface LlmGatewayProps {
 export class LlmGateway extends Construct {
   public readonly function: NodejsFunction;
   public readonly functionUrl: FunctionUrl;
+  /** The base URL clients use: the CloudFront URL with edge protection, else the function URL. */
+  public readonly url: string;
+  /** CloudFront and WAF, when `edgeProtection` is on. */
+  public readonly edgeProtection?: GatewayEdgeProtection;
   public readonly providerKeysSecret: ISecret;
   public readonly logGroup: LogGroup;
   /** Tenants, virtual keys and key-hash lookups; retained when the stack is deleted (prod). */
@@ -236,6 +283,9 @@ export class LlmGateway extends Construct {
     this.stage = props.stage ?? 'prod';
     this.metricsNamespace = props.metricsNamespace ?? `LlmGateway/${Stack.of(this).stackName}`;
     validateProps(this, props, this.metricsNamespace);
+    const gatewayReservation = props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY;
+    // One switch: an account too small to reserve for the gateway cannot reserve for the others either.
+    const reserved = (executions: number) => (gatewayReservation === 'none' ? {} : { reservedConcurrentExecutions: executions });
     for (const warning of parseConfigText(props.configYaml).warnings) {
       Annotations.of(this).addWarningV2('llm-gateway:config-warning', `config: ${warning}`);
     }
@@ -288,7 +338,7 @@ export class LlmGateway extends Construct {
         USAGE_QUEUE_URL: this.usageQueue.queueUrl,
         METRICS_NAMESPACE: this.metricsNamespace,
       },
-      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
+      ...(gatewayReservation === 'none' ? {} : { reservedConcurrentExecutions: gatewayReservation }),
     });
     this.function = gateway.function;
     this.logGroup = gateway.logGroup;
@@ -315,12 +365,23 @@ export class LlmGateway extends Construct {
           }),
     });
 
+    if (props.edgeProtection !== undefined && props.edgeProtection !== false) {
+      const options = props.edgeProtection === true ? {} : props.edgeProtection;
+      this.edgeProtection = new GatewayEdgeProtection(this, 'EdgeProtection', {
+        functionUrl: this.functionUrl,
+        gatewayFunction: this.function,
+        ...options,
+      });
+    }
+    this.url = this.edgeProtection?.url ?? this.functionUrl.url;
+
     const admin = lambdaFunction(this, 'Admin', {
       ...functionDefaults,
       entry: FUNCTION_ENTRIES.admin,
       memorySize: 512,
       timeout: Duration.seconds(30),
       environment: tableEnvironment,
+      ...reserved(ADMIN_RESERVED_CONCURRENCY),
     });
     this.adminFunction = admin.function;
     this.adminLogGroup = admin.logGroup;
@@ -338,6 +399,7 @@ export class LlmGateway extends Construct {
       memorySize: 512,
       timeout: AGGREGATOR_TIMEOUT,
       environment: { USAGE_TABLE: this.usageTable.tableName },
+      ...reserved(AGGREGATOR_RESERVED_CONCURRENCY),
     });
     this.aggregatorFunction = aggregator.function;
     this.aggregatorLogGroup = aggregator.logGroup;
@@ -347,6 +409,8 @@ export class LlmGateway extends Construct {
       batchSize: AGGREGATOR_BATCH_SIZE,
       maxBatchingWindow: AGGREGATOR_MAX_BATCHING_WINDOW,
       reportBatchItemFailures: true,
+      // Kept whatever the reservation: it also bounds the usage table's write rate.
+      maxConcurrency: AGGREGATOR_RESERVED_CONCURRENCY,
     }));
 
     this.monitoring = new GatewayMonitoring(this, 'Monitoring', {
@@ -486,9 +550,22 @@ function validateProps(scope: Construct, props: LlmGatewayProps, metricsNamespac
     && (timeout.toMilliseconds() < 1000 || timeout.toMilliseconds() > TIMEOUT_MAX.toMilliseconds())) {
     problems.push(`timeout: must be from 1 second to 15 minutes, got ${timeout.toHumanString()}`);
   }
-  if (reservedConcurrency !== undefined && !Token.isUnresolved(reservedConcurrency)
+  if (reservedConcurrency !== undefined && reservedConcurrency !== 'none' && !Token.isUnresolved(reservedConcurrency)
     && (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1)) {
-    problems.push(`reservedConcurrency: must be a whole number of at least 1, got ${reservedConcurrency}`);
+    problems.push(`reservedConcurrency: must be a whole number of at least 1, or 'none', got ${JSON.stringify(reservedConcurrency)}`);
+  }
+  if (props.edgeProtection !== undefined && props.edgeProtection !== false) {
+    const options = props.edgeProtection === true ? {} : props.edgeProtection;
+    problems.push(...edgeProtectionProblems(Stack.of(scope).region, options));
+    // CloudFront drops a response that stays silent for longer than its read timeout.
+    const keepAliveMs = parseConfigText(props.configYaml).config.generalSettings.streamKeepAliveMs;
+    const readTimeout = options.readTimeout ?? DEFAULT_EDGE_READ_TIMEOUT;
+    if (!readTimeout.isUnresolved() && keepAliveMs >= readTimeout.toMilliseconds()) {
+      problems.push(
+        `edgeProtection: general_settings.stream_keep_alive_seconds (${keepAliveMs / 1000}) must be shorter than CloudFront's read timeout ` +
+          `(${readTimeout.toSeconds()} s), or quiet streams are cut`,
+      );
+    }
   }
   if (cors !== undefined) {
     if (cors.allowedOrigins.length === 0 || cors.allowedOrigins.length > MAX_CORS_ORIGINS) {

@@ -61,7 +61,12 @@ export class GatewayStack extends Stack {
 
     const secretArn = this.gateway.providerKeysSecret.secretArn;
     const outputs: Record<string, CfnOutputProps | undefined> = {
-      GatewayUrl: { value: this.gateway.functionUrl.url, description: 'OpenAI-compatible base URL (append v1/)' },
+      GatewayUrl: {
+        value: this.gateway.url,
+        description: this.gateway.edgeProtection
+          ? 'OpenAI-compatible base URL through CloudFront and WAF (append v1/); the function URL itself refuses direct requests'
+          : 'OpenAI-compatible base URL (append v1/)',
+      },
       AdminUrl: {
         value: this.gateway.adminFunctionUrl.url,
         description: 'Admin API base URL (AWS_IAM auth: requests must be SigV4-signed for the lambda service)',

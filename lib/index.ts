@@ -15,8 +15,12 @@ export {
   GATEWAY_CORS_ALLOWED_HEADERS,
   GATEWAY_CORS_EXPOSED_HEADERS,
   DEFAULT_CORS_MAX_AGE,
+  DEFAULT_RESERVED_CONCURRENCY,
+  ADMIN_RESERVED_CONCURRENCY,
+  AGGREGATOR_RESERVED_CONCURRENCY,
   type LlmGatewayProps,
   type GatewayCorsOptions,
+  type GatewayEdgeProtectionOptions,
   type Stage,
 } from './gateway-construct.js';
 export {
@@ -24,6 +28,13 @@ export {
   GATEWAY_LOG_EVENT_METRICS,
   type GatewayMonitoringProps,
 } from './gateway-monitoring.js';
+export {
+  GatewayEdgeProtection,
+  GatewayEdgeProtectionError,
+  DEFAULT_WAF_RATE_LIMIT_PER_IP,
+  DEFAULT_EDGE_READ_TIMEOUT,
+  type GatewayEdgeProtectionProps,
+} from './gateway-edge-protection.js';
 export { GatewayStack, ConfigFileError, type GatewayStackProps } from './gateway-stack.js';
 export { CONTEXT_KEYS, GatewayContextError, readGatewayContext, defaultStackName, type GatewayContext } from './stack-context.js';
 export { esbuildOptions, FUNCTION_ENTRIES } from './bundling-options.js';

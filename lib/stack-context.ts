@@ -18,8 +18,17 @@ export const CONTEXT_KEYS = {
   memoryMb: 'memoryMb',
   /** Gateway function timeout in seconds (1–900), the longest a request or stream may last. Default 900. */
   timeoutSeconds: 'timeoutSeconds',
-  /** Concurrent executions reserved for the gateway function. Default: none (the account's unreserved pool). */
+  /**
+   * Concurrent executions reserved for (and capping) the gateway function, or `none`. Default 100, with 5 for the
+   * admin function and 10 for the aggregator; `none` reserves nothing for any of them (accounts with a small quota).
+   */
   reservedConcurrency: 'reservedConcurrency',
+  /** `true`: CloudFront and AWS WAF in front of the gateway URL (the stack must be in us-east-1). Default false. */
+  edgeProtection: 'edgeProtection',
+  /** With edgeProtection: requests one IP may make per 5 minutes before WAF answers 429 (10–2,000,000,000). Default 2000. */
+  wafRateLimitPerIp: 'wafRateLimitPerIp',
+  /** With edgeProtection: CloudFront's origin read timeout in seconds (1–180; above 60 needs a quota increase). Default 60. */
+  edgeReadTimeoutSeconds: 'edgeReadTimeoutSeconds',
   /** Comma-separated origins allowed to call the gateway URL from a browser (CORS). Default: no CORS. */
   corsOrigins: 'corsOrigins',
   /** Days to keep each function's logs (a CloudWatch Logs retention value). Default 30. */
@@ -87,7 +96,23 @@ export function readGatewayContext(scope: Construct): GatewayContext {
 
   const memoryMb = wholeNumber(CONTEXT_KEYS.memoryMb, 128, 10_240, 'MB');
   const timeoutSeconds = wholeNumber(CONTEXT_KEYS.timeoutSeconds, 1, 900, 'seconds');
-  const reservedConcurrency = wholeNumber(CONTEXT_KEYS.reservedConcurrency, 1, 100_000, 'executions');
+  const reservedValue = read(CONTEXT_KEYS.reservedConcurrency);
+  const reservedConcurrency: number | 'none' | undefined = typeof reservedValue === 'string' && reservedValue.trim() === 'none'
+    ? 'none'
+    : wholeNumber(CONTEXT_KEYS.reservedConcurrency, 1, 100_000, 'executions');
+
+  const edgeProtectionValue = read(CONTEXT_KEYS.edgeProtection);
+  let edgeProtection: boolean | undefined;
+  if (edgeProtectionValue === true || edgeProtectionValue === 'true') edgeProtection = true;
+  else if (edgeProtectionValue === false || edgeProtectionValue === 'false') edgeProtection = false;
+  else if (edgeProtectionValue !== undefined) {
+    problems.push(`${CONTEXT_KEYS.edgeProtection}: must be true or false, got ${JSON.stringify(edgeProtectionValue)}`);
+  }
+  const wafRateLimitPerIp = wholeNumber(CONTEXT_KEYS.wafRateLimitPerIp, 10, 2_000_000_000, 'requests per 5 minutes');
+  const edgeReadTimeoutSeconds = wholeNumber(CONTEXT_KEYS.edgeReadTimeoutSeconds, 1, 180, 'seconds');
+  if ((wafRateLimitPerIp !== undefined || edgeReadTimeoutSeconds !== undefined) && edgeProtection !== true) {
+    problems.push(`${CONTEXT_KEYS.wafRateLimitPerIp} and ${CONTEXT_KEYS.edgeReadTimeoutSeconds} apply only with ${CONTEXT_KEYS.edgeProtection}=true`);
+  }
 
   const logRetentionValue = wholeNumber(CONTEXT_KEYS.logRetentionDays, 1, 3653, 'days');
   let logRetention: RetentionDays | undefined;
@@ -129,6 +154,14 @@ export function readGatewayContext(scope: Construct): GatewayContext {
       ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
       ...(corsOrigins === undefined ? {} : { cors: { allowedOrigins: corsOrigins } }),
       ...(logRetention === undefined ? {} : { logRetention }),
+      ...(edgeProtection === undefined
+        ? {}
+        : {
+            edgeProtection: edgeProtection && {
+              ...(wafRateLimitPerIp === undefined ? {} : { rateLimitPerIp: wafRateLimitPerIp }),
+              ...(edgeReadTimeoutSeconds === undefined ? {} : { readTimeout: Duration.seconds(edgeReadTimeoutSeconds) }),
+            },
+          }),
     },
   };
 }

@@ -18,11 +18,11 @@ interface SynthResult {
   outdir: string;
 }
 
-function synthApp(context: Record<string, unknown>): Promise<SynthResult> {
+function synthApp(context: Record<string, unknown>, env: Record<string, string> = {}): Promise<SynthResult> {
   const outdir = mkdtempSync(join(tmpdir(), 'app-synth-test-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
     cwd: ROOT,
-    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...NO_BUNDLING, ...context }) },
+    env: { ...process.env, ...env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...NO_BUNDLING, ...context }) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -67,5 +67,26 @@ describe.concurrent('bin/app.ts synth', { timeout: 90_000 }, () => {
 
     expect(code).toBe(1);
     expect(stderr).toMatch(/^Invalid CDK context \(-c key=value\) \(2 problems\):\n {2}- stage: .*\n {2}- memoryMb: /);
+  });
+});
+
+// One at a time, after the four above: each is another full synthesis on a shared 2-core machine.
+describe('bin/app.ts synth with edge protection', { timeout: 90_000 }, () => {
+  it('puts CloudFront and WAF in front of the gateway when edgeProtection is true and the CLI region is us-east-1', async () => {
+    const { code, stderr, outdir } = await synthApp({ edgeProtection: 'true' }, { CDK_DEFAULT_REGION: 'us-east-1', CDK_DEFAULT_ACCOUNT: '123456789012' });
+
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const template = JSON.parse(readFileSync(join(outdir, 'LlmGateway.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    const types = Object.values(template.Resources).map((resource) => resource.Type);
+    expect(types.filter((type) => type === 'AWS::CloudFront::Distribution' || type === 'AWS::WAFv2::WebACL')).toHaveLength(2);
+  });
+
+  it('fails with exit code 1 naming us-east-1 when edgeProtection is true and the CLI region is another', async () => {
+    const { code, stderr } = await synthApp({ edgeProtection: 'true' }, { CDK_DEFAULT_REGION: 'eu-west-1', CDK_DEFAULT_ACCOUNT: '123456789012' });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('edgeProtection: WAF for CloudFront exists only in us-east-1; the stack is in eu-west-1');
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -37,6 +37,12 @@ describe('AwsSolutions checks (cdk-nag)', () => {
       props: {},
       context: { alarmEmail: 'ops@example.com', corsOrigins: 'https://app.example.com', reservedConcurrency: '50' },
     },
+    {
+      name: 'edge protection (CloudFront and WAF) in us-east-1',
+      props: { env: { account: '123456789012', region: 'us-east-1' } },
+      context: { edgeProtection: 'true' },
+    },
+    { name: 'no reserved concurrency', props: {}, context: { reservedConcurrency: 'none' } },
   ])('finds no unacknowledged error or warning with $name', ({ props, context }) => {
     const { stack } = synthesizeStack(props, context);
 

@@ -82,7 +82,7 @@ describe('LlmGateway embedded in another stack', () => {
 
     expect(construct).toThrow(LlmGatewayPropsError);
     expect(construct).toThrow(/4 problems/);
-    expect(construct).toThrow(/reservedConcurrency: must be a whole number of at least 1, got 0/);
+    expect(construct).toThrow(/reservedConcurrency: must be a whole number of at least 1, or 'none', got 0/);
     expect(construct).toThrow(/cors\.allowedOrigins: must list 1 to 100 origins, got 0/);
   });
 });

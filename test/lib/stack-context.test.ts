@@ -18,21 +18,6 @@ describe('GatewayStack context', () => {
     expect(gateway?.Properties).toMatchObject({ MemorySize: 1536, ReservedConcurrentExecutions: 50 });
   });
 
-  it('reserves concurrency for the gateway alone when reservedConcurrency is given', () => {
-    const { stack, template } = synthesizeStack({}, { reservedConcurrency: '100' });
-
-    const functions = template.findResources('AWS::Lambda::Function');
-    expect(functions[logicalId(stack, stack.gateway.function)]?.Properties.ReservedConcurrentExecutions).toBe(100);
-    expect(functions[logicalId(stack, stack.gateway.adminFunction)]?.Properties.ReservedConcurrentExecutions).toBeUndefined();
-    expect(functions[logicalId(stack, stack.gateway.aggregatorFunction)]?.Properties.ReservedConcurrentExecutions).toBeUndefined();
-  });
-
-  it('reserves no concurrency when reservedConcurrency is not given', () => {
-    const { template } = synthesizeStack();
-
-    template.allResourcesProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent() });
-  });
-
   it('keeps every log group for logRetentionDays', () => {
     const { template } = synthesizeStack({}, { logRetentionDays: '90' });
 
