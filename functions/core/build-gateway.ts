@@ -72,6 +72,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
       : createLocalDeploymentLimiter(),
     clock: options.clock,
     random: options.random ?? Math.random,
+    logger: options.logger,
   });
   const secrets = createSecretRedactor(resolved.secretValues);
   const nowSeconds = () => Math.floor(options.clock.now() / 1000);

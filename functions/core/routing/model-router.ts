@@ -1,6 +1,6 @@
 import type { RouterSettings } from '../config/config-types.js';
-import { GatewayError, ModelNotFoundError, toGatewayError, UpstreamTimeoutError } from '../errors.js';
-import type { Clock } from '../ports.js';
+import { GatewayError, InternalGatewayError, ModelNotFoundError, toGatewayError, UpstreamTimeoutError } from '../errors.js';
+import type { Clock, Logger } from '../ports.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
 import { classifyFailure, isCapabilityRefusal, retryAfterMs, type FailureKind } from './classify-failure.js';
 import { DeploymentGroup, type PickContext } from './deployment-group.js';
@@ -75,6 +75,8 @@ export interface ModelRouterOptions {
   random: () => number;
   /** Waits before retrying the same deployment; resolves early when `signal` aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Told of attempts that failed inside the gateway's own code (absent: not logged). */
+  logger?: Logger;
 }
 
 /** How long a request waits for a cooldown read before routing on what this instance knows. */
@@ -85,6 +87,11 @@ const CLIENT_CLOSED = new GatewayError({ status: 499, message: 'The client close
 
 /** Base of the exponential backoff between attempts at the same deployment (doubled each time, with jitter). */
 const BACKOFF_BASE_MS = 250;
+
+/** The longest part of an unexpected exception's message put in a log line. */
+const LOGGED_MESSAGE_CHARS = 200;
+
+type AttemptOutcome<T> = { ok: true; value: T } | { ok: false; error: GatewayError; shortenedByClient: boolean; gatewayFault?: boolean };
 
 type ModelOutcome<T> = { ok: true; routed: Routed<T> } | { ok: false; kind: FailureKind; error?: GatewayError };
 
@@ -218,6 +225,8 @@ export class ModelRouter {
       if (strategy === 'usage-based-routing') request.background.push(this.options.limiter.settle(deployment, request.requestId, 0, this.options.clock.now()));
       // The client left: nothing to retry for, and not the deployment's fault.
       if (request.signal.aborted) return { ok: false, kind: 'fatal', error: result.error };
+      // The gateway's own code failed: the deployment was never at fault, and another attempt would run the same code.
+      if (result.gatewayFault) return { ok: false, kind: 'fatal', error: result.error };
       const kind = classifyFailure(result.error);
       last = { kind, error: result.error };
       // A timeout the client chose shorter than the deployment's own, or a request its provider cannot take,
@@ -242,7 +251,7 @@ export class ModelRouter {
     deployment: ResolvedDeployment,
     request: RouteRequest,
     attempt: Attempt<T>,
-  ): Promise<{ ok: true; value: T } | { ok: false; error: GatewayError; shortenedByClient: boolean }> {
+  ): Promise<AttemptOutcome<T>> {
     request.onAttempt?.(deployment);
     const startedAt = this.options.clock.now();
     const ownLimitMs = request.stream ? deployment.streamTimeoutMs : deployment.timeoutMs;
@@ -282,10 +291,17 @@ export class ModelRouter {
       if (!request.stream) request.signal.removeEventListener('abort', abortWithClient);
       return { ok: true, value };
     } catch (thrown) {
-      const error = request.signal.aborted ? CLIENT_CLOSED : toGatewayError(thrown);
+      // Every failure of the provider or of its connection arrives as a GatewayError (the UpstreamClient
+      // port classifies them); anything else (a TypeError, a RangeError from JSON.stringify) is the gateway's own.
+      const gatewayFault = !request.signal.aborted && !(thrown instanceof GatewayError);
+      const error = request.signal.aborted ? CLIENT_CLOSED : gatewayFault ? new InternalGatewayError() : toGatewayError(thrown);
       controller.abort(error); // releases the upstream request, whatever state it is in
       request.signal.removeEventListener('abort', abortWithClient);
       record(error.status, error.code ?? error.type);
+      if (gatewayFault) {
+        this.logGatewayFault(thrown, deployment, request);
+        return { ok: false, error, shortenedByClient, gatewayFault };
+      }
       // A deployment's own failure ranks as slow as its timeout, so latency-based routing does not favour what fails fast.
       const kind = classifyFailure(error);
       if (!request.signal.aborted && !shortenedByClient && !isCapabilityRefusal(error) && (kind === 'retryable' || kind === 'deployment')) {
@@ -295,6 +311,13 @@ export class ModelRouter {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The exception's class and the start of its message (the client only sees internal_error); never a stack. */
+  private logGatewayFault(thrown: unknown, deployment: ResolvedDeployment, request: RouteRequest): void {
+    const name = thrown instanceof Error ? thrown.name : typeof thrown;
+    const message = thrown instanceof Error ? thrown.message.slice(0, LOGGED_MESSAGE_CHARS) : '';
+    this.options.logger?.error('router.attempt_failed_in_gateway', { requestId: request.requestId, model: deployment.modelName, deployment: deployment.id, error: name, message });
   }
 
   /**
