@@ -310,7 +310,7 @@ describe('admin handler: tenants', () => {
     const answer = await harness.call('DELETE', '/admin/tenants/acme');
 
     expectError(answer, 409, null, 'conflict');
-    expect(await harness.store.getTenant('acme')).toBeDefined();
+    expect(await harness.store.getTenant('acme')).toMatchObject({ id: 'acme' });
   });
 
   it('answers 404 not_found when the deleted tenant does not exist', async () => {
