@@ -185,7 +185,7 @@ function withAttribution(request: RequestContext, body: JsonObject): JsonObject 
 
 const LOGGED_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
-function loggedMethod(method: string): string {
+export function loggedMethod(method: string): string {
   return LOGGED_METHODS.has(method) ? method : 'OTHER';
 }
 
@@ -194,7 +194,7 @@ function loggedMethod(method: string): string {
  * is whatever the client typed); anything else only by its length. A key pasted into a URL,
  * or 15 KB of path, must not reach the log.
  */
-function loggedPath(method: string, path: string): string {
+export function loggedPath(method: string, path: string): string {
   if (/^(?:\/v1)?\/models\/./.test(path)) return '/v1/models/{id}';
   if (matchRoute(method, path).kind !== 'not_found' && path.length <= 64) return path;
   return `(unmatched path, ${path.length} characters)`;

@@ -3,7 +3,8 @@ import { MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError, toGate
 import type { GatewayHttpRequest, GatewayHttpResponse } from '../http/gateway-http.js';
 import type { IdSource, Logger } from '../ports.js';
 import { renderAnthropicError } from './anthropic-messages.js';
-import { renderError } from './create-gateway.js';
+import { GATEWAY_REQUEST_ID_HEADER, loggedMethod, loggedPath, renderError } from './create-gateway.js';
+import { clientRequestIdOf } from './request-attribution.js';
 import { isAnthropicRoute, matchRoute } from './routes.js';
 
 /** What an edge knows once the request headers are in, before any body byte is read. */
@@ -22,11 +23,6 @@ export type Preflight = (request: PreflightRequest, options?: { admin?: boolean 
 
 type Authenticate = (headers: PreflightRequest['headers']) => Promise<Principal>;
 
-/** Mirrors the pattern the gateway accepts for a client's `x-request-id`; anything else gets a generated id. */
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:\-]{1,128}$/;
-/** A refused request's path is the client's text: bound what reaches the log line. */
-const MAX_LOGGED_PATH_LENGTH = 128;
-
 export function createPreflight(options: {
   /** The gateway's authenticator (master key, then virtual keys through the same cached key store). */
   authenticate: Authenticate;
@@ -41,17 +37,20 @@ export function createPreflight(options: {
     const error = admin ? await refuseAdmin(request) : await refuse(request);
     if (error === undefined) return undefined;
     if (admin) return renderError(error); // as the admin guard renders it
-    const clientRequestId = request.headers['x-request-id'];
-    const requestId = clientRequestId !== undefined && REQUEST_ID_PATTERN.test(clientRequestId) ? clientRequestId : options.ids.next();
+    // The same ids and the same (bounded) log line as the handler gives a refusal.
+    const requestId = options.ids.next();
+    const clientRequestId = clientRequestIdOf(request.headers);
     options.logger.info('request.completed', {
       requestId,
-      method: request.method,
-      path: request.path.length > MAX_LOGGED_PATH_LENGTH ? `${request.path.slice(0, MAX_LOGGED_PATH_LENGTH)}…` : request.path,
+      clientRequestId,
+      method: loggedMethod(request.method),
+      path: loggedPath(request.method, request.path),
       status: error.status,
       refusedBeforeBody: true,
     });
     const response = renderErrorFor(request.path, error);
-    response.headers['x-request-id'] = requestId;
+    response.headers['x-request-id'] = clientRequestId ?? requestId;
+    response.headers[GATEWAY_REQUEST_ID_HEADER] = requestId;
     return response;
   };
 

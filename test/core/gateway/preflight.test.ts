@@ -84,10 +84,11 @@ describe('preflight', () => {
     expect(answer?.status).toBe(401);
   });
 
-  it("echoes the client's x-request-id on a refusal", async () => {
+  it("echoes the client's x-request-id and adds the gateway's own id on a refusal", async () => {
     const answer = await gateway.preflight(request('POST', '/v1/chat/completions', { 'x-request-id': 'client-42' }));
 
     expect(answer?.headers['x-request-id']).toBe('client-42');
+    expect(answer?.headers['x-gateway-request-id']).toMatch(/^generated-/);
   });
 
   it('answers 401 to an admin request that carries a key other than the master key', async () => {
