@@ -61,10 +61,12 @@ const ADMIN_USAGE_ACTIONS = ['dynamodb:Query'] as const;
 /**
  * Concurrency reserved for, and capping, the gateway unless `reservedConcurrency` says otherwise:
  * its URL is public, so without a cap a flood of requests (even unauthenticated ones) can take
- * the account's whole unreserved pool and throttle every other function in it. 100 fits an
- * account with the usual quota of 1,000 (Lambda keeps at least 100 unreserved).
+ * the account's whole unreserved pool and throttle every other function in it. 400 (with the
+ * admin's and aggregator's reservations, 415) leaves 585 for the rest of an account with the
+ * usual quota of 1,000, while still serving 400 streams at once (20 new requests a second of
+ * 20-second streams); raise it with the account's quota.
  */
-export const DEFAULT_RESERVED_CONCURRENCY = 100;
+export const DEFAULT_RESERVED_CONCURRENCY = 400;
 /**
  * Kept for the admin API, so an operator can still revoke keys during a flood; also its cap
  * (its URL is IAM-authenticated and its calls take milliseconds, so 5 at once is plenty).
@@ -185,10 +187,10 @@ export interface LlmGatewayProps {
    * Concurrent executions reserved for (and capping) the gateway function. Each streaming request
    * holds one execution environment for its whole duration. With a number, the admin and aggregator
    * functions get ADMIN_RESERVED_CONCURRENCY and AGGREGATOR_RESERVED_CONCURRENCY too, so the
-   * account needs 100 + the three reservations (215 by default) of concurrency quota. `'none'`
+   * account needs 100 + the three reservations (515 by default) of concurrency quota. `'none'`
    * reserves nothing for any of the three (for accounts with a smaller quota, such as new ones):
    * the gateway then shares, and can exhaust, the account's unreserved pool.
-   * @default DEFAULT_RESERVED_CONCURRENCY (100)
+   * @default DEFAULT_RESERVED_CONCURRENCY (400)
    */
   readonly reservedConcurrency?: number | 'none';
   /**

@@ -16,11 +16,11 @@ function reservations({ stack, template }: ReturnType<typeof synthesizeStack>): 
 }
 
 describe('reserved concurrency', () => {
-  it('reserves 100 for the gateway, 5 for the admin API and 10 for the aggregator when nothing is given', () => {
+  it('reserves 400 for the gateway, 5 for the admin API and 10 for the aggregator when nothing is given', () => {
     const reserved = reservations(synthesizeDefaultStack());
 
-    expect(reserved).toEqual({ gateway: 100, admin: 5, aggregator: 10 });
-    expect([DEFAULT_RESERVED_CONCURRENCY, ADMIN_RESERVED_CONCURRENCY, AGGREGATOR_RESERVED_CONCURRENCY]).toEqual([100, 5, 10]);
+    expect(reserved).toEqual({ gateway: 400, admin: 5, aggregator: 10 });
+    expect([DEFAULT_RESERVED_CONCURRENCY, ADMIN_RESERVED_CONCURRENCY, AGGREGATOR_RESERVED_CONCURRENCY]).toEqual([400, 5, 10]);
   });
 
   it('leaves at least 100 unreserved in an account with the usual quota of 1,000 when nothing is given', () => {

@@ -140,6 +140,7 @@ async function startStream(gateway: GatewayContext, request: RequestContext, cha
     },
     stripUsage: chat.stream_options?.include_usage !== true,
     framing: provider.streamFraming,
+    maxEventBytes: gateway.settings.maxUpstreamResponseBytes,
     committed: () => committed,
     onError,
   });
