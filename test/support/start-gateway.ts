@@ -76,7 +76,7 @@ export async function startGateway(configText: string, settings: StartGatewayOpt
   const server = await startLocalServer({
     handle,
     adminHandle: settings.tenancy && gateway.requireMasterKey(createLocalAdminHandler(settings.tenancy, clock, logger)),
-    preflight: gateway.preflight, // as \`npm start\` wires it: refusals answered before the body is read
+    preflight: gateway.preflight, // as `npm start` wires it: refusals answered before the body is read
     maxRequestBytes: gateway.maxRequestBytes,
     port: 0,
   });
