@@ -58,7 +58,7 @@ function createTenancy(env: NodeJS.ProcessEnv, log: Logger): Pick<BuildGatewayOp
   const countersTable = env.COUNTERS_TABLE;
   if (!tenancyTable || !countersTable) return {};
   const names = { tenancy: tenancyTable, counters: countersTable, ...(env.USAGE_TABLE ? { usage: env.USAGE_TABLE } : {}) };
-  const { store, counters, cooldowns, usage } = createDynamoDbTenancy(new DynamoDBClient({}), names, { now: Date.now });
+  const { store, counters, cooldowns, usage } = createDynamoDbTenancy(new DynamoDBClient({}), names, { now: Date.now }, { logger: log });
   const queueUrl = env.USAGE_QUEUE_URL;
   // Each record also becomes CloudWatch metrics: one EMF line on stdout, in METRICS_NAMESPACE.
   const usageSink =
