@@ -14,6 +14,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseUsageRecord } from '../core/usage/parse-usage-record.js';
 import type { UsageStore } from '../core/usage/usage-store.js';
+import { localDynamoDbClient } from '../platform/dynamodb/dynamodb-local.js';
 import { createDynamoDbUsageStore } from '../platform/dynamodb/dynamodb-usage-store.js';
 
 export interface ReplayCounts {
@@ -67,7 +68,9 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const endpoint = option('endpoint');
-  const client = new DynamoDBClient(endpoint ? { endpoint } : {});
+  // DynamoDB Local (the local server's, replaying its dead letters) takes any credentials; do not ask for real ones.
+  const isLocal = endpoint !== undefined && /^https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?\/?$/.test(endpoint);
+  const client = isLocal ? localDynamoDbClient(endpoint) : new DynamoDBClient(endpoint ? { endpoint } : {});
   const counts = await replayUsageLines(readReplayInput(file), createDynamoDbUsageStore({ client, tableName: table }));
   process.stdout.write(`counted ${counts.counted}, already counted ${counts.duplicate}, skipped ${counts.skipped} lines\n`);
   return 0;
