@@ -79,6 +79,8 @@ const handle: GatewayHandler =
 
 const server = await startLocalServer({
   handle,
+  // As npm start does: route and key checked from the headers before the body is read.
+  preflight: gateway.preflight,
   adminHandle: tenancy && gateway.requireMasterKey(createLocalAdminHandler(tenancy, clock, logger)),
   maxRequestBytes: gateway.maxRequestBytes,
   host: '127.0.0.1',
