@@ -30,6 +30,19 @@ export interface ToolCall extends JsonObject {
   function: { name: string; arguments: string };
 }
 
+/**
+ * LiteLLM's `thinking_blocks`: Anthropic's extended thinking as it must be sent back (Claude refuses a
+ * thinking + tool loop whose assistant turn lost them). Returned on the assistant message and, in
+ * pieces, on stream deltas; accepted on assistant messages in a request.
+ */
+export type ThinkingBlock = { type: 'thinking'; thinking: string; signature?: string } | { type: 'redacted_thinking'; data: string };
+
+/** Anthropic's `thinking` parameter, accepted on chat completions (as LiteLLM does) and sent as is. */
+export interface ThinkingConfig extends JsonObject {
+  type: string;
+  budget_tokens?: number;
+}
+
 export interface ChatCompletion extends JsonObject {
   id: string;
   object: 'chat.completion';
@@ -38,7 +51,13 @@ export interface ChatCompletion extends JsonObject {
   choices: Array<
     JsonObject & {
       index: number;
-      message: JsonObject & { role: 'assistant'; content: string | null; tool_calls?: ToolCall[] };
+      message: JsonObject & {
+        role: 'assistant';
+        content: string | null;
+        tool_calls?: ToolCall[];
+        reasoning_content?: string;
+        thinking_blocks?: ThinkingBlock[];
+      };
       finish_reason: string | null;
       logprobs?: unknown;
     }
@@ -61,7 +80,14 @@ export interface ChatCompletionChunk extends JsonObject {
   choices: Array<
     JsonObject & {
       index: number;
-      delta: JsonObject & { role?: 'assistant'; content?: string | null; tool_calls?: ToolCallDelta[] };
+      delta: JsonObject & {
+        role?: 'assistant';
+        content?: string | null;
+        tool_calls?: ToolCallDelta[];
+        reasoning_content?: string;
+        /** One piece of a thinking block (its text, or its signature once it arrives), or a whole redacted block. */
+        thinking_blocks?: ThinkingBlock[];
+      };
       finish_reason: string | null;
       logprobs?: unknown;
     }

@@ -16,7 +16,7 @@ type BlockState =
   | { kind: 'tool'; toolIndex: number; argumentsSent: boolean }
   /** The JSON-response tool (json-response-tool.ts): its input streams as `content`. */
   | { kind: 'json'; contentSent: boolean }
-  /** Redacted thinking, server tools' blocks, blocks Anthropic adds later. */
+  /** Server tools' blocks, blocks Anthropic adds later. */
   | { kind: 'ignored' };
 
 /**
@@ -24,6 +24,11 @@ type BlockState =
  * message_stop, ping, error) as OpenAI chunks. Every chunk has the message id and the model from
  * message_start; the first carries `role: "assistant"`; the finish_reason comes once, from
  * message_delta; message_stop adds the usage chunk (`choices: []`).
+ * Thinking streams as LiteLLM streams it: each thinking_delta as `reasoning_content` and as a
+ * `thinking_blocks` piece `{type: "thinking", thinking}`; the signature_delta, which closes a
+ * thinking block, as `{type: "thinking", thinking: "", signature}`; a redacted_thinking block whole
+ * as `{type: "redacted_thinking", data}`. Concatenating the pieces up to each signature gives the
+ * blocks to send back.
  */
 export function createAnthropicStreamTranslator(context: ProviderContext): ChatStreamTranslator {
   let id = `chatcmpl-${context.requestId}`;
@@ -56,7 +61,11 @@ export function createAnthropicStreamTranslator(context: ProviderContext): ChatS
     }
     if (type === 'thinking') {
       blocks.set(index, { kind: 'thinking' });
-      return typeof block['thinking'] === 'string' && block['thinking'] !== '' ? [deltaChunk({ reasoning_content: block['thinking'] })] : [];
+      return [...thinkingChunks(block['thinking']), ...signatureChunks(block['signature'])];
+    }
+    if (type === 'redacted_thinking') {
+      blocks.set(index, { kind: 'ignored' });
+      return typeof block['data'] === 'string' ? [deltaChunk({ thinking_blocks: [{ type: 'redacted_thinking', data: block['data'] }] })] : [];
     }
     if (type === 'tool_use' && block['name'] === JSON_RESPONSE_TOOL_NAME) {
       blocks.set(index, { kind: 'json', contentSent: false });
@@ -75,7 +84,8 @@ export function createAnthropicStreamTranslator(context: ProviderContext): ChatS
     const state = blocks.get(index);
     const type = delta['type'];
     if (state?.kind === 'text' && type === 'text_delta') return textChunks(delta['text'], (text) => ({ content: text }));
-    if (state?.kind === 'thinking' && type === 'thinking_delta') return textChunks(delta['thinking'], (text) => ({ reasoning_content: text }));
+    if (state?.kind === 'thinking' && type === 'thinking_delta') return thinkingChunks(delta['thinking']);
+    if (state?.kind === 'thinking' && type === 'signature_delta') return signatureChunks(delta['signature']);
     if (state?.kind === 'tool' && type === 'input_json_delta') {
       // The first delta of a tool is often `partial_json: ""` (anthropic-tool-no-args.chunks.txt): nothing to send.
       return textChunks(delta['partial_json'], (text) => {
@@ -89,7 +99,7 @@ export function createAnthropicStreamTranslator(context: ProviderContext): ChatS
         return { content: text };
       });
     }
-    // signature_delta, citations_delta, deltas of ignored blocks.
+    // citations_delta, deltas of ignored blocks.
     return [];
   };
 
@@ -109,6 +119,10 @@ export function createAnthropicStreamTranslator(context: ProviderContext): ChatS
 
   const textChunks = (text: unknown, toDelta: (text: string) => ChunkDelta): ChatCompletionChunk[] =>
     typeof text === 'string' && text !== '' ? [deltaChunk(toDelta(text))] : [];
+  const thinkingChunks = (thinking: unknown): ChatCompletionChunk[] =>
+    textChunks(thinking, (text) => ({ reasoning_content: text, thinking_blocks: [{ type: 'thinking', thinking: text }] }));
+  const signatureChunks = (signature: unknown): ChatCompletionChunk[] =>
+    textChunks(signature, (text) => ({ thinking_blocks: [{ type: 'thinking', thinking: '', signature: text }] }));
 
   return {
     get finished() {

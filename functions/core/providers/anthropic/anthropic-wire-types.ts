@@ -40,7 +40,21 @@ export interface AnthropicToolResultBlock {
   content?: string | AnthropicTextBlock[];
 }
 
+/** Extended thinking of an earlier assistant turn, sent back with its signature unchanged. */
+export interface AnthropicThinkingBlock {
+  type: 'thinking';
+  thinking: string;
+  signature: string;
+}
+
+export interface AnthropicRedactedThinkingBlock {
+  type: 'redacted_thinking';
+  data: string;
+}
+
 export type AnthropicContentBlock =
+  | AnthropicThinkingBlock
+  | AnthropicRedactedThinkingBlock
   | AnthropicTextBlock
   | AnthropicImageBlock
   | AnthropicDocumentBlock
@@ -56,6 +70,7 @@ export interface AnthropicTool {
   name: string;
   description?: string;
   input_schema: Record<string, unknown>;
+  cache_control?: AnthropicCacheControl;
 }
 
 export type AnthropicToolChoice =
@@ -75,6 +90,7 @@ export interface AnthropicMessagesRequest {
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
   metadata?: { user_id: string };
-  thinking?: { type: 'enabled'; budget_tokens: number };
+  /** The client's `thinking` as it came (enabled with its budget, adaptive, disabled), or one made from `reasoning_effort`. */
+  thinking?: { type: string; budget_tokens?: number };
   stream?: boolean;
 }

@@ -12,16 +12,20 @@
  * - `temperature` above 1 is clamped to 1 (Anthropic's range is 0–1, OpenAI's 0–2).
  * - `response_format` json_object / json_schema is a forced tool (json-response-tool.ts), not a
  *   prompt instruction: Anthropic then guarantees JSON shaped by the schema.
- * - `reasoning_effort` low/medium/high turns on extended thinking with a fixed budget (`minimal`,
- *   `none` and unknown efforts leave it off). Anthropic refuses thinking together with a forced tool
- *   or a changed temperature/top_p, so thinking is left off when a tool is forced, and
- *   temperature/top_p are left out when thinking is on.
+ * - Anthropic's own `thinking` parameter (LiteLLM's convention) is sent as it came: enabled with its
+ *   `budget_tokens` (never bucketed), adaptive, or disabled. Without it, `reasoning_effort`
+ *   low/medium/high turns on extended thinking with a fixed budget (`minimal`, `none` and unknown
+ *   efforts leave it off). Anthropic refuses thinking together with a forced tool or a changed
+ *   temperature/top_p, so a `reasoning_effort` is ignored when a tool is forced (an explicit
+ *   `thinking` is left for Anthropic to judge), and temperature/top_p are left out when thinking is on.
+ * - `cache_control` marks on system parts, content parts and tools are kept, `ttl` included.
  */
 import { InvalidRequestError } from '../../errors.js';
 import type { ChatCompletionRequest } from '../../openai/openai-types.js';
 import { trimTrailingSlash } from '../openai-compatible/openai-compatible-provider.js';
 import type { ProviderContext, ProviderHttpRequest } from '../provider.js';
-import type { AnthropicMessagesRequest, AnthropicToolChoice } from './anthropic-wire-types.js';
+import { claudeThinking, maxTokensWithBudget, thinkingBudgetOf, thinkingIsOn } from '../claude-thinking.js';
+import type { AnthropicMessagesRequest } from './anthropic-wire-types.js';
 import { toAnthropicConversation } from './to-anthropic-messages.js';
 import { toAnthropicTools } from './to-anthropic-tools.js';
 
@@ -29,8 +33,7 @@ export const DEFAULT_ANTHROPIC_API_BASE = 'https://api.anthropic.com';
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** Anthropic requires `max_tokens`; sent when the client sets neither `max_completion_tokens` nor `max_tokens`. */
 export const DEFAULT_MAX_TOKENS = 4096;
-/** Extended-thinking budgets for OpenAI's `reasoning_effort` (Anthropic's minimum budget is 1024). */
-export const THINKING_BUDGET_TOKENS: Readonly<Record<string, number>> = { low: 1024, medium: 4096, high: 16_384 };
+export { THINKING_BUDGET_TOKENS } from '../claude-thinking.js';
 
 /** `${api_base}/v1/messages`, whether or not `api_base` already ends in `/v1`. */
 export function anthropicMessagesUrl(apiBase: string | undefined): string {
@@ -63,30 +66,22 @@ export function toAnthropicMessagesRequest(request: ChatCompletionRequest, upstr
   }
   const { system, messages } = toAnthropicConversation(request.messages);
   const toolSetup = toAnthropicTools(request);
-  const budget = thinkingBudget(request['reasoning_effort'], toolSetup.tool_choice);
+  const choice = toolSetup.tool_choice?.type;
+  const thinking = claudeThinking(request, choice === 'any' || choice === 'tool');
   const requestedMaxTokens = positiveNumber(request['max_completion_tokens']) ?? positiveNumber(request['max_tokens']);
-  const maxTokens = requestedMaxTokens ?? DEFAULT_MAX_TOKENS;
   const user = request['user'];
   return {
     model: upstreamModel,
     ...(system !== undefined ? { system } : {}),
     messages,
-    // Anthropic counts thinking inside max_tokens and wants room beyond the budget: the client's
-    // allowance is kept for the answer when it would not cover the budget.
-    max_tokens: budget !== undefined && maxTokens <= budget ? budget + maxTokens : maxTokens,
+    max_tokens: maxTokensWithBudget(requestedMaxTokens ?? DEFAULT_MAX_TOKENS, thinkingBudgetOf(thinking)),
     ...stopSequences(request['stop']),
-    ...(budget === undefined ? sampling(request) : {}),
+    ...(thinkingIsOn(thinking) ? {} : sampling(request)),
     ...toolSetup,
     ...(typeof user === 'string' && user !== '' ? { metadata: { user_id: user } } : {}),
-    ...(budget !== undefined ? { thinking: { type: 'enabled' as const, budget_tokens: budget } } : {}),
+    ...(thinking !== undefined ? { thinking } : {}),
     ...(typeof request.stream === 'boolean' ? { stream: request.stream } : {}),
   };
-}
-
-function thinkingBudget(effort: unknown, toolChoice: AnthropicToolChoice | undefined): number | undefined {
-  if (typeof effort !== 'string') return undefined;
-  if (toolChoice?.type === 'any' || toolChoice?.type === 'tool') return undefined;
-  return THINKING_BUDGET_TOKENS[effort];
 }
 
 function sampling(request: ChatCompletionRequest): Pick<AnthropicMessagesRequest, 'temperature' | 'top_p'> {

@@ -9,6 +9,7 @@ import type {
 } from './anthropic-wire-types.js';
 import { assistantToolCalls, parseBase64DataUrl, contentTexts, foldConversation, inlinePdf } from '../fold-conversation.js';
 import { isObject } from '../json-values.js';
+import { assistantThinkingBlocks } from '../claude-thinking.js';
 
 export interface AnthropicConversation {
   /** System and developer messages, wherever they stood, in order; absent when there are none. */
@@ -23,7 +24,11 @@ export interface AnthropicConversation {
  * - consecutive turns of the same Anthropic role are merged (Anthropic wants them alternating),
  *   so consecutive tool results form one user turn, with the `tool_result` blocks first
  *   (Anthropic refuses a tool result after other content in the same turn);
- * - empty text is left out (Anthropic refuses empty text blocks).
+ * - empty text is left out (Anthropic refuses empty text blocks);
+ * - an assistant message's `thinking_blocks` (LiteLLM's field) become its thinking and
+ *   redacted_thinking blocks, signatures unchanged, before its text and tool calls;
+ * - a tool message stays a `tool_result` without `is_error`: the OpenAI format cannot say a call
+ *   failed, and LiteLLM, whose conventions clients follow, sends every result as a success.
  */
 export function toAnthropicConversation(messages: readonly ChatMessage[]): AnthropicConversation {
   const { system, turns } = foldConversation<AnthropicTextBlock, AnthropicContentBlock, AnthropicMessage['role']>(messages, {
@@ -89,8 +94,17 @@ function documentBlock(part: JsonObject, path: string): AnthropicContentBlock {
   return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data }, ...title, ...cacheControlOf(part) };
 }
 
+/**
+ * Thinking blocks first, as Anthropic answered them, then text and tool calls. A thinking block
+ * without its signature is left out: Anthropic refuses one, and ignores earlier turns' thinking anyway
+ * (only the turn of a running tool loop must carry its signed blocks).
+ */
 function assistantBlocks(message: ChatMessage, path: string): AnthropicContentBlock[] {
   return [
+    ...assistantThinkingBlocks(message, path).flatMap((block): AnthropicContentBlock[] => {
+      if (block.type === 'redacted_thinking') return [block];
+      return block.signature !== undefined ? [{ type: 'thinking', thinking: block.thinking, signature: block.signature }] : [];
+    }),
     ...textBlocks(message.content, `${path}.content`),
     ...assistantToolCalls(message, path).map(({ id, name, input }): AnthropicContentBlock => ({ type: 'tool_use', id, name, input })),
   ];

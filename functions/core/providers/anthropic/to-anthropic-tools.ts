@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../../errors.js';
-import type { ChatCompletionRequest } from '../../openai/openai-types.js';
-import type { AnthropicTool, AnthropicToolChoice } from './anthropic-wire-types.js';
+import type { ChatCompletionRequest, JsonObject } from '../../openai/openai-types.js';
+import type { AnthropicCacheControl, AnthropicTool, AnthropicToolChoice } from './anthropic-wire-types.js';
 import { JSON_RESPONSE_TOOL_NAME, jsonResponseTool } from './json-response-tool.js';
 import { isObject } from '../json-values.js';
 
@@ -19,6 +19,8 @@ export interface AnthropicToolSetup {
  *   answer through a tool: that tool alone when the client has no tools (or chose none), any tool
  *   otherwise (the model may still call a client tool, as with OpenAI), the client's named tool
  *   when it named one. The JSON answer is one object, so a forced JSON tool is never called in parallel.
+ * - a tool's `cache_control` (LiteLLM's convention: on the tool object, or inside `function`) is
+ *   kept as it came, `ttl` included: Anthropic caches the prompt up to the end of that tool.
  */
 export function toAnthropicTools(request: ChatCompletionRequest): AnthropicToolSetup {
   const clientTools = clientToolsOf(request['tools']);
@@ -52,6 +54,7 @@ function clientToolsOf(tools: unknown): AnthropicTool[] {
       name,
       ...(typeof description === 'string' && description !== '' ? { description } : {}),
       input_schema: isObject(parameters) ? parameters : { type: 'object', properties: {} },
+      ...toolCacheControl(tool as JsonObject, fn!),
     };
   });
 }
@@ -67,4 +70,10 @@ function toolChoiceOf(toolChoice: unknown): AnthropicToolChoice | undefined {
     "Invalid value for 'tool_choice': expected 'auto', 'none', 'required' or a named function.",
     'tool_choice',
   );
+}
+
+/** LiteLLM reads the mark on the tool first, then inside its function; either reaches Anthropic unchanged. */
+function toolCacheControl(tool: JsonObject, fn: JsonObject): { cache_control?: AnthropicCacheControl } {
+  const cacheControl = isObject(tool['cache_control']) ? tool['cache_control'] : fn['cache_control'];
+  return isObject(cacheControl) && cacheControl['type'] === 'ephemeral' ? { cache_control: cacheControl as unknown as AnthropicCacheControl } : {};
 }

@@ -14,23 +14,25 @@
  *   `stream_options` (ConverseStream always reports usage), `response_format: text`, and any
  *   field the gateway does not know.
  * - Clamped: `temperature` and `top_p` to 0–1 (Converse's range; OpenAI's temperature goes to 2).
- * - `reasoning_effort` low/medium/high turns on extended thinking for Anthropic models through
- *   `additionalModelRequestFields.thinking` with a fixed budget; other models, `minimal`, `none` and
- *   unknown efforts leave it off. Claude refuses thinking with a forced tool or a changed
- *   temperature/top_p, so thinking stays off when a tool is forced, and temperature/top_p are left
+ * - Claude's extended thinking goes in `additionalModelRequestFields.thinking`: Anthropic's own
+ *   `thinking` parameter as it came (LiteLLM's convention; an explicit budget is never bucketed),
+ *   else `reasoning_effort` low/medium/high with a fixed budget (`minimal`, `none` and unknown
+ *   efforts leave it off). Other models get neither (both dropped). Claude refuses thinking with a
+ *   forced tool or a changed temperature/top_p, so a `reasoning_effort` is ignored when a tool is
+ *   forced (an explicit `thinking` is left for Bedrock to judge), and temperature/top_p are left
  *   out when thinking is on.
  */
 import { InvalidRequestError } from '../../errors.js';
-import type { ChatCompletionRequest } from '../../openai/openai-types.js';
+import type { ChatCompletionRequest, ThinkingConfig } from '../../openai/openai-types.js';
+import { claudeThinking, maxTokensWithBudget, thinkingBudgetOf, thinkingIsOn } from '../claude-thinking.js';
 import type { ProviderContext, ProviderHttpRequest } from '../provider.js';
 import { BEDROCK_SIGNING_SERVICE, bedrockRuntimeUrl, regionOf } from './bedrock-endpoint.js';
 import { isObject } from '../json-values.js';
-import type { ConverseInferenceConfig, ConverseRequest, ConverseToolConfig } from './converse-wire-types.js';
+import type { ConverseInferenceConfig, ConverseRequest } from './converse-wire-types.js';
 import { hasToolBlocks, toConverseConversation, toolBlocksAsText } from './to-converse-messages.js';
 import { toConverseToolConfig } from './to-converse-tools.js';
 
-/** Extended-thinking budgets for OpenAI's `reasoning_effort` (Claude's minimum budget is 1024). */
-export const THINKING_BUDGET_TOKENS: Readonly<Record<string, number>> = { low: 1024, medium: 4096, high: 16_384 };
+export { THINKING_BUDGET_TOKENS } from '../claude-thinking.js';
 /** Room left for the answer beyond the thinking budget when the client sets no max tokens. */
 export const DEFAULT_ANSWER_TOKENS_WITH_THINKING = 4096;
 
@@ -56,14 +58,16 @@ export function toConverseRequest(request: ChatCompletionRequest, upstreamModel:
   const conversation = toConverseConversation(request.messages);
   const toolConfig = toConverseToolConfig(request);
   const messages = toolConfig === undefined && hasToolBlocks(conversation.messages) ? toolBlocksAsText(conversation.messages) : conversation.messages;
-  const budget = isAnthropicModel(upstreamModel) ? thinkingBudget(request['reasoning_effort'], toolConfig) : undefined;
-  const inferenceConfig = toInferenceConfig(request, budget);
+  const choice = toolConfig?.toolChoice;
+  const thinking = claudeThinking(request, choice !== undefined && ('any' in choice || 'tool' in choice));
+  const claudeThinks = isAnthropicModel(upstreamModel) ? thinking : undefined;
+  const inferenceConfig = toInferenceConfig(request, claudeThinks);
   return {
     messages,
     ...(conversation.system ? { system: conversation.system } : {}),
     ...(Object.keys(inferenceConfig).length > 0 ? { inferenceConfig } : {}),
     ...(toolConfig ? { toolConfig } : {}),
-    ...(budget !== undefined ? { additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: budget } } } : {}),
+    ...(claudeThinks !== undefined ? { additionalModelRequestFields: { thinking: claudeThinks } } : {}),
   };
 }
 
@@ -87,31 +91,24 @@ function refuseWhatCannotBeHonoured(request: ChatCompletionRequest): void {
   }
 }
 
-function thinkingBudget(effort: unknown, toolConfig: ConverseToolConfig | undefined): number | undefined {
-  if (typeof effort !== 'string') return undefined;
-  const choice = toolConfig?.toolChoice;
-  if (choice !== undefined && ('any' in choice || 'tool' in choice)) return undefined;
-  return THINKING_BUDGET_TOKENS[effort];
-}
-
-function toInferenceConfig(request: ChatCompletionRequest, budget: number | undefined): ConverseInferenceConfig {
+function toInferenceConfig(request: ChatCompletionRequest, thinking: ThinkingConfig | undefined): ConverseInferenceConfig {
   const requestedMaxTokens = positiveInteger(request['max_completion_tokens']) ?? positiveInteger(request['max_tokens']);
+  const budget = thinkingBudgetOf(thinking);
   // Claude counts thinking inside maxTokens and wants room beyond the budget: the client's allowance is kept for the answer.
   const maxTokens =
     budget === undefined
       ? requestedMaxTokens
       : requestedMaxTokens === undefined
         ? budget + DEFAULT_ANSWER_TOKENS_WITH_THINKING
-        : requestedMaxTokens <= budget
-          ? budget + requestedMaxTokens
-          : requestedMaxTokens;
+        : maxTokensWithBudget(requestedMaxTokens, budget);
+  const sampled = !thinkingIsOn(thinking);
   const temperature = unitInterval(request['temperature']);
   const topP = unitInterval(request['top_p']);
   const stopSequences = stopSequencesOf(request['stop']);
   return {
     ...(maxTokens !== undefined ? { maxTokens } : {}),
-    ...(budget === undefined && temperature !== undefined ? { temperature } : {}),
-    ...(budget === undefined && topP !== undefined ? { topP } : {}),
+    ...(sampled && temperature !== undefined ? { temperature } : {}),
+    ...(sampled && topP !== undefined ? { topP } : {}),
     ...(stopSequences.length > 0 ? { stopSequences } : {}),
   };
 }

@@ -53,6 +53,19 @@ export function createConverseStreamTranslator(context: ProviderContext): ChatSt
     return toolCallStart(toolIndex, toolUse['toolUseId'], toolUse['name'], context.requestId);
   };
 
+  /**
+   * Extended thinking, as LiteLLM streams it: the text as `reasoning_content` and as a
+   * `thinking_blocks` piece, the signature (which closes a reasoning block) as a piece of its own,
+   * redacted reasoning whole.
+   */
+  const reasoningChunks = (reasoning: JsonObject): ChatCompletionChunk[] => {
+    const { text, signature, redactedContent } = reasoning;
+    if (typeof text === 'string' && text !== '') return [chunk({ reasoning_content: text, thinking_blocks: [{ type: 'thinking', thinking: text }] })];
+    if (typeof signature === 'string' && signature !== '') return [chunk({ thinking_blocks: [{ type: 'thinking', thinking: '', signature }] })];
+    if (typeof redactedContent === 'string') return [chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: redactedContent }] })];
+    return [];
+  };
+
   const handlers: Record<string, (data: JsonObject) => ChatCompletionChunk[]> = {
     messageStart: () => (sentRole ? [] : [chunk({ content: '' })]),
 
@@ -88,10 +101,7 @@ export function createConverseStreamTranslator(context: ProviderContext): ChatSt
         }
         return [chunk({ tool_calls: [started] })];
       }
-      // Extended thinking: the text streams as reasoning; the signature and redacted reasoning have no OpenAI field.
-      const reasoningText = objectOr(delta['reasoningContent'])['text'];
-      if (typeof reasoningText === 'string' && reasoningText !== '') return [chunk({ reasoning_content: reasoningText })];
-      return [];
+      return reasoningChunks(objectOr(delta['reasoningContent']));
     },
 
     contentBlockStop: (data) => {

@@ -7,7 +7,13 @@
 
 /** Marks the end of a cacheable prefix (prompt caching), placed after the block it closes. */
 export interface ConverseCachePointBlock {
-  cachePoint: { type: 'default' };
+  /** `ttl` (`5m` or `1h`) from the client's `cache_control.ttl`; Bedrock's default is 5 minutes. */
+  cachePoint: { type: 'default'; ttl?: string };
+}
+
+/** Extended thinking of an earlier assistant turn (Claude), sent back with its signature unchanged. */
+export interface ConverseReasoningBlock {
+  reasoningContent: { reasoningText: { text: string; signature?: string } } | { redactedContent: string };
 }
 
 export interface ConverseTextBlock {
@@ -36,6 +42,7 @@ export interface ConverseToolResultBlock {
 export type ConverseSystemBlock = ConverseTextBlock | ConverseCachePointBlock;
 
 export type ConverseContentBlock =
+  | ConverseReasoningBlock
   | ConverseTextBlock
   | ConverseImageBlock
   | ConverseDocumentBlock
@@ -55,7 +62,8 @@ export interface ConverseToolSpec {
 export type ConverseToolChoice = { auto: Record<string, never> } | { any: Record<string, never> } | { tool: { name: string } };
 
 export interface ConverseToolConfig {
-  tools: ConverseToolSpec[];
+  /** Each tool, a `cachePoint` after a tool the client marked with `cache_control`. */
+  tools: Array<ConverseToolSpec | ConverseCachePointBlock>;
   toolChoice?: ConverseToolChoice;
 }
 

@@ -2,6 +2,7 @@ import { InvalidRequestError } from '../../errors.js';
 import { assistantToolCalls, parseBase64DataUrl, contentTexts, foldConversation, inlinePdf } from '../fold-conversation.js';
 import type { ChatMessage, JsonObject } from '../../openai/openai-types.js';
 import { isObject } from '../json-values.js';
+import { assistantThinkingBlocks } from '../claude-thinking.js';
 import type {
   ConverseCachePointBlock,
   ConverseContentBlock,
@@ -30,7 +31,9 @@ export const EMPTY_TOOL_RESULT_TEXT = '(no output)';
  * - consecutive turns of the same role are merged (Converse wants user and assistant to alternate),
  *   so consecutive tool results and a user message after them form one user turn;
  * - empty text is left out, and a turn left empty is dropped (Bedrock refuses empty text blocks);
- * - a part carrying `cache_control` is followed by a `cachePoint` block (Bedrock's prompt caching).
+ * - a part carrying `cache_control` is followed by a `cachePoint` block (Bedrock's prompt caching);
+ * - an assistant message's `thinking_blocks` (LiteLLM's field) become `reasoningContent` blocks
+ *   (`reasoningText` with its signature, `redactedContent`) before its text and tool calls.
  */
 export function toConverseConversation(messages: readonly ChatMessage[]): ConverseConversation {
   const { system, turns } = foldConversation<ConverseSystemBlock, ConverseContentBlock, ConverseMessage['role']>(messages, {
@@ -89,7 +92,14 @@ function userBlocks(content: unknown, path: string): ConverseContentBlock[] {
 }
 
 function cachePointAfter(part: JsonObject): ConverseCachePointBlock[] {
-  return isObject(part['cache_control']) ? [{ cachePoint: { type: 'default' } }] : [];
+  return cachePointFor(part['cache_control']);
+}
+
+/** A `cache_control` mark as the `cachePoint` block that follows what it marks; its `ttl` (`5m`, `1h`) is kept for Bedrock to judge. */
+export function cachePointFor(cacheControl: unknown): ConverseCachePointBlock[] {
+  if (!isObject(cacheControl)) return [];
+  const ttl = cacheControl['ttl'];
+  return [{ cachePoint: { type: 'default', ...(typeof ttl === 'string' && ttl !== '' ? { ttl } : {}) } }];
 }
 
 const IMAGE_FORMATS: Readonly<Record<string, ConverseImageFormat>> = {
@@ -136,8 +146,17 @@ function documentName(filename: unknown, index: number): string {
   return cleaned === '' ? `document-${index + 1}` : cleaned;
 }
 
+/** Reasoning blocks first, as Bedrock answered them (signatures unchanged), then text and tool calls. */
 function assistantBlocks(message: ChatMessage, path: string): ConverseContentBlock[] {
   return [
+    ...assistantThinkingBlocks(message, path).map(
+      (block): ConverseContentBlock => ({
+        reasoningContent:
+          block.type === 'redacted_thinking'
+            ? { redactedContent: block.data }
+            : { reasoningText: { text: block.thinking, ...(block.signature !== undefined ? { signature: block.signature } : {}) } },
+      }),
+    ),
     ...textBlocks(message.content, `${path}.content`),
     ...assistantToolCalls(message, path).map(({ id, name, input }): ConverseContentBlock => ({ toolUse: { toolUseId: id, name, input } })),
   ];

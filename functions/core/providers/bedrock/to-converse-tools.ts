@@ -1,7 +1,8 @@
 import { InvalidRequestError } from '../../errors.js';
 import type { ChatCompletionRequest } from '../../openai/openai-types.js';
 import { isObject } from '../json-values.js';
-import type { ConverseToolChoice, ConverseToolConfig, ConverseToolSpec } from './converse-wire-types.js';
+import type { ConverseCachePointBlock, ConverseToolChoice, ConverseToolConfig, ConverseToolSpec } from './converse-wire-types.js';
+import { cachePointFor } from './to-converse-messages.js';
 
 /** The schema sent for a function that declares no parameters (Converse requires one). */
 const NO_PARAMETERS = { type: 'object', properties: {} };
@@ -10,7 +11,8 @@ const NO_PARAMETERS = { type: 'object', properties: {} };
  * OpenAI's `tools`/`tool_choice` as Converse's `toolConfig`:
  * `auto` → `{auto:{}}`, `required` → `{any:{}}`, a named function → `{tool:{name}}`, no choice →
  * no `toolChoice` (Bedrock's default is auto). Converse has no "none": `none` sends no
- * `toolConfig` at all, so the model cannot call anything. A function's `strict` is dropped.
+ * `toolConfig` at all, so the model cannot call anything. A function's `strict` is dropped. A tool
+ * carrying `cache_control` is followed by a `cachePoint` entry (prompt caching up to that tool).
  * Bedrock itself refuses `any`/`tool` for models that only support `auto`.
  */
 export function toConverseToolConfig(request: ChatCompletionRequest): ConverseToolConfig | undefined {
@@ -20,7 +22,14 @@ export function toConverseToolConfig(request: ChatCompletionRequest): ConverseTo
   if (!Array.isArray(tools)) throw new InvalidRequestError("Invalid type for 'tools': expected an array of tools.", 'tools');
   if (tools.length === 0 || toolChoice === 'none') return undefined;
   const choice = toConverseToolChoice(toolChoice);
-  return { tools: tools.map(toToolSpec), ...(choice ? { toolChoice: choice } : {}) };
+  return { tools: tools.flatMap((tool: unknown, index) => [toToolSpec(tool, index), ...cachePointAfter(tool)]), ...(choice ? { toolChoice: choice } : {}) };
+}
+
+/** LiteLLM's `cache_control` on a tool (or inside its function) → a `cachePoint` entry right after it. */
+function cachePointAfter(tool: unknown): ConverseCachePointBlock[] {
+  if (!isObject(tool)) return [];
+  const fn = isObject(tool['function']) ? tool['function'] : {};
+  return cachePointFor(isObject(tool['cache_control']) ? tool['cache_control'] : fn['cache_control']);
 }
 
 function toToolSpec(tool: unknown, index: number): ConverseToolSpec {

@@ -125,12 +125,14 @@ describe('createAnthropicStreamTranslator', () => {
     expect(chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta['reasoning_content'])).filter(Boolean)).toEqual(['Let me think.']);
   });
 
-  it('yields no chunk when a signature delta arrives', () => {
+  it('yields the signature as a thinking_blocks piece when a signature delta arrives', () => {
     const translator = createAnthropicStreamTranslator(anthropicContext());
     translator.push(MESSAGE_START);
     translator.push(blockStart(0, { type: 'thinking', thinking: '' }));
 
-    expect(translator.push(blockDelta(0, { type: 'signature_delta', signature: 'sig' }))).toEqual([]);
+    const chunks = translator.push(blockDelta(0, { type: 'signature_delta', signature: 'sig' }));
+
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta)).toEqual([{ thinking_blocks: [{ type: 'thinking', thinking: '', signature: 'sig' }] }]);
   });
 
   it('streams the JSON-response tool input as content when the model answers through it', () => {

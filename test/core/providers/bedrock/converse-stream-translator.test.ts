@@ -94,7 +94,7 @@ describe('createConverseStreamTranslator event order', () => {
 });
 
 describe('createConverseStreamTranslator content', () => {
-  it('streams reasoning text as reasoning_content and drops its signature', () => {
+  it('streams reasoning text as reasoning_content and thinking_blocks pieces, then its signature', () => {
     const { chunks } = replayEvents([
       event('messageStart', { role: 'assistant' }),
       event('contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { text: 'Think' } } }),
@@ -102,7 +102,12 @@ describe('createConverseStreamTranslator content', () => {
       event('messageStop', { stopReason: 'end_turn' }),
     ]);
 
-    expect(chunks.map((chunk) => chunk.choices[0]?.delta)).toEqual([{ role: 'assistant', content: '' }, { reasoning_content: 'Think' }, {}]);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta)).toEqual([
+      { role: 'assistant', content: '' },
+      { reasoning_content: 'Think', thinking_blocks: [{ type: 'thinking', thinking: 'Think' }] },
+      { thinking_blocks: [{ type: 'thinking', thinking: '', signature: 'sig' }] },
+      {},
+    ]);
   });
 
   it('indexes two tool calls after a text block 0 and 1', () => {
