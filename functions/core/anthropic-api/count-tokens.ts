@@ -2,6 +2,14 @@ import { InvalidRequestError } from '../errors.js';
 import type { JsonObject } from '../openai/openai-types.js';
 import { anthropicToOpenAIRequest } from './anthropic-request-to-openai.js';
 
+/**
+ * Response header of `/v1/messages/count_tokens` saying who counted: `provider` (Anthropic's or
+ * Bedrock's own count) or `estimated` (this file's estimate, for models whose provider has no
+ * token-counting API).
+ */
+export const TOKEN_COUNT_HEADER = 'x-gateway-token-count';
+export const ESTIMATED_TOKEN_COUNT = 'estimated';
+
 /** The estimate's rate: about four characters of English or JSON per token. */
 export const CHARACTERS_PER_TOKEN = 4;
 
@@ -9,7 +17,8 @@ export const CHARACTERS_PER_TOKEN = 4;
 export const ATTACHMENT_TOKEN_ESTIMATE = 1_600;
 
 /**
- * `POST /v1/messages/count_tokens` → `{ input_tokens }`.
+ * `POST /v1/messages/count_tokens` → `{ input_tokens }`, for a model whose provider cannot count
+ * (the route asks Anthropic or Bedrock when the model is served there).
  *
  * This is an ESTIMATE, not a count: the models behind the gateway use different
  * tokenizers, and the gateway has none of them. It is the characters of the system

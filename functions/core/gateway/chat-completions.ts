@@ -17,8 +17,7 @@ import type { GatewayContext, RecordedUsage, RequestContext } from './gateway-co
 import { meterRequest } from './metering.js';
 import { readBodyText } from './read-body.js';
 import { translateChatStream } from './translate-stream.js';
-import { completionUsage, createStreamUsageObserver, formatUsd } from './usage-observer.js';
-import { costMicros } from '../pricing/cost.js';
+import { completionUsage, costUsdHeader, createStreamUsageObserver } from './usage-observer.js';
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -76,23 +75,23 @@ export async function handleChatCompletion(gateway: GatewayContext, request: Req
   const { completion } = routed.value;
   const usage = completionUsage(completion, metering.promptEstimate, rejectedUsageLogger(gateway, request, routed.deployment));
   request.served.usage = usage;
-  headers[COST_HEADER] = String(formatUsd(costMicros(usage, pricingFor(routed.deployment))));
+  headers[COST_HEADER] = costUsdHeader(usage, pricingFor(routed.deployment));
   return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(completion) };
 }
 
-type Served =
+export type Served =
   | { kind: 'json'; completion: ChatCompletion; headers: Record<string, string> }
   | { kind: 'stream'; body: AsyncIterable<string>; usage: () => RecordedUsage; headers: Record<string, string> };
 
 /** One attempt at one deployment: its abort signal (timeout, client gone) and the client's `timeout` override, if any. */
-interface AttemptTarget {
+export interface AttemptTarget {
   deployment: ResolvedDeployment;
   signal: AbortSignal;
   timeoutOverrideMs?: number;
 }
 
 /** A non-streaming attempt: the whole answer, parsed (a malformed one fails the attempt). */
-async function complete(gateway: GatewayContext, request: RequestContext, chat: ChatCompletionRequest, target: AttemptTarget): Promise<Served> {
+export async function complete(gateway: GatewayContext, request: RequestContext, chat: ChatCompletionRequest, target: AttemptTarget): Promise<Served> {
   const { deployment, signal } = target;
   const { provider, context, headers } = prepare(gateway, request, chat, deployment);
   const build = (keyed: ResolvedDeployment) => provider.buildChatRequest(chat, { ...context, deployment: keyed });
@@ -110,7 +109,7 @@ async function complete(gateway: GatewayContext, request: RequestContext, chat: 
  * event, since the client already has bytes. `stream_timeout` still bounds the first token
  * after such an early commit: past it the stream ends with a timeout error event.
  */
-async function startStream(gateway: GatewayContext, request: RequestContext, chat: ChatCompletionRequest, target: AttemptTarget, promptEstimate: () => number): Promise<Served> {
+export async function startStream(gateway: GatewayContext, request: RequestContext, chat: ChatCompletionRequest, target: AttemptTarget, promptEstimate: () => number): Promise<Served> {
   const { deployment, signal } = target;
   const firstTokenLimitMs = target.timeoutOverrideMs ?? deployment.streamTimeoutMs;
   const firstTokenBy = gateway.clock.now() + firstTokenLimitMs;

@@ -137,9 +137,9 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
       case 'get_model':
         return handleGetModel(gateway, request.principal, route.id);
       case 'anthropic_messages':
-        return handleAnthropicMessages(gateway, request, withAttribution(request, parseJsonBody(http.body)));
+        return handleAnthropicMessages(gateway, request, withAttribution(request, parseJsonBody(http.body)), http);
       case 'anthropic_count_tokens':
-        return handleAnthropicCountTokens(parseJsonBody(http.body));
+        return handleAnthropicCountTokens(gateway, request, parseJsonBody(http.body), http);
       case 'health':
         throw new Error('health is answered before authentication');
     }
