@@ -110,6 +110,32 @@ describe('DynamoDB counter store failures', () => {
   });
 });
 
+describe('DynamoDB counter store contention', () => {
+  // Contention comes from the callers' own concurrency, not an outage: it must never reach limits_fail_open.
+  it('answers 503 limits_contended, not unavailability, when a multi-scope transaction keeps conflicting', async () => {
+    dynamodb.on(TransactWriteItemsCommand).rejects(
+      new TransactionCanceledException({ message: 'cancelled', CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }], ...metadata(400) }),
+    );
+    const scopes = [
+      { scope: 'key:k', rpmLimit: 5, settles: false },
+      { scope: 'tenant:t', rpmLimit: 5, settles: false },
+    ];
+
+    const failure = await counters().admit(admission(scopes)).catch((caught: unknown) => caught);
+
+    expect(failure).not.toBeInstanceOf(CounterStoreUnavailableError);
+    expect(failure).toMatchObject({ status: 503, code: 'limits_contended' });
+  });
+
+  it('answers 503 limits_contended when a single write meets another request\'s transaction', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(serviceError('TransactionConflictException', 400));
+
+    const failure = await counters().admit(admission()).catch((caught: unknown) => caught);
+
+    expect(failure).toMatchObject({ status: 503, code: 'limits_contended' });
+  });
+});
+
 describe('DynamoDB cooldown store failures', () => {
   it.each(unavailable)('is CooldownStoreUnavailableError when DynamoDB fails with %s', async (_name, error) => {
     dynamodb.on(GetItemCommand).rejects(error());

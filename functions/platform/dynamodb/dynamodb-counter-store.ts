@@ -19,7 +19,12 @@ import {
   type ScopeSettlement,
   type SettleInput,
 } from '../../core/admission/counter-store.js';
-import { isStoreUnavailable, rejectingCancellationCode } from './dynamodb-error-kind.js';
+import { ServiceUnavailableError } from '../../core/errors.js';
+import { isConflictOnly, isContention, isStoreUnavailable, rejectingCancellationCode } from './dynamodb-error-kind.js';
+
+/** Too many admissions at once on one key's or tenant's items: never a reason to skip limits. */
+const contendedError = () =>
+  new ServiceUnavailableError('Too many requests of this key or tenant are being admitted at once; retry shortly.', 'limits_contended');
 
 /**
  * Counters in DynamoDB: ONE item per scope (`pk = SCOPE#key:…`, `SCOPE#tenant:…`,
@@ -60,6 +65,7 @@ export function createDynamoDbCounterStore(options: { client: DynamoDBClient; ta
       return (await client.send(command as UpdateItemCommand)) as T;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) throw error;
+      if (isContention(error)) throw contendedError();
       throw isStoreUnavailable(error) ? new CounterStoreUnavailableError(error) : new CounterStoreRejectedError(errorName(error), error);
     }
   };
@@ -116,7 +122,7 @@ export function createDynamoDbCounterStore(options: { client: DynamoDBClient; ta
           return refusedBy(scope, item, input);
         }
         // Another transaction held one of the items, or DynamoDB throttled it: nothing was applied, so trying again is safe.
-        if (attempt >= transactionAttempts) throw new CounterStoreUnavailableError(error);
+        if (attempt >= transactionAttempts) throw isConflictOnly(reasons) ? contendedError() : new CounterStoreUnavailableError(error);
         await pause(attempt);
       }
     }
@@ -247,8 +253,7 @@ export function createDynamoDbCounterStore(options: { client: DynamoDBClient; ta
           return;
         } catch (error) {
           if (!(error instanceof TransactionCanceledException)) throw error;
-          const conflictOnly = (error.CancellationReasons ?? []).every((reason) => reason.Code === 'None' || reason.Code === 'TransactionConflict');
-          if (!conflictOnly) break; // some scope already settled or expired: settle each on its own
+          if (!isConflictOnly(error.CancellationReasons ?? [])) break; // some scope already settled or expired: settle each on its own
           await pause(attempt);
         }
       }

@@ -17,8 +17,6 @@ const UNAVAILABLE_NAMES = new Set([
   'InternalServerError',
   'ServiceUnavailable',
   'ServiceUnavailableException',
-  // A plain write meeting an item a transaction holds: contention, gone on retry.
-  'TransactionConflictException',
   'RequestTimeout',
   'RequestTimeoutException',
   'TimeoutError',
@@ -53,13 +51,23 @@ export function isStoreUnavailable(error: unknown): boolean {
   return status !== undefined && status >= 500;
 }
 
-/** True when a cancelled transaction's reasons include throttling (DynamoDB refused to run it now). */
-export function isCancellationUnavailable(reasons: ReadonlyArray<{ Code?: string }>): boolean {
-  return reasons.some((reason) => reason.Code !== undefined && UNAVAILABLE_CANCELLATION_CODES.has(reason.Code));
-}
+const BENIGN_CANCELLATION_CODES = new Set(['None', 'ConditionalCheckFailed', 'TransactionConflict', ...UNAVAILABLE_CANCELLATION_CODES]);
 
 /** The cancellation code that is neither a refusal, a conflict, throttling nor "not the culprit" (e.g. `ValidationError`), if any. */
 export function rejectingCancellationCode(reasons: ReadonlyArray<{ Code?: string }>): string | undefined {
-  const benign = new Set(['None', 'ConditionalCheckFailed', 'TransactionConflict', ...UNAVAILABLE_CANCELLATION_CODES]);
-  return reasons.find((reason) => reason.Code !== undefined && !benign.has(reason.Code))?.Code;
+  return reasons.find((reason) => reason.Code !== undefined && !BENIGN_CANCELLATION_CODES.has(reason.Code))?.Code;
+}
+
+/**
+ * Contention: writes to one key's or tenant's item met another request's transaction. The
+ * callers' own concurrency causes it, not an outage, so it must never fail open (that would
+ * let a client skip its limits by sending enough at once): it is answered 503, retry shortly.
+ */
+export function isContention(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TransactionConflictException';
+}
+
+/** True when every reason of a cancelled transaction is a conflict with another transaction (or "not the culprit"). */
+export function isConflictOnly(reasons: ReadonlyArray<{ Code?: string }>): boolean {
+  return reasons.length > 0 && reasons.every((reason) => reason.Code === 'None' || reason.Code === 'TransactionConflict');
 }
