@@ -7,7 +7,7 @@
 //   stackName=Name                 default LlmGateway (prod) / LlmGateway-dev (dev)
 //   memoryMb=1024                  gateway memory, 128–10240 MB
 //   timeoutSeconds=900             longest request or stream, 1–900 s
-//   reservedConcurrency=100        concurrency reserved for (and capping) the gateway (default 100; admin 5 and
+//   reservedConcurrency=400        concurrency reserved for (and capping) the gateway (default 400; admin 5 and
 //                                  aggregator 10 too); `none` reserves nothing (accounts with a small quota)
 //   edgeProtection=true            CloudFront + AWS WAF in front of the gateway URL; the stack must then be in
 //                                  us-east-1 (AWS_REGION=us-east-1), and GatewayUrl is the CloudFront URL

@@ -35,8 +35,10 @@ const USAGE_QUEUE_MAX_AGE = Duration.minutes(15);
  * metric filters on the gateway's log group, by the metric name they get.
  */
 export const GATEWAY_LOG_EVENT_METRICS = {
-  /** DynamoDB refused or failed an admission write: requests get 503 (fail closed) or go unlimited (fail open). */
+  /** The counters table was unavailable (throttled, unreachable, 5xx): requests get 503 (fail closed) or go unlimited (fail open). */
   CounterStoreUnavailable: 'admission.store_unavailable',
+  /** The counters table refused an admission write (missing table, access denied, validation): virtual-key requests get 500. */
+  CounterStoreRejected: 'admission.store_rejected',
   /** A usage record reached neither SQS nor the usage table; only the log holds it (npm run usage:replay). */
   UsageRecordsUnsaved: 'usage.record_unsaved',
   /** A request's spend could not be settled in the counters table (its reservation expires later). */
@@ -63,13 +65,13 @@ export interface GatewayMonitoringProps {
  * Alarms and a dashboard for one gateway deployment:
  * - alarms (in ALARM, then OK, to `alarmTopic` if given): gateway 5xx rate, gateway throttles,
  *   usage dead-letter queue not empty, aggregator errors, usage queue backlog, counter store
- *   unavailable, usage records unsaved;
+ *   unavailable, counter store rejected, usage records unsaved;
  * - a dashboard: requests, errors, 5xx rate, latency and time to first token (p50, p99),
  *   tokens, cost and requests by model, cost by tenant, usage queues, aggregator, concurrency
  *   and throttles, the counted log events, and the alarms' state.
  */
 export class GatewayMonitoring extends Construct {
-  /** By construct id: Gateway5xxRate, GatewayThrottles, UsageDeadLetterQueueNotEmpty, AggregatorErrors, UsageQueueBacklog, CounterStoreUnavailable, UsageRecordsUnsaved. */
+  /** By construct id: Gateway5xxRate, GatewayThrottles, UsageDeadLetterQueueNotEmpty, AggregatorErrors, UsageQueueBacklog, CounterStoreUnavailable, CounterStoreRejected, UsageRecordsUnsaved. */
   public readonly alarms: Record<string, Alarm>;
   public readonly dashboard?: Dashboard;
   /** The metrics counted from the gateway's log lines, by the names in GATEWAY_LOG_EVENT_METRICS. */
@@ -164,6 +166,13 @@ export class GatewayMonitoring extends Construct {
         'CounterStoreUnavailable',
         logEventMetrics.CounterStoreUnavailable,
         'Admission could not reach the counters table (admission.store_unavailable): virtual-key requests get 503, or go unlimited with limits_fail_open.',
+        { threshold: 1 },
+      ),
+      CounterStoreRejected: alarm(
+        'CounterStoreRejected',
+        logEventMetrics.CounterStoreRejected,
+        'The counters table refused an admission write (admission.store_rejected, with the error name): virtual-key requests get 500. ' +
+          'Check that the table exists and the gateway role may write it.',
         { threshold: 1 },
       ),
       UsageRecordsUnsaved: alarm(

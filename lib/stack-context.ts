@@ -19,7 +19,7 @@ export const CONTEXT_KEYS = {
   /** Gateway function timeout in seconds (1–900), the longest a request or stream may last. Default 900. */
   timeoutSeconds: 'timeoutSeconds',
   /**
-   * Concurrent executions reserved for (and capping) the gateway function, or `none`. Default 100, with 5 for the
+   * Concurrent executions reserved for (and capping) the gateway function, or `none`. Default 400, with 5 for the
    * admin function and 10 for the aggregator; `none` reserves nothing for any of them (accounts with a small quota).
    */
   reservedConcurrency: 'reservedConcurrency',

@@ -17,12 +17,13 @@ function alarmProperties(name: string): Properties {
 }
 
 describe('GatewayMonitoring alarms', () => {
-  it('creates the seven alarms', () => {
+  it('creates the eight alarms', () => {
     const { stack, template } = synthesizeDefaultStack();
 
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     expect(Object.keys(stack.gateway.alarms).sort()).toEqual([
       'AggregatorErrors',
+      'CounterStoreRejected',
       'CounterStoreUnavailable',
       'Gateway5xxRate',
       'GatewayThrottles',
@@ -107,6 +108,7 @@ describe('GatewayMonitoring alarms', () => {
 
   it.each([
     { alarm: 'CounterStoreUnavailable', event: 'admission.store_unavailable' },
+    { alarm: 'CounterStoreRejected', event: 'admission.store_rejected' },
     { alarm: 'UsageRecordsUnsaved', event: 'usage.record_unsaved' },
   ])('alarms on one $event log line, counted by a metric filter on the gateway log group', ({ alarm, event }) => {
     const { stack, template } = synthesizeDefaultStack();
