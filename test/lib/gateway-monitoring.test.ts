@@ -130,7 +130,7 @@ describe('GatewayMonitoring alarms', () => {
   it('counts settlement failures and unhandled errors from the log too', () => {
     const { template } = synthesizeDefaultStack();
 
-    template.resourceCountIs('AWS::Logs::MetricFilter', 4);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 5);
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.event = "settlement.failed" }' });
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.event = "gateway_unhandled_error" }' });
   });
