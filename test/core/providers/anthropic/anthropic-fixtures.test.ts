@@ -12,7 +12,9 @@ import {
 } from './anthropic-test-support.js';
 
 const STREAM_FIXTURES = [
+  'anthropic-clear-thinking.1.chunks.txt',
   'anthropic-clear-tool-uses.1.chunks.txt',
+  'anthropic-code-execution-20260120-prompt-cache.1.chunks.txt',
   'anthropic-json-tool.1.chunks.txt',
   'anthropic-message-delta-input-tokens.chunks.txt',
   'anthropic-refusal.chunks.txt',
@@ -20,7 +22,7 @@ const STREAM_FIXTURES = [
   'anthropic-tool-no-args.chunks.txt',
 ];
 
-const MESSAGE_FIXTURES = ['anthropic-json-tool.1.json', 'anthropic-refusal.json', 'anthropic-text.json', 'anthropic-tool-no-args.json'];
+const MESSAGE_FIXTURES = ['anthropic-clear-thinking.1.json', 'anthropic-json-tool.1.json', 'anthropic-refusal.json', 'anthropic-text.json', 'anthropic-tool-no-args.json'];
 
 function recordedMessageStart(name: string): JsonObject {
   return JSON.parse(readAnthropicEvents(name)[0]!.data).message as JsonObject;
