@@ -9,6 +9,8 @@ import type { GatewayHttpRequest, GatewayHttpResponse } from '../core/http/gatew
 /** The fields of a function URL event (payload 2.0) the gateway reads. */
 export interface FunctionUrlEvent {
   readonly rawPath?: string;
+  /** Without `?`; empty when there is none (`beta=true` on Anthropic's routes is forwarded upstream). */
+  readonly rawQueryString?: string;
   readonly headers?: Readonly<Record<string, string | undefined>>;
   /** Function URLs move `Cookie` headers here. */
   readonly cookies?: readonly string[];
@@ -28,6 +30,7 @@ export function toGatewayRequest(event: FunctionUrlEvent, signal: AbortSignal): 
   return {
     method: event.requestContext.http.method.toUpperCase(),
     path: event.rawPath ?? event.requestContext.http.path ?? '/',
+    ...(event.rawQueryString ? { query: event.rawQueryString } : {}),
     headers: toLowerCaseHeaders(event.headers ?? {}, event.cookies ?? []),
     body: toBodyBytes(event.body, event.isBase64Encoded === true),
     signal,

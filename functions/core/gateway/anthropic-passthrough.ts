@@ -249,7 +249,7 @@ function createAnthropicUsageObserver(promptEstimate: () => number, deployment: 
         case 'message_delta': {
           const atDelta = payload['usage'];
           if (!isObject(atStart) && !isObject(atDelta)) return;
-          observer.observe(chunkOf({ choices: [], usage: mapAnthropicUsage(withCacheSplit(mergeAnthropicStreamUsage(atStart, atDelta), atStart, atDelta)) }));
+          observer.observe(chunkOf({ choices: [], usage: mapAnthropicUsage(mergeAnthropicStreamUsage(atStart, atDelta)) }));
           return;
         }
         default:
@@ -257,21 +257,6 @@ function createAnthropicUsageObserver(promptEstimate: () => number, deployment: 
       }
     },
   };
-}
-
-/**
- * The 5-minute / 1-hour split of cache writes (`cache_creation`): the delta's when it has one;
- * else message_start's, but only while it describes the same total (a delta may revise the
- * total without a split: anthropic-code-execution-20260120-prompt-cache.1.chunks.txt, 3,068 at
- * the start, 3,337 in the delta); else none.
- */
-function withCacheSplit(merged: JsonObject, atStart: unknown, atDelta: unknown): JsonObject {
-  if (merged['cache_creation'] !== undefined) return merged;
-  const delta = isObject(atDelta) ? atDelta : {};
-  const start = isObject(atStart) ? atStart : {};
-  if (delta['cache_creation'] !== undefined) return { ...merged, cache_creation: delta['cache_creation'] };
-  if (start['cache_creation'] === undefined || merged['cache_creation_input_tokens'] !== start['cache_creation_input_tokens']) return merged;
-  return { ...merged, cache_creation: start['cache_creation'] };
 }
 
 function deltaText(delta: unknown): string {
