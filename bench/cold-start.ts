@@ -3,7 +3,8 @@
  *
  * Each handler (gateway, admin, aggregator) is bundled with esbuild using exactly the options
  * the stack gives NodejsFunction (lib/bundling-options.ts: minified ESM for node22, the AWS SDK
- * bundled too, the `require` shim, the config inlined; the default config unless a path is given).
+ * bundled too, the `require` shim, the config inlined; the default config unless a path is given;
+ * for the gateway, the config's prices resolved from @pydantic/genai-prices and inlined, as at synth).
  * For each bundle it reports:
  * - the minified size of index.mjs, and of its source map (deployed beside it);
  * - the deployment package size, approximated by deflating both files (zip's own method) and
@@ -27,6 +28,7 @@ import { build } from 'esbuild';
 import { DEFAULT_CONFIG_YAML } from '../functions/core/config/default-config.js';
 import { esbuildOptions, FUNCTION_ENTRIES } from '../lib/bundling-options.js';
 import { isEntryPoint } from '../functions/platform/entry-point.js';
+import { resolveConfigPrices, toInlinedPrices } from '../functions/platform/genai-price-resolver.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_RUNS = 7;
@@ -109,9 +111,11 @@ export async function measureColdStart(options: ColdStartOptions = {}): Promise<
   const outDirectory = realpathSync(mkdtempSync(join(cache, 'cold-start-')));
   try {
     const rows: ColdStartRow[] = [];
+    const prices = toInlinedPrices(resolveConfigPrices(configYaml, { at: new Date() }));
     for (const [name, entry] of Object.entries(FUNCTION_ENTRIES) as Array<[keyof typeof FUNCTION_ENTRIES, string]>) {
       const outfile = join(outDirectory, name, 'index.mjs');
-      await build({ ...esbuildOptions(configYaml), entryPoints: [join(ROOT, entry)], outfile, absWorkingDir: ROOT, logLevel: 'silent' });
+      const options = esbuildOptions(configYaml, name === 'gateway' ? prices : undefined);
+      await build({ ...options, entryPoints: [join(ROOT, entry)], outfile, absWorkingDir: ROOT, logLevel: 'silent' });
       const code = readFileSync(outfile);
       const sourceMap = readFileSync(`${outfile}.map`);
       const timings = Array.from({ length: runs }, () => timeInFreshProcess(outfile, name === 'gateway'));

@@ -3,6 +3,7 @@
  * local esbuild) and for `bench/cold-start.ts` (esbuild's API), so the benchmark measures the
  * very bundle that is deployed. No CDK import here: the benchmark loads this file alone.
  */
+import type { InlinedPrices } from '../functions/platform/genai-price-catalog.js';
 
 /** Node.js 22 on Lambda; the bundle targets the same version. */
 export const BUNDLE_TARGET = 'node22';
@@ -26,18 +27,28 @@ export const REQUIRE_SHIM_BANNER =
 /** The gateway config YAML, inlined at build time under this global name (functions/gateway/handler.ts reads it). */
 export const CONFIG_DEFINE_NAME = '__GATEWAY_CONFIG_YAML__';
 
-/** esbuild `define` entries for one config. */
-export function bundleDefines(configYaml: string): Record<string, string> {
-  return { [CONFIG_DEFINE_NAME]: JSON.stringify(configYaml) };
+/**
+ * The configured deployments' prices (InlinedPrices as JSON text), inlined under this global name
+ * (functions/gateway/handler.ts reads it). Resolved from `@pydantic/genai-prices` at synth, so
+ * the bundle carries these few prices rather than the whole database (~800 KB).
+ */
+export const PRICES_DEFINE_NAME = '__GATEWAY_PRICES_JSON__';
+
+/** esbuild `define` entries for one config and, for the gateway, its resolved prices. */
+export function bundleDefines(configYaml: string, prices?: InlinedPrices): Record<string, string> {
+  return {
+    [CONFIG_DEFINE_NAME]: JSON.stringify(configYaml),
+    ...(prices === undefined ? {} : { [PRICES_DEFINE_NAME]: JSON.stringify(JSON.stringify(prices)) }),
+  };
 }
 
 /**
  * The esbuild build options NodejsFunction passes (as CLI flags) for the stack's functions:
  * bundled (the AWS SDK included), minified ESM for Node 22 on the node platform, an external
- * source map without sources, the `require` shim and the inlined config. Add
+ * source map without sources, the `require` shim, the inlined config and (gateway) prices. Add
  * `entryPoints` and `outfile` (NodejsFunction writes `index.mjs`).
  */
-export function esbuildOptions(configYaml: string): EsbuildOptions {
+export function esbuildOptions(configYaml: string, prices?: InlinedPrices): EsbuildOptions {
   return {
     bundle: true,
     platform: 'node',
@@ -49,7 +60,7 @@ export function esbuildOptions(configYaml: string): EsbuildOptions {
     external: [...EXTERNAL_MODULES],
     mainFields: [...MAIN_FIELDS],
     banner: { js: REQUIRE_SHIM_BANNER },
-    define: bundleDefines(configYaml),
+    define: bundleDefines(configYaml, prices),
   };
 }
 

@@ -13,6 +13,9 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError, parseConfigText } from '../functions/core/config/parse-config.js';
+import type { InlinedPrices } from '../functions/platform/genai-price-catalog.js';
+import { describePrices } from '../functions/platform/genai-price-report.js';
+import { resolveConfigPrices, toInlinedPrices } from '../functions/platform/genai-price-resolver.js';
 import { bedrockModelArns } from './bedrock-model-arns.js';
 import { BUNDLE_TARGET, EXTERNAL_MODULES, FUNCTION_ENTRIES, MAIN_FIELDS, REQUIRE_SHIM_BANNER, bundleDefines } from './bundling-options.js';
 import { acknowledgeAwsSolutionsFindings } from './gateway-acknowledgements.js';
@@ -291,6 +294,11 @@ export class LlmGateway extends Construct {
     for (const warning of parseConfigText(props.configYaml).warnings) {
       Annotations.of(this).addWarningV2('llm-gateway:config-warning', `config: ${warning}`);
     }
+    // The configured deployments' prices, resolved now and inlined: the database stays out of the bundle.
+    const prices = resolveConfigPrices(props.configYaml, { at: new Date() });
+    const priceReport = describePrices(prices);
+    Annotations.of(this).addInfo(priceReport.summary);
+    for (const note of priceReport.notes) Annotations.of(this).addInfo(note);
     const retainData = this.stage === 'prod';
     const logRemovalPolicy = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
@@ -341,6 +349,7 @@ export class LlmGateway extends Construct {
         METRICS_NAMESPACE: this.metricsNamespace,
       },
       ...(gatewayReservation === 'none' ? {} : { reservedConcurrentExecutions: gatewayReservation }),
+      prices: toInlinedPrices(prices),
     });
     this.function = gateway.function;
     this.logGroup = gateway.logGroup;
@@ -449,6 +458,8 @@ function lambdaFunction(
     logRemovalPolicy: RemovalPolicy;
     configYaml: string;
     reservedConcurrentExecutions?: number;
+    /** The gateway's resolved prices, inlined beside the config. */
+    prices?: InlinedPrices;
   },
 ): { function: NodejsFunction; role: Role; logGroup: LogGroup } {
   const logGroup = new LogGroup(scope, `${prefix}Logs`, { retention: options.logRetention, removalPolicy: options.logRemovalPolicy });
@@ -465,7 +476,7 @@ function lambdaFunction(
     role,
     logGroup,
     environment: { ...options.environment, NODE_OPTIONS: '--enable-source-maps' },
-    bundling: esmBundling(options.configYaml),
+    bundling: esmBundling(options.configYaml, options.prices),
     ...(options.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: options.reservedConcurrentExecutions }),
   });
   logGroup.grantWrite(role);
@@ -499,8 +510,8 @@ function attributeType(type: TableDefinition['partitionKey']['type']): Attribute
   }
 }
 
-/** Local esbuild, no Docker; ESM for Node 22 with the gateway config inlined (the options in bundling-options.ts). */
-function esmBundling(configYaml: string): BundlingOptions {
+/** Local esbuild, no Docker; ESM for Node 22 with the gateway config (and prices) inlined (the options in bundling-options.ts). */
+function esmBundling(configYaml: string, prices?: InlinedPrices): BundlingOptions {
   return {
     forceDockerBundling: false,
     minify: true,
@@ -511,7 +522,7 @@ function esmBundling(configYaml: string): BundlingOptions {
     externalModules: [...EXTERNAL_MODULES],
     mainFields: [...MAIN_FIELDS],
     banner: REQUIRE_SHIM_BANNER,
-    define: bundleDefines(configYaml),
+    define: bundleDefines(configYaml, prices),
   };
 }
 

@@ -18,7 +18,9 @@ import { DEFAULT_CONFIG_YAML } from '../core/config/default-config.js';
 import { ConfigError } from '../core/config/parse-config.js';
 import type { GatewayHttpResponse } from '../core/http/gateway-http.js';
 import type { Logger, SecretSource } from '../core/ports.js';
+import type { PriceCatalog } from '../core/pricing/price-catalog.js';
 import { createEnvironmentSecretSource } from '../platform/environment-secret-source.js';
+import { createInlinedPriceCatalog, parseInlinedPrices } from '../platform/genai-price-catalog.js';
 import { createJsonLogger } from '../platform/json-logger.js';
 import { createNodeHttpUpstreamClient } from '../platform/node-http-upstream-client.js';
 import { createSecretsManagerSecretSource } from '../platform/secrets-manager-secret-source.js';
@@ -32,8 +34,13 @@ import { createOriginCheck, originForbiddenResponse, withoutOriginHeader, type O
 
 /** The config YAML, inlined by esbuild's `define` at deploy time; undeclared when running unbundled. */
 declare const __GATEWAY_CONFIG_YAML__: string | undefined;
+/** The configured deployments' prices (InlinedPrices JSON), resolved and inlined at synth; undeclared unbundled. */
+declare const __GATEWAY_PRICES_JSON__: string | undefined;
 
 const logger = createJsonLogger({ component: 'gateway' });
+/** Read once per container; unbundled (no define) there is no catalog and only the config's own prices apply. */
+const priceCatalog: PriceCatalog | undefined =
+  typeof __GATEWAY_PRICES_JSON__ === 'string' ? createInlinedPriceCatalog(parseInlinedPrices(__GATEWAY_PRICES_JSON__)) : undefined;
 let gateway: Promise<BuiltGateway> | undefined;
 let originCheck: Promise<OriginCheck | undefined> | undefined;
 
@@ -88,9 +95,14 @@ function getGateway(log: Logger): Promise<BuiltGateway> {
     logger: log,
     ...createTenancy(process.env, log),
     signer: createSigV4RequestSigner(),
+    ...(priceCatalog === undefined ? {} : { prices: priceCatalog }),
   }).then(
     (built) => {
-      log.info('gateway_ready', { models: built.modelNames, masterKeyOrigin: built.masterKeyOrigin });
+      log.info('gateway_ready', {
+        models: built.modelNames,
+        masterKeyOrigin: built.masterKeyOrigin,
+        priceSource: priceCatalog?.source ?? 'not inlined',
+      });
       return built;
     },
     (error: unknown) => {

@@ -9,8 +9,6 @@ import type { ModelPrice, PriceCatalog } from '../core/pricing/price-catalog.js'
 export interface InlinedPrices {
   /** e.g. `@pydantic/genai-prices 0.1.8`. */
   readonly source: string;
-  /** The day the database's dated prices were resolved for (`YYYY-MM-DD`). */
-  readonly resolvedOn: string;
   /** By {@link priceKey}: only the configured deployments that the database prices. */
   readonly prices: Readonly<Record<string, ModelPrice>>;
 }
@@ -35,8 +33,8 @@ export function createInlinedPriceCatalog(inlined: InlinedPrices): PriceCatalog 
  */
 export function parseInlinedPrices(text: string): InlinedPrices {
   const value: unknown = JSON.parse(text);
-  if (!isRecord(value) || typeof value['source'] !== 'string' || typeof value['resolvedOn'] !== 'string' || !isRecord(value['prices'])) {
-    throw new Error('The inlined price data is not { source, resolvedOn, prices }: rebuild the gateway bundle.');
+  if (!isRecord(value) || typeof value['source'] !== 'string' || !isRecord(value['prices'])) {
+    throw new Error('The inlined price data is not { source, prices }: rebuild the gateway bundle.');
   }
   return value as unknown as InlinedPrices;
 }

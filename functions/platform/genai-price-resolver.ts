@@ -74,6 +74,11 @@ export interface UnpricedDeployment {
 }
 
 export interface ResolvedPrices extends InlinedPrices {
+  /**
+   * The day whose prices were taken where the database dates a change (`YYYY-MM-DD`). Not inlined:
+   * the bundle stays byte-identical from one day to the next unless a price has changed.
+   */
+  readonly resolvedOn: string;
   /** Deployments the database does not price (in config order, once each). */
   readonly unpriced: readonly UnpricedDeployment[];
   /** Prices the database has but ModelPrice cannot hold, by deployment: what the gateway does instead. */
@@ -138,9 +143,9 @@ export function resolveConfigPrices(configText: string, options: ResolveOptions)
   return resolveDeploymentPrices(parseConfigText(configText).config.deployments, options);
 }
 
-/** Only what the gateway bundle needs: the source, the date and the prices. */
+/** Only what the gateway bundle needs: the source and the prices. */
 export function toInlinedPrices(resolved: ResolvedPrices): InlinedPrices {
-  return { source: resolved.source, resolvedOn: resolved.resolvedOn, prices: resolved.prices };
+  return { source: resolved.source, prices: resolved.prices };
 }
 
 function resolveOne(deployment: PricedDeployment, at: Date): { price: ModelPrice; notes: string[] } | { reason: string } {

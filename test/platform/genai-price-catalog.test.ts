@@ -3,7 +3,6 @@ import { createInlinedPriceCatalog, parseInlinedPrices, type InlinedPrices } fro
 
 const INLINED: InlinedPrices = {
   source: '@pydantic/genai-prices 0.1.8',
-  resolvedOn: '2026-12-01',
   prices: {
     'bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0': { inputPerToken: 3.3e-6, outputPerToken: 16.5e-6 },
   },
@@ -32,7 +31,7 @@ describe('parseInlinedPrices', () => {
     expect(parseInlinedPrices(JSON.stringify(INLINED))).toEqual(INLINED);
   });
 
-  it('throws when the inlined text is not { source, resolvedOn, prices }', () => {
+  it('throws when the inlined text is not { source, prices }', () => {
     expect(() => parseInlinedPrices('{"prices":[]}')).toThrow(/rebuild the gateway bundle/);
   });
 });
