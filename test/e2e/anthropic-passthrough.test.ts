@@ -186,7 +186,7 @@ describe('POST /v1/messages to an anthropic/ deployment', () => {
     upstream.answerWith(UPSTREAM_CLAUDE, { kind: 'message', message: cachedMessage });
     const turn = claudeCodeTurn('claude', false);
 
-    await anthropic.beta.messages.create({ ...(turn as never), betas: BETAS }, WHOLE);
+    await anthropic.beta.messages.create({ ...(turn as object), betas: BETAS } as never, WHOLE);
 
     expect(upstream.requests).toHaveLength(1);
     expect(upstream.requests[0]!.body).toEqual({ ...turn, model: UPSTREAM_CLAUDE });
@@ -212,10 +212,19 @@ describe('POST /v1/messages to an anthropic/ deployment', () => {
     expect(upstream.requests[0]!.url).toBe('/v1/messages?beta=true');
   });
 
+  it('takes the gateway routing fields out of the body', async () => {
+    upstream.answerWith(UPSTREAM_CLAUDE, { kind: 'events', events: thinkingEvents() });
+    const turn = claudeCodeTurn('claude', true);
+
+    await rawStream({ ...turn, fallbacks: ['bedrock-claude'], num_retries: 1, timeout: 30 });
+
+    expect(upstream.requests[0]!.body).toEqual({ ...turn, model: UPSTREAM_CLAUDE });
+  });
+
   it('hands the SDK the message exactly as Anthropic sent it: id, signature, redacted block, cache usage', async () => {
     upstream.answerWith(UPSTREAM_CLAUDE, { kind: 'message', message: cachedMessage });
 
-    const message = await anthropic.beta.messages.create({ ...(claudeCodeTurn('claude', false) as never), betas: BETAS }, WHOLE);
+    const message = await anthropic.beta.messages.create({ ...(claudeCodeTurn('claude', false) as object), betas: BETAS } as never, WHOLE);
 
     expect(message).toEqual(cachedMessage);
   });
@@ -223,7 +232,7 @@ describe('POST /v1/messages to an anthropic/ deployment', () => {
   it('records the cache reads and writes of a whole answer', async () => {
     upstream.answerWith(UPSTREAM_CLAUDE, { kind: 'message', message: cachedMessage });
 
-    const { response } = await anthropic.beta.messages.create({ ...(claudeCodeTurn('claude', false) as never), betas: BETAS }, WHOLE).withResponse();
+    const { response } = await anthropic.beta.messages.create({ ...(claudeCodeTurn('claude', false) as object), betas: BETAS } as never, WHOLE).withResponse();
 
     expect(await recordOf(response)).toMatchObject({ prompt_tokens: 12 + 2048 + 98_304, completion_tokens: 187, cache_read_tokens: 98_304, cache_write_tokens: 2048, estimated: false });
   });
@@ -251,7 +260,7 @@ describe('POST /v1/messages to an anthropic/ deployment', () => {
   it('lets the SDK assemble the signature, the redacted block, the upstream id and block indexes from the stream', async () => {
     upstream.answerWith(UPSTREAM_CLAUDE, { kind: 'events', events: thinkingEvents() });
 
-    const message = await anthropic.beta.messages.stream({ ...(claudeCodeTurn('claude', true) as never), betas: BETAS }).finalMessage();
+    const message = await anthropic.beta.messages.stream({ ...(claudeCodeTurn('claude', true) as object), betas: BETAS } as never).finalMessage();
 
     const recordedStart = fixtureChunks('anthropic-clear-thinking.1', 'anthropic')[0]!['message'] as { id: string };
     const signature = fixtureChunks('anthropic-clear-thinking.1', 'anthropic').find((event) => (event['delta'] as { type?: string } | undefined)?.type === 'signature_delta')!;
@@ -265,7 +274,7 @@ describe('POST /v1/messages to an anthropic/ deployment', () => {
     const events = fixtureChunks('anthropic-code-execution-20260120-prompt-cache.1', 'anthropic');
     upstream.answerWith(UPSTREAM_CLAUDE, { kind: 'events', events });
 
-    const { data: stream, response } = await anthropic.beta.messages.stream({ ...(claudeCodeTurn('claude', true) as never), betas: BETAS }).withResponse();
+    const { data: stream, response } = await anthropic.beta.messages.stream({ ...(claudeCodeTurn('claude', true) as object), betas: BETAS } as never).withResponse();
     const message = await stream.finalMessage();
 
     expect(message.usage).toMatchObject({ input_tokens: 6, cache_creation_input_tokens: 3337, cache_read_input_tokens: 6289, output_tokens: 198 });
@@ -283,7 +292,7 @@ describe('POST /v1/messages to Claude on Bedrock', () => {
     upstream.answerWith(BEDROCK_CLAUDE, { kind: 'message', message: cachedMessage });
     const turn = claudeCodeTurn('bedrock-claude', false);
 
-    await anthropic.beta.messages.create({ ...(turn as never), betas: BETAS }, WHOLE);
+    await anthropic.beta.messages.create({ ...(turn as object), betas: BETAS } as never, WHOLE);
 
     const sent = upstream.requests[0]!;
     expect(decodeURIComponent(sent.url)).toBe(`/model/${BEDROCK_CLAUDE}/invoke`);
@@ -294,7 +303,7 @@ describe('POST /v1/messages to Claude on Bedrock', () => {
   it('hands the SDK the message exactly as Bedrock sent it', async () => {
     upstream.answerWith(BEDROCK_CLAUDE, { kind: 'message', message: cachedMessage });
 
-    const message = await anthropic.beta.messages.create({ ...(claudeCodeTurn('bedrock-claude', false) as never), betas: BETAS }, WHOLE);
+    const message = await anthropic.beta.messages.create({ ...(claudeCodeTurn('bedrock-claude', false) as object), betas: BETAS } as never, WHOLE);
 
     expect(message).toEqual(cachedMessage);
   });
@@ -314,7 +323,7 @@ describe('POST /v1/messages to Claude on Bedrock', () => {
   it('records the cache usage read from the Bedrock stream', async () => {
     upstream.answerWith(BEDROCK_CLAUDE, { kind: 'events', events: bedrockEvents(fixtureChunks('anthropic-code-execution-20260120-prompt-cache.1', 'anthropic')) });
 
-    const { data: stream, response } = await anthropic.beta.messages.stream({ ...(claudeCodeTurn('bedrock-claude', true) as never), betas: BETAS }).withResponse();
+    const { data: stream, response } = await anthropic.beta.messages.stream({ ...(claudeCodeTurn('bedrock-claude', true) as object), betas: BETAS } as never).withResponse();
     await stream.finalMessage();
 
     expect(await recordOf(response)).toMatchObject({ model: 'bedrock-claude', prompt_tokens: 6 + 6289 + 3337, completion_tokens: 198, cache_read_tokens: 6289, cache_write_tokens: 3337 });
@@ -387,7 +396,7 @@ describe('POST /v1/messages/count_tokens', () => {
   });
 
   it('counts through the SDK with its token-counting beta', async () => {
-    const count = await anthropic.beta.messages.countTokens({ ...(countBody() as never), betas: BETAS });
+    const count = await anthropic.beta.messages.countTokens({ ...(countBody() as object), betas: BETAS } as never);
 
     expect(count.input_tokens).toBe(COUNTED_BY_ANTHROPIC);
     expect(String(upstream.requests[0]!.headers['anthropic-beta']).split(',')).toEqual(expect.arrayContaining([...BETAS, CONFIG_BETA]));

@@ -7,7 +7,7 @@ import { createAnthropicStreamWriter, type AnthropicStreamWriter } from '../anth
 import { GatewayError, InvalidRequestError, ModelNotFoundError } from '../errors.js';
 import type { GatewayHttpRequest, GatewayHttpResponse } from '../http/gateway-http.js';
 import type { ChatCompletion, ChatCompletionRequest, JsonObject } from '../openai/openai-types.js';
-import { validateChatRequest } from '../openai/validate-request.js';
+import { MAX_OUTPUT_TOKENS, validateChatRequest } from '../openai/validate-request.js';
 import { pricingFor } from '../pricing/cost.js';
 import { readAnthropicClientRequest, buildAnthropicNativeRequest, type AnthropicClientRequest } from '../providers/anthropic/anthropic-native.js';
 import { anthropicProvider } from '../providers/anthropic/anthropic-provider.js';
@@ -140,8 +140,8 @@ async function translatedAttempt(
 function validatePassthroughBody(body: JsonObject): JsonObject {
   const maxTokens = body['max_tokens'];
   if (maxTokens === undefined || maxTokens === null) throw new InvalidRequestError("Missing required parameter: 'max_tokens'.", 'max_tokens');
-  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
-    throw new InvalidRequestError("Invalid 'max_tokens': expected a positive integer.", 'max_tokens');
+  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_OUTPUT_TOKENS) {
+    throw new InvalidRequestError(`Invalid 'max_tokens': expected a positive integer of at most ${MAX_OUTPUT_TOKENS}.`, 'max_tokens');
   }
   const messages = body['messages'];
   if (!Array.isArray(messages) || messages.length === 0) throw new InvalidRequestError("Invalid 'messages': expected a non-empty array of messages.", 'messages');
