@@ -166,7 +166,7 @@ function numberSize(number: string): number {
 
 function syntheticRecords(count: number, prefix: string): UsageRecord[] {
   return Array.from({ length: count }, (_, index): UsageRecord => ({
-    v: 1,
+    v: 2,
     request_id: `${prefix}-${index}-0123456789abcdef`,
     timestamp: `2026-11-23T${String(index % 24).padStart(2, '0')}:${String(index % 60).padStart(2, '0')}:07.123Z`,
     tenant_id: `tenant-${index % 5}`,
@@ -181,9 +181,12 @@ function syntheticRecords(count: number, prefix: string): UsageRecord[] {
     stream: true,
     prompt_tokens: 1200 + (index % 300),
     completion_tokens: 350 + (index % 100),
-    cached_prompt_tokens: 512,
+    cache_read_tokens: 512,
+    cache_write_tokens: 0,
+    cache_write_1h_tokens: 0,
     reasoning_tokens: 0,
-    cost_micros: 390 + (index % 50),
+    cost_picos: 390_000_000 + (index % 50),
+    cost_usd: (390_000_000 + (index % 50)) / 1e12,
     estimated: false,
     latency_ms: 2140,
     ttft_ms: 310,

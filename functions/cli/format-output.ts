@@ -1,6 +1,7 @@
 /** The admin CLI's human output: aligned tables for lists, key/value tables for one object, CSV for usage. */
 import { formatCsv, usageRecordsToCsv } from '../core/usage/usage-queries.js';
 import type { UsageRecord } from '../core/usage/usage-record.js';
+import { formatPicosAsUsd } from '../core/pricing/cost.js';
 import type { View } from './parse-arguments.js';
 
 interface Column {
@@ -36,7 +37,7 @@ const KEY_COLUMNS: readonly Column[] = [
 
 /** The numbers of a usage total or row, in the order the API gives them. */
 const USAGE_NUMBER_FIELDS = [
-  'requests', 'errors', 'prompt_tokens', 'completion_tokens', 'cached_prompt_tokens', 'reasoning_tokens', 'cost_usd',
+  'requests', 'errors', 'prompt_tokens', 'completion_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd',
 ] as const;
 
 const USAGE_NUMBER_COLUMNS: readonly Column[] = [
@@ -44,9 +45,10 @@ const USAGE_NUMBER_COLUMNS: readonly Column[] = [
   fieldColumn('ERRORS', 'errors', '0', 'right'),
   fieldColumn('PROMPT', 'prompt_tokens', '0', 'right'),
   fieldColumn('COMPLETION', 'completion_tokens', '0', 'right'),
-  fieldColumn('CACHED', 'cached_prompt_tokens', '0', 'right'),
+  fieldColumn('CACHE_READ', 'cache_read_tokens', '0', 'right'),
+  fieldColumn('CACHE_WRITE', 'cache_write_tokens', '0', 'right'),
   fieldColumn('REASONING', 'reasoning_tokens', '0', 'right'),
-  { header: 'COST_USD', value: (row) => usd(row.cost_usd), align: 'right' },
+  { header: 'COST_USD', value: cost, align: 'right' },
 ];
 
 const USAGE_REQUEST_COLUMNS: readonly Column[] = [
@@ -58,7 +60,7 @@ const USAGE_REQUEST_COLUMNS: readonly Column[] = [
   fieldColumn('STATUS', 'status'),
   fieldColumn('PROMPT', 'prompt_tokens', '0', 'right'),
   fieldColumn('COMPLETION', 'completion_tokens', '0', 'right'),
-  { header: 'COST_USD', value: (row) => usd(typeof row.cost_micros === 'number' ? row.cost_micros / 1e6 : undefined), align: 'right' },
+  { header: 'COST_USD', value: cost, align: 'right' },
   fieldColumn('LATENCY_MS', 'latency_ms', undefined, 'right'),
 ];
 
@@ -134,6 +136,19 @@ function groupFieldOf(report: Record<string, unknown>): string {
 }
 
 /** Dollars to the micro-dollar, the unit costs are counted in. */
+/**
+ * A row's cost, exact: from `cost_picos` (a record's integer, a report's decimal text) when present,
+ * at least 6 decimals so columns line up, never rounded (a $0.0000002 request is not shown as 0).
+ */
+function cost(row: Record<string, unknown>): string {
+  const picos = row['cost_picos'];
+  const exact =
+    typeof picos === 'string' && /^\d+$/.test(picos) ? BigInt(picos) : typeof picos === 'number' && Number.isSafeInteger(picos) && picos >= 0 ? BigInt(picos) : undefined;
+  if (exact === undefined) return usd(row['cost_usd']);
+  const [whole, fraction = ''] = formatPicosAsUsd(exact).split('.');
+  return `${whole}.${fraction.padEnd(6, '0')}`;
+}
+
 function usd(value: unknown): string {
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(6) : '-';
 }

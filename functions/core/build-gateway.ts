@@ -18,6 +18,10 @@ import { createCountingDeploymentLimiter, createLocalDeploymentLimiter } from '.
 import { createProviderKeys } from './config/provider-keys.js';
 import { createPreflight, type Preflight } from './gateway/preflight.js';
 import { createSecretRedactor } from './redact-secrets.js';
+import { priceDeployments } from './pricing/cost.js';
+import type { PriceCatalog } from './pricing/price-catalog.js';
+import { BUILT_IN_PRICE_CATALOG } from './pricing/price-table.js';
+import { unpricedDeploymentMessage } from './pricing/resolve-pricing.js';
 
 export interface BuildGatewayOptions {
   /** YAML text of the LiteLLM-style config. */
@@ -40,6 +44,11 @@ export interface BuildGatewayOptions {
   usageSink?: UsageSink;
   /** Signs Bedrock requests (SigV4); absent = Bedrock deployments answer 500. */
   signer?: RequestSigner;
+  /**
+   * Prices for deployments whose config sets none (each kind of token on its own: see
+   * resolve-pricing.ts). @default the built-in table (OpenAI's models only)
+   */
+  prices?: PriceCatalog;
 }
 
 export interface BuiltGateway {
@@ -62,6 +71,18 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
   const resolved = await resolveConfig(config, options.secrets, options.logger, options.fallbackMasterKey);
   if (resolved.masterKey === undefined) {
     options.logger.warn('config.no_master_key', { hint: 'set general_settings.master_key or GATEWAY_MASTER_KEY; every request will get 401' });
+  }
+  // Before the router: its cost-based order and every cost read the prices resolved here.
+  const prices = options.prices ?? BUILT_IN_PRICE_CATALOG;
+  for (const deployment of priceDeployments(resolved.deployments, prices)) {
+    options.logger.warn('config.unpriced_deployment', {
+      deployment: deployment.id,
+      model: deployment.modelName,
+      provider: deployment.provider,
+      upstreamModel: deployment.upstreamModel,
+      priceSource: prices.source,
+      warning: unpricedDeploymentMessage(deployment, prices),
+    });
   }
   const routerSettings = config.routerSettings;
   const router = new ModelRouter(resolved.deployments, {

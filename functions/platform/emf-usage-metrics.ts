@@ -92,7 +92,7 @@ export function usageMetricsDocument(record: UsageRecord, namespace: string, tim
     LatencyMs: finite(record.latency_ms),
     PromptTokens: finite(record.prompt_tokens),
     CompletionTokens: finite(record.completion_tokens),
-    CostUsd: finite(record.cost_micros) / 1_000_000,
+    CostUsd: finite(record.cost_picos) / 1e12,
     Attempts: finite(record.attempts),
     Fallbacks: record.fallback ? 1 : 0,
   };

@@ -81,9 +81,9 @@ describe('admin CLI: usage', () => {
   beforeEach(() => {
     usage = createInMemoryUsageQueryStore();
     usage.add(
-      usageRecord({ request_id: 'req_1', timestamp: '2026-11-02T10:00:00.000Z', model: 'gpt-4o', end_user: 'alice', cost_micros: 1_250_000 }),
-      usageRecord({ request_id: 'req_2', timestamp: '2026-11-02T11:00:00.000Z', model: 'gpt-4o-mini', status: 500, prompt_tokens: 20, completion_tokens: 0, cost_micros: 30 }),
-      usageRecord({ request_id: 'req_3', timestamp: '2026-11-04T08:00:00.000Z', model: 'gpt-4o', prompt_tokens: 1200, completion_tokens: 300, cost_micros: 7_000, run_id: 'run_9' }),
+      usageRecord({ request_id: 'req_1', timestamp: '2026-11-02T10:00:00.000Z', model: 'gpt-4o', end_user: 'alice', cost_picos: 1_250_000_000_000 }),
+      usageRecord({ request_id: 'req_2', timestamp: '2026-11-02T11:00:00.000Z', model: 'gpt-4o-mini', status: 500, prompt_tokens: 20, completion_tokens: 0, cost_picos: 30_000_000 }),
+      usageRecord({ request_id: 'req_3', timestamp: '2026-11-04T08:00:00.000Z', model: 'gpt-4o', prompt_tokens: 1200, completion_tokens: 300, cost_picos: 7_000_000_000, run_id: 'run_9' }),
     );
     handler = createAdminHandler({
       store: createInMemoryTenancyStore(),
@@ -103,10 +103,10 @@ describe('admin CLI: usage', () => {
       stderr: '',
       stdout: [
         'Usage from 2026-11-01 to 2026-11-07 by day',
-        'DAY         REQUESTS  ERRORS  PROMPT  COMPLETION  CACHED  REASONING  COST_USD',
-        '2026-11-02         2       1     120          50       0          0  1.250030',
-        '2026-11-04         1       0    1200         300       0          0  0.007000',
-        'TOTAL              3       1    1320         350       0          0  1.257030',
+        'DAY         REQUESTS  ERRORS  PROMPT  COMPLETION  CACHE_READ  CACHE_WRITE  REASONING  COST_USD',
+        '2026-11-02         2       1     120          50           0            0          0  1.250030',
+        '2026-11-04         1       0    1200         300           0            0          0  0.007000',
+        'TOTAL              3       1    1320         350           0            0          0  1.257030',
         '',
       ].join('\n'),
     });
@@ -123,8 +123,8 @@ describe('admin CLI: usage', () => {
 
     expect(result.stdout).toBe(
       [
-        'RUN    REQUESTS  ERRORS  PROMPT  COMPLETION  CACHED  REASONING  COST_USD',
-        'run_9         1       0    1200         300       0          0  0.007000',
+        'RUN    REQUESTS  ERRORS  PROMPT  COMPLETION  CACHE_READ  CACHE_WRITE  REASONING  COST_USD',
+        'run_9         1       0    1200         300           0            0          0  0.007000',
         '',
       ].join('\n'),
     );
@@ -135,9 +135,9 @@ describe('admin CLI: usage', () => {
 
     expect(result.stdout).toBe(
       [
-        'day,requests,errors,prompt_tokens,completion_tokens,cached_prompt_tokens,reasoning_tokens,cost_usd',
-        '2026-11-02,2,1,120,50,0,0,1.25003',
-        '2026-11-04,1,0,1200,300,0,0,0.007',
+        'day,requests,errors,prompt_tokens,completion_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd',
+        '2026-11-02,2,1,120,50,0,0,0,1.25003',
+        '2026-11-04,1,0,1200,300,0,0,0,0.007',
         '',
       ].join('\r\n'),
     );
@@ -155,8 +155,8 @@ describe('admin CLI: usage', () => {
     expect(result.stdout).toBe(
       [
         'Usage from 2025-01-01 to 2025-01-02 by day: none',
-        'DAY    REQUESTS  ERRORS  PROMPT  COMPLETION  CACHED  REASONING  COST_USD',
-        'TOTAL         0       0       0           0       0          0  0.000000',
+        'DAY    REQUESTS  ERRORS  PROMPT  COMPLETION  CACHE_READ  CACHE_WRITE  REASONING  COST_USD',
+        'TOTAL         0       0       0           0           0            0          0  0.000000',
         '',
       ].join('\n'),
     );

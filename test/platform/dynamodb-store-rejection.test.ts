@@ -16,7 +16,7 @@ beforeAll(() => {
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 5);
 const FAIL_OPEN: AdmissionSettings = { clampMaxTokens: false, reservationTtlMs: 60_000, failOpen: true };
-const PRICING: Pricing = { inputNanosPerToken: 1000, outputNanosPerToken: 1000, cachedInputNanosPerToken: 0, maxOutputTokens: 16, known: true };
+const PRICING: Pricing = { input: 1_000_000, output: 1_000_000, cacheRead: 0, cacheWrite: 1_000_000, cacheWrite1h: 1_000_000, maxOutputTokens: 16, known: true };
 const KEY_ID = 'key_rejection_0001';
 
 function logger() {

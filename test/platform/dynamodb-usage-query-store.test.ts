@@ -59,20 +59,26 @@ async function writeAsAggregator(record: UsageRecord): Promise<void> {
   }
 }
 
+/** A roll-up row's sums as the store reads them: every count (0 unless given) and the cost as a BigInt. */
+function sums(given: Record<string, number>, costPicos = 0n): Record<string, number | bigint> {
+  const counts = { requests: 0, errors: 0, unpriced_requests: 0, prompt_tokens: 0, completion_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0 };
+  return { ...counts, ...given, cost_picos: costPicos };
+}
+
 describe('createDynamoDbUsageQueryStore: roll-ups', () => {
   it('returns the rows of one partition in the sk range, ascending, with dimensions and sums', async () => {
     const tenant = unique('t');
-    await writeAsAggregator(usageRecord({ tenant_id: tenant, timestamp: '2026-11-03T01:00:00.000Z', model: 'm1', cost_micros: 7 }));
-    await writeAsAggregator(usageRecord({ tenant_id: tenant, timestamp: '2026-11-01T01:00:00.000Z', model: 'm1', cost_micros: 5, status: 500 }));
-    await writeAsAggregator(usageRecord({ tenant_id: tenant, timestamp: '2026-11-01T02:00:00.000Z', model: 'm2', cost_micros: 3 }));
+    await writeAsAggregator(usageRecord({ tenant_id: tenant, timestamp: '2026-11-03T01:00:00.000Z', model: 'm1', cost_picos: 7_000_000 }));
+    await writeAsAggregator(usageRecord({ tenant_id: tenant, timestamp: '2026-11-01T01:00:00.000Z', model: 'm1', cost_picos: 5_000_000, status: 500 }));
+    await writeAsAggregator(usageRecord({ tenant_id: tenant, timestamp: '2026-11-01T02:00:00.000Z', model: 'm2', cost_picos: 3_000_000 }));
     await writeAsAggregator(usageRecord({ tenant_id: tenant, timestamp: '2026-11-04T00:00:00.000Z', model: 'm1' }));
 
     const rows = await store.queryRollups(usageKeys.rollupPartition('tenant-model-day', tenant), '2026-11-01#', '2026-11-03$');
 
     expect(rows).toEqual([
-      { sk: '2026-11-01#m1', tenant_id: tenant, model: 'm1', requests: 1, errors: 1, prompt_tokens: 100, completion_tokens: 50, cached_prompt_tokens: 0, reasoning_tokens: 0, cost_micros: 5 },
-      { sk: '2026-11-01#m2', tenant_id: tenant, model: 'm2', requests: 1, errors: 0, prompt_tokens: 100, completion_tokens: 50, cached_prompt_tokens: 0, reasoning_tokens: 0, cost_micros: 3 },
-      { sk: '2026-11-03#m1', tenant_id: tenant, model: 'm1', requests: 1, errors: 0, prompt_tokens: 100, completion_tokens: 50, cached_prompt_tokens: 0, reasoning_tokens: 0, cost_micros: 7 },
+      { sk: '2026-11-01#m1', tenant_id: tenant, model: 'm1', ...sums({ requests: 1, errors: 1, prompt_tokens: 100, completion_tokens: 50 }, 5_000_000n) },
+      { sk: '2026-11-01#m2', tenant_id: tenant, model: 'm2', ...sums({ requests: 1, errors: 0, prompt_tokens: 100, completion_tokens: 50 }, 3_000_000n) },
+      { sk: '2026-11-03#m1', tenant_id: tenant, model: 'm1', ...sums({ requests: 1, errors: 0, prompt_tokens: 100, completion_tokens: 50 }, 7_000_000n) },
     ]);
   });
 
@@ -83,8 +89,27 @@ describe('createDynamoDbUsageQueryStore: roll-ups', () => {
     const rows = await store.queryRollups(pk, '2026-11-01', '2026-11-01');
 
     expect(rows).toEqual([
-      { sk: '2026-11-01', requests: 2, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_prompt_tokens: 0, reasoning_tokens: 0, cost_micros: 0 },
+      { sk: '2026-11-01', ...sums({ requests: 2, errors: 0, prompt_tokens: 0, completion_tokens: 0 }, 0n) },
     ]);
+  });
+
+  it('reads a cost sum past 2^53 pico-dollars exactly', async () => {
+    const pk = usageKeys.rollupPartition('tenant-day', unique('t'));
+    await usage.client.send(new PutItemCommand({ TableName: usage.tableName, Item: { pk: { S: pk }, sk: { S: '2026-11-01' }, cost_picos: { N: '12345678901234567890123' } } }));
+
+    const rows = await store.queryRollups(pk, '2026-11-01', '2026-11-01');
+
+    expect(rows[0]!.cost_picos).toBe(12_345_678_901_234_567_890_123n);
+  });
+
+  it('adds cached_prompt_tokens and cost_micros in when the item was written before issue 12', async () => {
+    const pk = usageKeys.rollupPartition('tenant-day', unique('t'));
+    const item = { pk: { S: pk }, sk: { S: '2026-11-01' }, requests: { N: '3' }, cached_prompt_tokens: { N: '40' }, cost_micros: { N: '1500' }, cache_read_tokens: { N: '2' }, cost_picos: { N: '200000000' } };
+    await usage.client.send(new PutItemCommand({ TableName: usage.tableName, Item: item }));
+
+    const rows = await store.queryRollups(pk, '2026-11-01', '2026-11-01');
+
+    expect(rows).toEqual([{ sk: '2026-11-01', ...sums({ requests: 3, cache_read_tokens: 42 }, 1_700_000_000n) }]);
   });
 
   it('follows LastEvaluatedKey when the partition holds more than one 1 MB page', async () => {
@@ -174,9 +199,9 @@ describe('admin usage API over DynamoDB Local', () => {
       logger: { info: () => {}, warn: () => {}, error: () => {} },
     });
     records.push(
-      usageRecord({ tenant_id: tenant, key_id: `${tenant}-k1`, model: 'gpt-4o', end_user: 'alice', timestamp: '2026-11-02T09:10:00.000Z', cost_micros: 2_500_000 }),
-      usageRecord({ tenant_id: tenant, key_id: `${tenant}-k1`, model: 'gpt-4o-mini', end_user: 'bob', timestamp: '2026-11-02T17:00:00.000Z', cost_micros: 1 }),
-      usageRecord({ tenant_id: tenant, key_id: `${tenant}-k2`, model: 'gpt-4o', timestamp: '2026-11-04T00:30:00.000Z', cost_micros: 499_999, status: 502 }),
+      usageRecord({ tenant_id: tenant, key_id: `${tenant}-k1`, model: 'gpt-4o', end_user: 'alice', timestamp: '2026-11-02T09:10:00.000Z', cost_picos: 2_500_000_000_000 }),
+      usageRecord({ tenant_id: tenant, key_id: `${tenant}-k1`, model: 'gpt-4o-mini', end_user: 'bob', timestamp: '2026-11-02T17:00:00.000Z', cost_picos: 1_000_000 }),
+      usageRecord({ tenant_id: tenant, key_id: `${tenant}-k2`, model: 'gpt-4o', timestamp: '2026-11-04T00:30:00.000Z', cost_picos: 499_999_000_000, status: 502 }),
     );
     for (const record of records) await writeAsAggregator(record);
   });
@@ -195,10 +220,10 @@ describe('admin usage API over DynamoDB Local', () => {
     expect(answer.body.totals.cost_usd).toBe(groupBy === 'end_user' ? 2.500001 : 3);
   });
 
-  it('sums exactly in micro-dollars when the tenant is filtered by model', async () => {
+  it('sums exactly in pico-dollars when the tenant is filtered by model', async () => {
     const answer = await get('/admin/usage', `tenant_id=${tenant}&model=gpt-4o&from=2026-11-01&to=2026-11-07`);
 
-    expect(answer.body.totals).toEqual({ requests: 2, errors: 1, prompt_tokens: 200, completion_tokens: 100, cached_prompt_tokens: 0, reasoning_tokens: 0, cost_usd: 2.999999 });
+    expect(answer.body.totals).toEqual({ ...sums({ requests: 2, errors: 1, prompt_tokens: 200, completion_tokens: 100 }), cost_picos: '2999999000000', cost_usd: 2.999999 });
   });
 
   it('answers zeros when the range holds nothing', async () => {

@@ -38,9 +38,9 @@ async function runReport(query: string): Promise<{ status: number; body: any }> 
 describe('run roll-ups on DynamoDB', () => {
   it('keeps separate totals when two tenants use the same run id', async () => {
     const [tenantA, tenantB, run] = [unique('tenant-a'), unique('tenant-b'), unique('run')];
-    await store.ingest(usageRecord({ tenant_id: tenantA, run_id: run, cost_micros: 100, prompt_tokens: 1 }));
-    await store.ingest(usageRecord({ tenant_id: tenantA, run_id: run, cost_micros: 200, prompt_tokens: 2 }));
-    await store.ingest(usageRecord({ tenant_id: tenantB, run_id: run, cost_micros: 4_000, prompt_tokens: 40 }));
+    await store.ingest(usageRecord({ tenant_id: tenantA, run_id: run, cost_picos: 100_000_000, prompt_tokens: 1 }));
+    await store.ingest(usageRecord({ tenant_id: tenantA, run_id: run, cost_picos: 200_000_000, prompt_tokens: 2 }));
+    await store.ingest(usageRecord({ tenant_id: tenantB, run_id: run, cost_picos: 4_000_000_000, prompt_tokens: 40 }));
 
     const [reportA, reportB] = [await runReport(`tenant_id=${tenantA}&run_id=${run}`), await runReport(`tenant_id=${tenantB}&run_id=${run}`)];
 
@@ -52,8 +52,8 @@ describe('run roll-ups on DynamoDB', () => {
 
   it("answers one tenant's run, named with its tenant, when tenant_id and run_id are given", async () => {
     const [tenantA, tenantB, run] = [unique('tenant-a'), unique('tenant-b'), unique('run')];
-    await store.ingest(usageRecord({ tenant_id: tenantA, run_id: run, cost_micros: 150 }));
-    await store.ingest(usageRecord({ tenant_id: tenantB, run_id: run, cost_micros: 9_999 }));
+    await store.ingest(usageRecord({ tenant_id: tenantA, run_id: run, cost_picos: 150_000_000 }));
+    await store.ingest(usageRecord({ tenant_id: tenantB, run_id: run, cost_picos: 9_999_000_000 }));
 
     const report = await runReport(`tenant_id=${tenantA}&run_id=${run}`);
 
@@ -65,7 +65,10 @@ describe('run roll-ups on DynamoDB', () => {
         from: null,
         to: null,
         group_by: null,
-        totals: { requests: 1, errors: 0, prompt_tokens: 10, completion_tokens: 20, cached_prompt_tokens: 0, reasoning_tokens: 0, cost_usd: 0.00015 },
+        totals: {
+          requests: 1, errors: 0, unpriced_requests: 0, prompt_tokens: 10, completion_tokens: 20, cache_read_tokens: 0, cache_write_tokens: 0,
+          cache_write_1h_tokens: 0, reasoning_tokens: 0, cost_picos: '150000000', cost_usd: 0.00015,
+        },
         rows: [],
       },
     });
@@ -83,12 +86,12 @@ describe('run roll-ups on DynamoDB', () => {
 
   it('counts two run ids over 2 KB that share a 2 KB prefix as two runs, each under a bounded key', async () => {
     const [tenant, run] = [unique('tenant'), `${unique('run')}-${'x'.repeat(2100)}`];
-    await store.ingest(usageRecord({ tenant_id: tenant, run_id: run, cost_micros: 70 }));
-    await store.ingest(usageRecord({ tenant_id: tenant, run_id: `${run}y`, cost_micros: 5 }));
+    await store.ingest(usageRecord({ tenant_id: tenant, run_id: run, cost_picos: 70_000_000 }));
+    await store.ingest(usageRecord({ tenant_id: tenant, run_id: `${run}y`, cost_picos: 5_000_000 }));
 
     const rows = await createDynamoDbUsageQueryStore(usage).queryRollups(`ROLLUP#tenant-run#${tenant}`, 'run', 'run~');
 
-    expect(rows.map((row) => row.cost_micros).sort()).toEqual([5, 70]);
+    expect(rows.map((row) => row.cost_picos).sort()).toEqual([5_000_000n, 70_000_000n]);
     expect(rows.every((row) => Buffer.byteLength(row.sk) <= 256)).toBe(true);
   });
 });

@@ -52,9 +52,9 @@ describe('DynamoDB usage store', () => {
   it('holds the sums of the records in a roll-up when several records are ingested', async () => {
     const tenant = unique('tenant-sums');
     const records = [
-      usageRecord({ tenant_id: tenant, prompt_tokens: 5, completion_tokens: 7, cached_prompt_tokens: 2, reasoning_tokens: 1, cost_micros: 11 }),
-      usageRecord({ tenant_id: tenant, prompt_tokens: 50, completion_tokens: 70, cached_prompt_tokens: 20, reasoning_tokens: 10, cost_micros: 110, status: 429 }),
-      usageRecord({ tenant_id: tenant, prompt_tokens: 500, completion_tokens: 700, cached_prompt_tokens: 0, reasoning_tokens: 100, cost_micros: 1100 }),
+      usageRecord({ tenant_id: tenant, prompt_tokens: 5, completion_tokens: 7, cache_read_tokens: 2, reasoning_tokens: 1, cost_picos: 11_000_001 }),
+      usageRecord({ tenant_id: tenant, prompt_tokens: 50, completion_tokens: 70, cache_read_tokens: 20, cache_write_tokens: 9, cache_write_1h_tokens: 4, reasoning_tokens: 10, cost_picos: 110_000_000, status: 429 }),
+      usageRecord({ tenant_id: tenant, prompt_tokens: 500, completion_tokens: 700, cache_read_tokens: 0, reasoning_tokens: 100, cost_picos: 200_000_000, unpriced: true }),
     ];
 
     for (const record of records) await store.ingest(record);
@@ -67,11 +67,14 @@ describe('DynamoDB usage store', () => {
       key_id: { S: 'key-1' },
       requests: { N: '3' },
       errors: { N: '1' },
+      unpriced_requests: { N: '1' },
       prompt_tokens: { N: '555' },
       completion_tokens: { N: '777' },
-      cached_prompt_tokens: { N: '22' },
+      cache_read_tokens: { N: '22' },
+      cache_write_tokens: { N: '9' },
+      cache_write_1h_tokens: { N: '4' },
       reasoning_tokens: { N: '111' },
-      cost_micros: { N: '1221' },
+      cost_picos: { N: '321000001' },
     });
   });
 

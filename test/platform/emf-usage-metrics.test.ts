@@ -88,7 +88,7 @@ describe('withEmfMetrics', () => {
   });
 
   it('puts the values at the top level: one request, tokens, latency, attempts and the cost in USD', async () => {
-    const record = usageRecord({ prompt_tokens: 12, completion_tokens: 34, latency_ms: 420, cost_micros: 2_500, attempts: 2, fallback: true });
+    const record = usageRecord({ prompt_tokens: 12, completion_tokens: 34, latency_ms: 420, cost_picos: 2_500_000_000, attempts: 2, fallback: true });
 
     const { documents } = await emit(record);
 
@@ -180,7 +180,7 @@ describe('withEmfMetrics', () => {
   });
 
   it('does not throw when a record has missing numbers, and writes zeros for them', async () => {
-    const record = { ...usageRecord(), latency_ms: undefined, cost_micros: Number.NaN } as unknown as UsageRecord;
+    const record = { ...usageRecord(), latency_ms: undefined, cost_picos: Number.NaN } as unknown as UsageRecord;
 
     const { documents, forwarded } = await emit(record);
 

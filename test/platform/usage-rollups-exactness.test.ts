@@ -1,6 +1,8 @@
 // 10,000 usage records, 10% of them delivered twice, in shuffled order, through the aggregator's
 // batch function and the DynamoDB usage store, against the run's DynamoDB Local: every roll-up
-// must come out as the exact sum over the distinct records, however the transactions collided.
+// must come out as the exact sum over the distinct records, however the transactions collided. Costs
+// are integer pico-dollars, some of them large enough that a day's sum passes 2^53 (a double would
+// round it), and a report over the whole range must show the exact total.
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { aggregateUsageBatch, type UsageMessage } from '../../functions/core/usage/aggregate-usage-batch.js';
@@ -8,6 +10,9 @@ import type { Logger } from '../../functions/core/ports.js';
 import type { UsageRecord } from '../../functions/core/usage/usage-record.js';
 import { rollupAmounts, rollupTargets } from '../../functions/core/usage/usage-table-layout.js';
 import { createDynamoDbUsageStore } from '../../functions/platform/dynamodb/dynamodb-usage-store.js';
+import { createDynamoDbUsageQueryStore } from '../../functions/platform/dynamodb/dynamodb-usage-query-store.js';
+import { wholeNumberOf } from '../../functions/core/usage/usage-query-store.js';
+import { queryUsageReport } from '../../functions/core/usage/usage-queries.js';
 import { useTestUsageTable } from '../support/dynamodb-test-tables.js';
 import { seededRandom } from '../support/seeded-random.js';
 
@@ -39,8 +44,10 @@ function syntheticRecords(random: () => number): UsageRecord[] {
     const served = status === 200;
     const endUser = random() < 0.7 ? `user-${integer(END_USERS - 1)}` : undefined;
     const runId = random() < 0.05 ? `run-${integer(RUN_IDS - 1)}` : undefined;
+    // Mostly cents and fractions of a cent (a 10-token embedding is 200,000,000); 1% of requests near $9,000.
+    const costPicos = random() < 0.01 ? Number.MAX_SAFE_INTEGER - integer(1_000_000_000) : integer(50_000_000_000);
     return {
-      v: 1,
+      v: 2,
       request_id: `request-${index}`,
       timestamp: `${pick(DAYS)}T${hour}:${minute}:${String(integer(59)).padStart(2, '0')}.${String(integer(999)).padStart(3, '0')}Z`,
       tenant_id: `tenant-${tenant}`,
@@ -56,9 +63,13 @@ function syntheticRecords(random: () => number): UsageRecord[] {
       stream: random() < 0.5,
       prompt_tokens: integer(4000),
       completion_tokens: served ? integer(2000) : 0,
-      cached_prompt_tokens: integer(1000),
+      cache_read_tokens: integer(1000),
+      cache_write_tokens: integer(500),
+      cache_write_1h_tokens: integer(100),
       reasoning_tokens: integer(300),
-      cost_micros: integer(50_000),
+      cost_picos: costPicos,
+      cost_usd: costPicos / 1e12,
+      ...(random() < 0.05 ? { unpriced: true } : {}),
       estimated: false,
       latency_ms: integer(5000),
       attempts: 1,
@@ -77,7 +88,7 @@ function shuffle<T>(values: T[], random: () => number): T[] {
   return values;
 }
 
-type Sums = Record<string, number>;
+type Sums = Record<string, bigint>;
 
 /** pk → sk → the sums every roll-up item should hold, over the distinct records. */
 function expectedRollups(records: UsageRecord[]): Map<string, Map<string, Sums>> {
@@ -87,8 +98,8 @@ function expectedRollups(records: UsageRecord[]): Map<string, Map<string, Sums>>
     for (const target of rollupTargets(record)) {
       const items = partitions.get(target.pk) ?? new Map<string, Sums>();
       partitions.set(target.pk, items);
-      const sums = items.get(target.sk) ?? Object.fromEntries(Object.keys(amounts).map((name) => [name, 0]));
-      for (const [name, amount] of Object.entries(amounts)) sums[name] = sums[name]! + amount;
+      const sums = items.get(target.sk) ?? Object.fromEntries(Object.keys(amounts).map((name) => [name, 0n]));
+      for (const [name, amount] of Object.entries(amounts)) sums[name] = sums[name]! + BigInt(amount);
       items.set(target.sk, sums);
     }
   }
@@ -107,7 +118,7 @@ async function storedPartition(client: DynamoDBClient, tableName: string, pk: st
       ExclusiveStartKey: startKey,
     }));
     for (const item of page.Items ?? []) {
-      items.set(item['sk']!.S!, Object.fromEntries(names.map((name) => [name, Number(item[name]?.N ?? Number.NaN)])));
+      items.set(item['sk']!.S!, Object.fromEntries(names.map((name) => [name, wholeNumberOf(item[name]?.N) ?? -1n])));
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -155,5 +166,9 @@ describe('usage roll-ups', () => {
     console.info(`usage roll-ups: ${messages.length} deliveries in ${Math.round(elapsedMs)} ms (${Math.round(messages.length / (elapsedMs / 1000))}/s), ${rounds} round(s), ${expected.size} partitions`);
     expect(redelivered.length).toBeGreaterThan(RECORDS * DUPLICATE_SHARE * 0.9);
     expect(stored).toEqual(expected);
+    const report = await queryUsageReport(createDynamoDbUsageQueryStore(usage), { kind: 'range', filters: {}, groupBy: 'day', from: DAYS[0]!, to: DAYS.at(-1)! });
+    const exactTotal = records.reduce((sum, record) => sum + BigInt(record.cost_picos), 0n);
+    expect(exactTotal).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
+    expect(report.totals.cost_picos).toBe(exactTotal.toString());
   }, 180_000);
 });

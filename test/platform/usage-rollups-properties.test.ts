@@ -56,10 +56,10 @@ const record = fc.record(
     trace_id: fc.option(text, { nil: undefined }),
     timestamp: fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T23:59:59Z'), noInvalidDate: true }).map((date) => date.toISOString()),
     prompt_tokens: fc.nat(1_000_000),
-    cost_micros: fc.nat(1_000_000_000),
+    cost_picos: fc.nat(1_000_000_000_000),
     status: fc.constantFrom(200, 400, 429, 502),
   },
-  { requiredKeys: ['request_id', 'tenant_id', 'key_id', 'model', 'tags', 'timestamp', 'prompt_tokens', 'cost_micros', 'status'] },
+  { requiredKeys: ['request_id', 'tenant_id', 'key_id', 'model', 'tags', 'timestamp', 'prompt_tokens', 'cost_picos', 'status'] },
 );
 
 type GeneratedValues = typeof record extends fc.Arbitrary<infer T> ? T : never;
@@ -68,7 +68,7 @@ type GeneratedValues = typeof record extends fc.Arbitrary<infer T> ? T : never;
 function completeRecord(values: GeneratedValues): UsageRecord {
   const id = `${++sequence}-`;
   return {
-    v: 1,
+    v: 2,
     ...values,
     request_id: `${id}${values.request_id}`,
     tenant_id: `${id}${values.tenant_id}`,
@@ -80,8 +80,11 @@ function completeRecord(values: GeneratedValues): UsageRecord {
     operation: 'chat',
     stream: false,
     completion_tokens: 0,
-    cached_prompt_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    cache_write_1h_tokens: 0,
     reasoning_tokens: 0,
+    cost_usd: values.cost_picos / 1e12,
     estimated: false,
     latency_ms: 12,
     attempts: 1,
@@ -91,7 +94,7 @@ function completeRecord(values: GeneratedValues): UsageRecord {
 
 async function requestsIn(pk: string, sk: string): Promise<{ requests: number; cost: number }> {
   const response = await usage.client.send(new GetItemCommand({ TableName: usage.tableName, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }));
-  return { requests: Number(response.Item?.['requests']?.N ?? 0), cost: Number(response.Item?.['cost_micros']?.N ?? 0) };
+  return { requests: Number(response.Item?.['requests']?.N ?? 0), cost: Number(response.Item?.['cost_picos']?.N ?? 0) };
 }
 
 describe('usage roll-ups of arbitrary client-chosen values', () => {
@@ -109,10 +112,10 @@ describe('usage roll-ups of arbitrary client-chosen values', () => {
         if (!parsed.ok) throw new Error(parsed.problem);
         const raw = usageKeys.raw(parsed.record);
         const stored = await usage.client.send(new GetItemCommand({ TableName: usage.tableName, Key: { pk: { S: raw.pk }, sk: { S: raw.sk } }, ConsistentRead: true }));
-        expect(stored.Item?.['cost_micros']?.N).toBe(String(sent.cost_micros));
+        expect(stored.Item?.['cost_picos']?.N).toBe(String(sent.cost_picos));
         // Every roll-up but the global ones (shared by all cases) holds this record alone.
         for (const target of rollupTargets(parsed.record).filter((candidate) => !candidate.pk.startsWith('ROLLUP#global'))) {
-          expect(await requestsIn(target.pk, target.sk)).toEqual({ requests: 1, cost: sent.cost_micros });
+          expect(await requestsIn(target.pk, target.sk)).toEqual({ requests: 1, cost: sent.cost_picos });
         }
       }),
       { numRuns: 50 },

@@ -5,8 +5,8 @@ let sequence = 0;
 /** A complete, valid usage record (a served, non-streaming chat request); override what a test is about. */
 export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
   sequence += 1;
-  return {
-    v: 1,
+  const record: UsageRecord = {
+    v: 2,
     request_id: `request-${sequence}`,
     timestamp: '2026-11-23T12:00:05.000Z',
     tenant_id: 'acme',
@@ -20,9 +20,12 @@ export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
     stream: false,
     prompt_tokens: 10,
     completion_tokens: 20,
-    cached_prompt_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    cache_write_1h_tokens: 0,
     reasoning_tokens: 0,
-    cost_micros: 150,
+    cost_picos: 150_000_000,
+    cost_usd: 0.00015,
     estimated: false,
     latency_ms: 420,
     attempts: 1,
@@ -30,4 +33,7 @@ export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
     tags: [],
     ...overrides,
   };
+  // The derived USD figure follows the exact cost a test set, unless the test is about it.
+  if (overrides.cost_usd === undefined) record.cost_usd = record.cost_picos / 1e12;
+  return record;
 }

@@ -45,6 +45,22 @@ export function modelNotAllowedError(who: string, model: string, allowed: readon
   });
 }
 
+/**
+ * A budget applies but the model has no price, so its cost could not be counted against it. Refused
+ * rather than served free: a budget that silently does not bind is the failure budgets exist to prevent.
+ */
+export function modelNotPricedError(model: string, budgetOf: string): GatewayError {
+  return new GatewayError({
+    status: 403,
+    message:
+      `Model ${model} has no price, so the budget of ${budgetOf} cannot bind on it; ` +
+      'set input_cost_per_token/output_cost_per_token in the config.',
+    type: 'permission_error',
+    param: 'model',
+    code: 'model_not_priced',
+  });
+}
+
 export function limitsUnavailableError(): GatewayError {
   return new ServiceUnavailableError('Rate limits and budgets cannot be checked right now, so the request was not admitted. Retry shortly.', 'limits_unavailable');
 }

@@ -1,9 +1,9 @@
 import type { Principal } from '../auth/key-store.js';
 import { GatewayError, InternalGatewayError } from '../errors.js';
 import type { Logger } from '../ports.js';
-import { affordableOutputTokens, costMicros, type Pricing } from '../pricing/cost.js';
+import { affordableOutputTokens, reservationMicros, type Pricing } from '../pricing/cost.js';
 import type { Tenant, VirtualKey } from '../tenancy/tenancy-types.js';
-import { budgetExhaustedError, limitsUnavailableError, modelNotAllowedError, parallelLimitError, rateLimitError } from './admission-errors.js';
+import { budgetExhaustedError, limitsUnavailableError, modelNotAllowedError, modelNotPricedError, parallelLimitError, rateLimitError } from './admission-errors.js';
 import { CounterStoreRejectedError, CounterStoreUnavailableError, type AdmitResult, type CounterStore, type ScopeAdmission, type ScopeCounts } from './counter-store.js';
 import { budgetPeriod, formatResetDuration, minuteWindow } from './periods.js';
 
@@ -43,6 +43,8 @@ export interface AdmissionRequest {
   /** The client's `max_completion_tokens ?? max_tokens`. */
   requestedMaxTokens?: number;
   pricing: Pricing;
+  /** A model that may serve (the requested one or a fallback) without a known price: no budget can bind on it. */
+  unpricedModel?: string;
   requestId: string;
   nowMs: number;
 }
@@ -72,8 +74,9 @@ export function isModelAllowed(principal: Principal, model: string): boolean {
 /**
  * Admission: RPM, TPM, parallel requests (`max_parallel_requests`) and budget reservations
  * for the key, its tenant and the end user, checked and counted in one atomic store call. The reservation is the worst case
- * (prompt estimate × input price + max output × output price); when the budget cannot
- * buy that, max_tokens is clamped to what it can buy (if enabled) rather than refused.
+ * (prompt estimate × the dearest prompt price + max output × output price, see worstCasePrices); when the budget cannot
+ * buy that, max_tokens is clamped to what it can buy (if enabled) rather than refused. A request that a budget
+ * applies to is refused (403 `model_not_priced`) when a model that may serve it has no known price.
  */
 export async function admitRequest(store: CounterStore, settings: AdmissionSettings, logger: Logger, request: AdmissionRequest): Promise<Admission> {
   if (request.principal.kind === 'master') return { headers: {} };
@@ -85,9 +88,14 @@ export async function admitRequest(store: CounterStore, settings: AdmissionSetti
   let clamped = false;
 
   for (let attempt = 0; ; attempt++) {
-    const reserveMicros = costMicros({ promptTokens: promptEstimate, completionTokens: outputTokens }, pricing);
+    const reserveMicros = reservationMicros(promptEstimate, outputTokens, pricing);
     const scopes = planScopes(key, tenant, request.endUser, reserveMicros, request.nowMs);
     if (scopes.length === 0) return { headers: {} };
+    // A budget that cannot count what a model costs does not bind: refused before anything is counted.
+    const budgeted = scopes.find((scope) => scope.budget !== undefined);
+    if (budgeted !== undefined && request.unpricedModel !== undefined) {
+      throw modelNotPricedError(request.unpricedModel, describeScope(budgeted.scope, key, tenant, request.endUser));
+    }
 
     // A reservation larger than a whole budget can never fit: clamp (or refuse) before asking the store.
     const tightest = Math.min(...scopes.map((scope) => scope.budget?.limitMicros ?? Number.MAX_SAFE_INTEGER));

@@ -7,7 +7,8 @@ import { minuteWindow } from './periods.js';
 const SETTLE_ATTEMPTS = 3;
 
 /**
- * Replaces the request's reservations with its actual cost, adds its tokens to the
+ * Replaces the request's reservations with its actual cost (the exact cost rounded up to the
+ * micro-dollar: budgets are counted, and enforced, in whole micro-dollars), adds its tokens to the
  * TPM windows and gives back its parallel slots, in the same write per scope. The store makes it idempotent, so it is simply retried on failure; if it
  * still fails, the reservation expires and is released, and the failure is logged.
  */

@@ -38,8 +38,19 @@ export interface DeploymentConfig {
   readonly weight?: number;
   readonly rpm?: number;
   readonly tpm?: number;
+  /** LiteLLM's price keys, USD per token; absent = from the price catalog (see pricing/resolve-pricing.ts). */
   readonly inputCostPerToken?: number;
   readonly outputCostPerToken?: number;
+  /** `cache_read_input_token_cost`: prompt tokens read from the provider's cache. */
+  readonly cacheReadCostPerToken?: number;
+  /** `cache_creation_input_token_cost`: prompt tokens written to the cache (the default, 5-minute lifetime). */
+  readonly cacheWriteCostPerToken?: number;
+  /** `cache_creation_input_token_cost_above_1hr`: prompt tokens written to the cache with a 1-hour lifetime. */
+  readonly cacheWrite1hCostPerToken?: number;
+  /** `input_cost_per_token_above_200k_tokens`: the input price of a whole request whose prompt exceeds 200,000 tokens. */
+  readonly inputCostPerTokenAbove200k?: number;
+  /** `output_cost_per_token_above_200k_tokens`: the output price of such a request. */
+  readonly outputCostPerTokenAbove200k?: number;
   /** Extra headers sent upstream (`extra_headers`). */
   readonly extraHeaders: Readonly<Record<string, string>>;
   /** Demo provider only: milliseconds between streamed words. */

@@ -40,6 +40,18 @@ const DEFAULT_KEEP_ALIVE_SECONDS = 15;
 
 const TOP_LEVEL_KEYS = new Set(['model_list', 'router_settings', 'litellm_settings', 'general_settings', 'environment_variables']);
 const DEPLOYMENT_KEYS = new Set(['model_name', 'litellm_params', 'model_info']);
+/** LiteLLM's per-deployment price keys (USD per token) → the DeploymentConfig field each fills. */
+const PRICE_KEYS = {
+  input_cost_per_token: 'inputCostPerToken',
+  output_cost_per_token: 'outputCostPerToken',
+  cache_read_input_token_cost: 'cacheReadCostPerToken',
+  cache_creation_input_token_cost: 'cacheWriteCostPerToken',
+  cache_creation_input_token_cost_above_1hr: 'cacheWrite1hCostPerToken',
+  input_cost_per_token_above_200k_tokens: 'inputCostPerTokenAbove200k',
+  output_cost_per_token_above_200k_tokens: 'outputCostPerTokenAbove200k',
+} as const satisfies Record<string, keyof DeploymentConfig>;
+/** A dollar a token is a million times the dearest model's price; the cap keeps every price exact in pico-dollars. */
+const MAX_PRICE_PER_TOKEN = 1;
 const PARAM_KEYS = new Set([
   'model',
   'api_key',
@@ -49,8 +61,7 @@ const PARAM_KEYS = new Set([
   'stream_timeout',
   'rpm',
   'tpm',
-  'input_cost_per_token',
-  'output_cost_per_token',
+  ...Object.keys(PRICE_KEYS),
   'extra_headers',
   'stream_delay_ms',
   'aws_region_name',
@@ -230,14 +241,22 @@ function parseDeployment(entry: unknown, path: string, problems: string[], warni
     weight: optionalNumber(params['weight'], `${paramsPath}.weight`, problems, { min: 0 }),
     rpm: optionalNumber(params['rpm'], `${paramsPath}.rpm`, problems, { min: 0, integer: true }),
     tpm: optionalNumber(params['tpm'], `${paramsPath}.tpm`, problems, { min: 0, integer: true }),
-    inputCostPerToken: optionalNumber(params['input_cost_per_token'], `${paramsPath}.input_cost_per_token`, problems, { min: 0 }),
-    outputCostPerToken: optionalNumber(params['output_cost_per_token'], `${paramsPath}.output_cost_per_token`, problems, { min: 0 }),
+    ...parsePrices(params, paramsPath, problems),
     extraHeaders,
     awsRegion: typeof params['aws_region_name'] === 'string' ? params['aws_region_name'] : undefined,
     streamDelayMs: optionalNumber(params['stream_delay_ms'], `${paramsPath}.stream_delay_ms`, problems, { min: 0 }) ?? 0,
     modelInfo,
   };
   return problems.length === before ? deployment : undefined;
+}
+
+function parsePrices(params: Mapping, paramsPath: string, problems: string[]): Partial<Record<(typeof PRICE_KEYS)[keyof typeof PRICE_KEYS], number>> {
+  const prices: Partial<Record<(typeof PRICE_KEYS)[keyof typeof PRICE_KEYS], number>> = {};
+  for (const [key, field] of Object.entries(PRICE_KEYS)) {
+    const price = optionalNumber(params[key], `${paramsPath}.${key}`, problems, { min: 0, max: MAX_PRICE_PER_TOKEN });
+    if (price !== undefined) prices[field] = price;
+  }
+  return prices;
 }
 
 function parseModelReference(value: unknown, path: string, problems: string[]): { provider?: string; upstreamModel?: string } {

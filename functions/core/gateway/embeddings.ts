@@ -13,8 +13,7 @@ import type { ResolvedDeployment } from '../providers/provider.js';
 import { takeRoutingOverrides } from './routing-overrides.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
 import { meterRequest } from './metering.js';
-import { costMicros } from '../pricing/cost.js';
-import { embeddingUsage, formatUsd } from './usage-observer.js';
+import { costUsdHeader, embeddingUsage } from './usage-observer.js';
 import { readBodyText } from './read-body.js';
 
 /** POST /v1/embeddings: admitted once, routed with retries and fallbacks like chat. */
@@ -56,7 +55,7 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
     'content-type': 'application/json',
     ...metering.admission.headers,
     ...servedHeaders(request),
-    [COST_HEADER]: String(formatUsd(costMicros(usage, pricingFor(routed.deployment)))),
+    [COST_HEADER]: costUsdHeader(usage, pricingFor(routed.deployment)),
   };
   return { status: 200, headers, body: JSON.stringify(embeddings) };
 }

@@ -1,6 +1,6 @@
 import { admitRequest, checkModelAllowed, type Admission } from '../admission/admission.js';
 import { settleRequest } from '../admission/settlement.js';
-import { estimatePromptTokens, pricingFor, type Pricing, type TokenUsage } from '../pricing/cost.js';
+import { estimatePromptTokens, pricingFor, type Pricing, type TokenPrices, type TokenUsage } from '../pricing/cost.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
 
@@ -35,7 +35,9 @@ export async function meterRequest(
   const deployment = candidates[0]!;
   checkModelAllowed(request.principal, deployment.modelName);
   request.served.deployment = deployment;
-  const pricing = highestPricing(candidates.map(pricingFor));
+  const pricings = candidates.map(pricingFor);
+  const pricing = highestPricing(pricings);
+  const unpriced = candidates.find((_, index) => !pricings[index]!.known);
   // Serialising the prompt costs time in proportion to its size: only when a reservation or a missing usage needs it.
   let estimate: number | undefined;
   const promptEstimate = () => (estimate ??= estimatePromptTokens(input));
@@ -50,6 +52,7 @@ export async function meterRequest(
     promptEstimate: promptEstimate(),
     requestedMaxTokens: input.requestedMaxTokens,
     pricing,
+    unpricedModel: unpriced?.modelName,
     requestId: request.requestId,
     nowMs: gateway.clock.now(),
   });
@@ -66,13 +69,24 @@ export async function meterRequest(
   });
 }
 
-/** Each price at its highest among the deployments: an upper bound on what any of them can cost. */
-function highestPricing(pricings: readonly Pricing[]): Pricing {
-  return pricings.reduce((highest, pricing) => ({
-    inputNanosPerToken: Math.max(highest.inputNanosPerToken, pricing.inputNanosPerToken),
-    outputNanosPerToken: Math.max(highest.outputNanosPerToken, pricing.outputNanosPerToken),
-    cachedInputNanosPerToken: Math.max(highest.cachedInputNanosPerToken, pricing.cachedInputNanosPerToken),
-    maxOutputTokens: Math.max(highest.maxOutputTokens, pricing.maxOutputTokens),
-    known: highest.known || pricing.known,
-  }));
+/**
+ * Each price at its highest among the deployments (the long-context tier too, where any has one):
+ * an upper bound on what any of them can cost. Known only when every one is priced: a fallback
+ * without a price could otherwise spend a budget that does not bind on it.
+ */
+export function highestPricing(pricings: readonly Pricing[]): Pricing {
+  const highest = (tiers: readonly TokenPrices[]): TokenPrices => ({
+    input: Math.max(...tiers.map((tier) => tier.input)),
+    output: Math.max(...tiers.map((tier) => tier.output)),
+    cacheRead: Math.max(...tiers.map((tier) => tier.cacheRead)),
+    cacheWrite: Math.max(...tiers.map((tier) => tier.cacheWrite)),
+    cacheWrite1h: Math.max(...tiers.map((tier) => tier.cacheWrite1h)),
+  });
+  const longContext = pricings.some((pricing) => pricing.above200k !== undefined);
+  return {
+    ...highest(pricings),
+    ...(longContext ? { above200k: highest(pricings.map((pricing) => pricing.above200k ?? pricing)) } : {}),
+    maxOutputTokens: Math.max(...pricings.map((pricing) => pricing.maxOutputTokens)),
+    known: pricings.every((pricing) => pricing.known),
+  };
 }

@@ -1,5 +1,5 @@
 import type { ChatCompletion, ChatCompletionChunk, JsonObject } from '../openai/openai-types.js';
-import { costMicros, type Pricing } from '../pricing/cost.js';
+import { costPicos, formatPicosAsUsd, picosToUsd, type Pricing, type TokenUsage } from '../pricing/cost.js';
 import type { RecordedUsage } from './gateway-context.js';
 
 /**
@@ -29,17 +29,33 @@ export function readUpstreamUsage(usage: unknown): UpstreamUsage {
   if (prompt === undefined && completion === undefined) return { kind: 'absent' };
   if (!isTokenCount(prompt)) return { kind: 'rejected', field: 'prompt_tokens' };
   if (!isTokenCount(completion)) return { kind: 'rejected', field: 'completion_tokens' };
-  const cached = detail(fields['prompt_tokens_details'], 'cached_tokens');
-  const reasoning = detail(fields['completion_tokens_details'], 'reasoning_tokens');
-  if (cached !== undefined && !isTokenCount(cached)) return { kind: 'rejected', field: 'prompt_tokens_details.cached_tokens' };
-  if (reasoning !== undefined && !isTokenCount(reasoning)) return { kind: 'rejected', field: 'completion_tokens_details.reasoning_tokens' };
+  const promptDetails = fields['prompt_tokens_details'];
+  const counts: Record<string, number | undefined> = {};
+  for (const [name, value] of [
+    ['prompt_tokens_details.cached_tokens', detail(promptDetails, 'cached_tokens')],
+    ['prompt_tokens_details.cache_write_tokens', detail(promptDetails, 'cache_write_tokens')],
+    ['prompt_tokens_details.cache_write_1h_tokens', detail(promptDetails, 'cache_write_1h_tokens')],
+    ['completion_tokens_details.reasoning_tokens', detail(fields['completion_tokens_details'], 'reasoning_tokens')],
+  ] as const) {
+    if (value === undefined || value === null) continue;
+    if (!isTokenCount(value)) return { kind: 'rejected', field: name };
+    counts[name] = value;
+  }
+  // Each part is bounded by what is left of the prompt: reads, then writes, then the 1-hour share of the writes.
+  const cached = counts['prompt_tokens_details.cached_tokens'];
+  const reads = cached === undefined ? undefined : Math.min(cached, prompt);
+  const writes = counts['prompt_tokens_details.cache_write_tokens'];
+  const boundedWrites = writes === undefined ? undefined : Math.min(writes, prompt - (reads ?? 0));
+  const writes1h = counts['prompt_tokens_details.cache_write_1h_tokens'];
   return {
     kind: 'reported',
     usage: {
       promptTokens: prompt,
       completionTokens: completion,
-      cachedPromptTokens: cached === undefined ? undefined : Math.min(cached, prompt),
-      reasoningTokens: reasoning,
+      cachedPromptTokens: reads,
+      ...(boundedWrites === undefined ? {} : { cacheWriteTokens: boundedWrites }),
+      ...(writes1h === undefined ? {} : { cacheWrite1hTokens: Math.min(writes1h, boundedWrites ?? 0) }),
+      reasoningTokens: counts['completion_tokens_details.reasoning_tokens'],
       estimated: false,
     },
   };
@@ -81,9 +97,19 @@ export function embeddingUsage(usage: unknown, promptEstimate: () => number, onR
   return { promptTokens: promptEstimate(), completionTokens: 0, estimated: true, ...(prompt !== undefined ? { rejectedUpstreamUsage: true } : {}) };
 }
 
-/** Micro-dollars → the USD figure shown to clients (header, usage chunk). */
+/** @deprecated Micro-dollars → USD; costs are exact now: use costUsd / costUsdHeader. Kept while other routes move over. */
 export function formatUsd(micros: number): number {
   return micros / 1e6;
+}
+
+/** The request's exact cost as a USD number, for JSON (the stream's usage chunk): never rounded up to a coarser unit. */
+export function costUsd(usage: TokenUsage, pricing: Pricing): number {
+  return picosToUsd(costPicos(usage, pricing));
+}
+
+/** The request's exact cost as decimal USD text, for the `x-gateway-cost-usd` header: `0.0000002`, not `2e-7`. */
+export function costUsdHeader(usage: TokenUsage, pricing: Pricing): string {
+  return formatPicosAsUsd(costPicos(usage, pricing));
 }
 
 /**
@@ -110,14 +136,14 @@ export function createStreamUsageObserver(promptEstimate: () => number, pricing:
       if (read.kind === 'absent') return;
       if (read.kind === 'reported') {
         reported = read.usage;
-        (chunk.usage as JsonObject)['cost_usd'] = formatUsd(costMicros(read.usage, pricing));
+        (chunk.usage as JsonObject)['cost_usd'] = costUsd(read.usage, pricing);
         return;
       }
       if (!rejected) onRejected(read.field);
       rejected = true;
       reported = undefined;
       const estimated = estimate();
-      chunk.usage = { ...usageObject(estimated), cost_usd: formatUsd(costMicros(estimated, pricing)) } as unknown as ChatCompletionChunk['usage'];
+      chunk.usage = { ...usageObject(estimated), cost_usd: costUsd(estimated, pricing) } as unknown as ChatCompletionChunk['usage'];
     },
     usage(): RecordedUsage {
       return reported ?? estimate();

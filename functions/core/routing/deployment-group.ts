@@ -2,8 +2,8 @@ import type { RoutingStrategy } from '../config/config-types.js';
 import { pricingFor } from '../pricing/cost.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
 
-/** cost-based-routing's price for a deployment neither the config nor the price table prices: above any real one. */
-const UNKNOWN_PRICE_NANOS = Number.MAX_SAFE_INTEGER;
+/** cost-based-routing's price for a deployment neither the config nor the price catalog prices: above any real one. */
+const UNKNOWN_PRICE_PICOS = Number.MAX_SAFE_INTEGER;
 
 /** What a pick may consult besides the group itself. */
 export interface PickContext {
@@ -24,7 +24,7 @@ export class DeploymentGroup {
   readonly deployments: readonly ResolvedDeployment[];
   /** simple-shuffle's weights: `weight`, else `rpm` when every deployment has one, else equal. */
   private readonly weights: readonly number[];
-  /** Input plus output price of one token, in nano-dollars: cost-based routing's order. */
+  /** Input plus output list price of one token, in pico-dollars: cost-based routing's order. */
   private readonly costs: readonly number[];
 
   constructor(modelName: string, deployments: readonly ResolvedDeployment[]) {
@@ -36,7 +36,7 @@ export class DeploymentGroup {
     this.costs = deployments.map((deployment) => {
       const pricing = pricingFor(deployment);
       // An unpriced deployment is not free, only unknown: it goes last, as in LiteLLM.
-      return pricing.known ? pricing.inputNanosPerToken + pricing.outputNanosPerToken : UNKNOWN_PRICE_NANOS;
+      return pricing.known ? pricing.input + pricing.output : UNKNOWN_PRICE_PICOS;
     });
   }
 

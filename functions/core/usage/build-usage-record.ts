@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/key-store.js';
 import type { RecordedUsage, RequestOutcome } from '../gateway/gateway-context.js';
-import { costMicros, pricingFor } from '../pricing/cost.js';
+import { costPicos, picosToUsd, pricingFor, promptParts } from '../pricing/cost.js';
 import type { HeaderAttribution } from '../gateway/request-attribution.js';
 import { MASTER_SCOPE, type UsageRecord } from './usage-record.js';
 
@@ -29,9 +29,11 @@ export function buildUsageRecord(input: UsageRecordInput): UsageRecord {
   const deployment = outcome.deployment;
   const usage = outcome.usage ?? outcome.streamUsage?.() ?? ZERO_USAGE;
   const pricing = pricingFor(deployment);
+  const cost = costPicos(usage, pricing);
+  const parts = promptParts(usage);
   const attribution = input.attribution;
   const record: UsageRecord = {
-    v: 1,
+    v: 2,
     request_id: input.requestId,
     timestamp: new Date(input.startedAtMs).toISOString(),
     tenant_id: principal.kind === 'virtual' ? principal.tenant.id : MASTER_SCOPE,
@@ -45,9 +47,12 @@ export function buildUsageRecord(input: UsageRecordInput): UsageRecord {
     stream: outcome.stream === true,
     prompt_tokens: usage.promptTokens,
     completion_tokens: usage.completionTokens,
-    cached_prompt_tokens: usage.cachedPromptTokens ?? 0,
+    cache_read_tokens: parts.cacheRead,
+    cache_write_tokens: parts.cacheWrite5m + parts.cacheWrite1h,
+    cache_write_1h_tokens: parts.cacheWrite1h,
     reasoning_tokens: usage.reasoningTokens ?? 0,
-    cost_micros: costMicros(usage, pricing),
+    cost_picos: Number(cost),
+    cost_usd: picosToUsd(cost),
     estimated: usage.estimated,
     latency_ms: Math.max(0, input.finishedAtMs - input.startedAtMs),
     attempts: outcome.attempts.length,
@@ -72,6 +77,7 @@ export function buildUsageRecord(input: UsageRecordInput): UsageRecord {
   if (outcome.metadata !== undefined) record.metadata = outcome.metadata;
   if (input.clientRequestId !== undefined) record.client_request_id = input.clientRequestId;
   if (usage.rejectedUpstreamUsage) record.upstream_usage_rejected = true;
+  if (!pricing.known) record.unpriced = true;
   if (attribution?.traceparent !== undefined) {
     record.traceparent = attribution.traceparent;
     // W3C trace context: version-traceid-parentid-flags.

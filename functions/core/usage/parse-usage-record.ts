@@ -1,3 +1,4 @@
+import { picosToUsd } from '../pricing/cost.js';
 import { sanitizeUsageRecord, type UsageSanitization } from './sanitize-usage-record.js';
 import type { UsageAttempt, UsageRecord } from './usage-record.js';
 
@@ -17,9 +18,10 @@ export type ParsedUsageRecord =
  * one too long or unstorable is bounded (`sanitizeUsageRecord`), with the change listed in
  * `sanitized`: the request's cost is counted either way, never dead-lettered over such a value.
  */
-export function parseUsageRecord(value: unknown): ParsedUsageRecord {
-  if (!isPlainObject(value)) return problem('the record must be a JSON object');
-  if (value['v'] !== 1) return problem('v: must be 1');
+export function parseUsageRecord(input: unknown): ParsedUsageRecord {
+  if (!isPlainObject(input)) return problem('the record must be a JSON object');
+  if (input['v'] !== 1 && input['v'] !== 2) return problem('v: must be 1 or 2');
+  const value = upgradeUsageRecord(input);
 
   const problems: string[] = [];
   const field = <T>(name: string, check: (candidate: unknown) => candidate is T, expected: string): T | undefined => {
@@ -62,9 +64,12 @@ export function parseUsageRecord(value: unknown): ParsedUsageRecord {
     stream: field('stream', isBoolean, 'a boolean'),
     prompt_tokens: field('prompt_tokens', isCount, 'a non-negative integer'),
     completion_tokens: field('completion_tokens', isCount, 'a non-negative integer'),
-    cached_prompt_tokens: field('cached_prompt_tokens', isCount, 'a non-negative integer'),
+    cache_read_tokens: field('cache_read_tokens', isCount, 'a non-negative integer'),
+    cache_write_tokens: field('cache_write_tokens', isCount, 'a non-negative integer'),
+    cache_write_1h_tokens: field('cache_write_1h_tokens', isCount, 'a non-negative integer'),
     reasoning_tokens: field('reasoning_tokens', isCount, 'a non-negative integer'),
-    cost_micros: field('cost_micros', isCount, 'a non-negative integer'),
+    cost_picos: field('cost_picos', isWholeAmount, 'a non-negative integer'),
+    unpriced: optional('unpriced', isBoolean, 'a boolean'),
     estimated: field('estimated', isBoolean, 'a boolean'),
     latency_ms: field('latency_ms', isDuration, 'a non-negative number'),
     ttft_ms: optional('ttft_ms', isDuration, 'a non-negative number'),
@@ -82,12 +87,33 @@ export function parseUsageRecord(value: unknown): ParsedUsageRecord {
   };
   if (problems.length > 0) return problem(problems.join('; '));
 
-  // Every required field passed its check above; absent optional fields are dropped.
+  // Every required field passed its check above; absent optional fields are dropped. cost_usd is derived, never trusted.
   const parsed = Object.fromEntries(Object.entries(record).filter(([, fieldValue]) => fieldValue !== undefined)) as unknown as UsageRecord;
+  parsed.v = 2;
+  parsed.cost_usd = picosToUsd(BigInt(parsed.cost_picos));
   if (removed.length > 0) parsed.sanitized_fields = [...(parsed.sanitized_fields ?? []), ...removed.map((change) => change.field)];
   const { record: storable, changes } = sanitizeUsageRecord(parsed);
   const sanitized = [...removed, ...changes];
   return sanitized.length === 0 ? { ok: true, record: storable } : { ok: true, record: storable, sanitized };
+}
+
+/**
+ * A version-1 record in version 2's fields (a copy; version 2 is returned as it is): `cached_prompt_tokens`
+ * becomes `cache_read_tokens`, `cost_micros` becomes `cost_picos` (× 1,000,000), and the cache writes it
+ * never counted are 0. The old names are kept as aliases only here: records queued or stored before
+ * issue 12 are read, not rewritten. Unchecked: parseUsageRecord validates what this returns.
+ */
+export function upgradeUsageRecord(value: Record<string, unknown>): Record<string, unknown> {
+  if (value['v'] !== 1) return value;
+  const { cached_prompt_tokens: cacheRead, cost_micros: micros, ...rest } = value;
+  return {
+    ...rest,
+    v: 2,
+    cache_read_tokens: rest['cache_read_tokens'] ?? cacheRead,
+    cache_write_tokens: rest['cache_write_tokens'] ?? 0,
+    cache_write_1h_tokens: rest['cache_write_1h_tokens'] ?? 0,
+    cost_picos: rest['cost_picos'] ?? (isCount(micros) ? micros * 1_000_000 : micros),
+  };
 }
 
 /** Tags are the client's: a value that is not an array counts as none, elements that are not strings are removed. */
@@ -136,6 +162,11 @@ function isBoolean(value: unknown): value is boolean {
 /** Sums are made in these: an integer within the range a double holds exactly. */
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** An exact integer-valued amount; above Number.MAX_SAFE_INTEGER it is the nearest double (a request costing over $9,007). */
+function isWholeAmount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
 function isDuration(value: unknown): value is number {

@@ -4,7 +4,7 @@
  *
  * Every report reads one roll-up partition, chosen from the filters (layout and partitions:
  * usage-table-layout.ts); every request page reads the tenant's day partitions, newest day
- * first. Sums are made in integer micro-dollars and turned into USD only for output.
+ * first. Sums are made in integer pico-dollars (BigInt, exact) and turned into USD only for output.
  *
  * A run (`run_id`) is always a tenant's: the report needs `tenant_id` with it (400 otherwise),
  * since two tenants may name their runs alike. Filter values are bounded the way stored values
@@ -12,7 +12,8 @@
  */
 import { InvalidRequestError } from '../errors.js';
 import type { UsageRecord } from './usage-record.js';
-import { ROLLUP_AMOUNT_NAMES, type RollupAmounts, type RollupRow, type UsageQueryStore } from './usage-query-store.js';
+import { formatPicosAsUsd, picosToUsd } from '../pricing/cost.js';
+import { ROLLUP_COUNT_NAMES, type RollupAmounts, type RollupCountName, type RollupRow, type UsageQueryStore } from './usage-query-store.js';
 import { keyPart, usageKeys, type RollupDimension } from './usage-table-layout.js';
 
 export const USAGE_GROUP_BYS = ['day', 'hour', 'model', 'key', 'end_user'] as const;
@@ -27,14 +28,21 @@ export interface UsageFilters {
   run_id?: string;
 }
 
-/** The numbers of a total or a row; `cost_usd` = summed micro-dollars / 1e6. */
+/** The numbers of a total or a row; the cost is summed exactly in pico-dollars, then shown in USD. */
 export interface UsageNumbers {
   requests: number;
   errors: number;
+  /** Requests served by a deployment without a known price: their cost is a lower bound. */
+  unpriced_requests: number;
   prompt_tokens: number;
   completion_tokens: number;
-  cached_prompt_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cache_write_1h_tokens: number;
   reasoning_tokens: number;
+  /** The exact total in pico-USD (1e-12), as decimal text: it may pass 2^53. */
+  cost_picos: string;
+  /** The exact total in USD (the double nearest it). */
   cost_usd: number;
 }
 
@@ -369,7 +377,7 @@ export function planRollupQuery(query: Extract<UsageReportQuery, { kind: 'range'
   }
 }
 
-/** Runs a validated report query: one partition read, rows summed per group in micro-dollars. */
+/** Runs a validated report query: one partition read, rows summed per group in pico-dollars. */
 export async function queryUsageReport(store: UsageQueryStore, query: UsageReportQuery): Promise<UsageReport> {
   if (query.kind === 'run') {
     const runId = keyPart(query.runId);
@@ -386,7 +394,7 @@ export async function queryUsageReport(store: UsageQueryStore, query: UsageRepor
   const field = GROUP_FIELDS[query.groupBy];
   const chronological = query.groupBy === 'day' || query.groupBy === 'hour';
   const ordered = [...groups.entries()].sort(([a, left], [b, right]) =>
-    chronological ? compareText(a, b) : right.cost_micros - left.cost_micros || right.requests - left.requests || compareText(a, b),
+    chronological ? compareText(a, b) : compareBigInt(right.cost_picos, left.cost_picos) || right.requests - left.requests || compareText(a, b),
   );
   return {
     from: displayBucket(query.from),
@@ -406,12 +414,13 @@ function displayBucket(bucket: string): string {
 }
 
 function zeroAmounts(): RollupAmounts {
-  return { requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_prompt_tokens: 0, reasoning_tokens: 0, cost_micros: 0 };
+  return { ...(Object.fromEntries(ROLLUP_COUNT_NAMES.map((name) => [name, 0])) as Record<RollupCountName, number>), cost_picos: 0n };
 }
 
 function addAmounts(sum: RollupAmounts, row: RollupAmounts): RollupAmounts {
   const next = { ...sum };
-  for (const name of ROLLUP_AMOUNT_NAMES) next[name] += row[name];
+  for (const name of ROLLUP_COUNT_NAMES) next[name] += row[name];
+  next.cost_picos += row.cost_picos;
   return next;
 }
 
@@ -420,8 +429,12 @@ function sumAmounts(rows: readonly RollupAmounts[]): RollupAmounts {
 }
 
 function toNumbers(amounts: RollupAmounts): UsageNumbers {
-  const { cost_micros, ...counts } = amounts;
-  return { ...counts, cost_usd: cost_micros / 1e6 };
+  const { cost_picos, ...counts } = amounts;
+  return { ...counts, cost_picos: cost_picos.toString(), cost_usd: picosToUsd(cost_picos) };
+}
+
+function compareBigInt(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function compareText(a: string, b: string): number {
@@ -517,12 +530,12 @@ function decodeRequestsCursor(cursor: string): string {
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-/** The columns of the raw-record CSV export, in order; `cost_usd` is derived from `cost_micros`. */
+/** The columns of the raw-record CSV export, in order; `cost_usd` is the exact decimal of `cost_picos`. */
 export const USAGE_RECORD_CSV_COLUMNS = [
   'timestamp', 'request_id', 'tenant_id', 'key_id', 'end_user', 'model', 'provider', 'upstream_model', 'deployment',
-  'operation', 'status', 'error_code', 'stream', 'prompt_tokens', 'completion_tokens', 'cached_prompt_tokens',
-  'reasoning_tokens', 'cost_micros', 'cost_usd', 'estimated', 'latency_ms', 'ttft_ms', 'attempts', 'fallback', 'tags',
-  'metadata', 'run_id', 'trace_id', 'traceparent',
+  'operation', 'status', 'error_code', 'stream', 'prompt_tokens', 'completion_tokens', 'cache_read_tokens',
+  'cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens', 'cost_picos', 'cost_usd', 'unpriced', 'estimated',
+  'latency_ms', 'ttft_ms', 'attempts', 'fallback', 'tags', 'metadata', 'run_id', 'trace_id', 'traceparent',
 ] as const;
 
 /** A header row and one line per record (RFC 4180: CRLF, fields quoted when needed). */
@@ -530,7 +543,7 @@ export function usageRecordsToCsv(records: readonly UsageRecord[]): string {
   const rows = records.map((record) => {
     const fields = record as unknown as Record<string, unknown>;
     return USAGE_RECORD_CSV_COLUMNS.map((column) => {
-      if (column === 'cost_usd') return typeof record.cost_micros === 'number' ? record.cost_micros / 1e6 : undefined;
+      if (column === 'cost_usd') return Number.isInteger(record.cost_picos) ? formatPicosAsUsd(BigInt(record.cost_picos)) : undefined;
       if (column === 'tags') return Array.isArray(record.tags) ? record.tags.join(',') : undefined;
       return fields[column];
     });

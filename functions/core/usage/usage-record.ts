@@ -4,8 +4,12 @@
  * records into roll-ups, idempotently per `request_id`.
  */
 export interface UsageRecord {
-  /** Schema version, for evolving the record without breaking the aggregator. */
-  v: 1;
+  /**
+   * Schema version, for evolving the record without breaking the aggregator. 2 since issue 12
+   * (cache tokens, exact cost); a version-1 record (`cached_prompt_tokens`, `cost_micros`) is
+   * migrated by parseUsageRecord (see upgradeUsageRecord), so queued and stored ones stay readable.
+   */
+  v: 2;
   /** The gateway's own id for the request: reservations, settlements and this record are keyed by it. */
   request_id: string;
   /** The client's `x-request-id`, when it sent a well-formed one: for correlation only, never a key. */
@@ -32,12 +36,26 @@ export interface UsageRecord {
   /** OpenAI error code for failures (`insufficient_quota`, `upstream_timeout`, …). */
   error_code?: string;
   stream: boolean;
+  /** Every prompt token, as OpenAI counts them: uncached input, cache reads and cache writes. */
   prompt_tokens: number;
   completion_tokens: number;
-  cached_prompt_tokens: number;
+  /** Of the prompt tokens, those read from the provider's prompt cache (was `cached_prompt_tokens`). */
+  cache_read_tokens: number;
+  /** Of the prompt tokens, those written to the cache (every lifetime). */
+  cache_write_tokens: number;
+  /** Of the cache writes, those with a 1-hour lifetime (Anthropic); the rest are 5-minute writes. */
+  cache_write_1h_tokens: number;
+  /** Of the completion tokens, those spent reasoning (already counted in completion_tokens). */
   reasoning_tokens: number;
-  /** Integer micro-USD: the unit every sum is made in. */
-  cost_micros: number;
+  /**
+   * The exact cost in integer pico-USD (1e-12): the unit every sum is made in. Exact up to
+   * Number.MAX_SAFE_INTEGER (about $9,007 for one request).
+   */
+  cost_picos: number;
+  /** `cost_picos` in USD, for reading; sums are made from cost_picos. */
+  cost_usd: number;
+  /** The deployment had no known price (see resolve-pricing.ts): the cost is what its known prices make, likely too low. */
+  unpriced?: boolean;
   /** True when the provider gave no usage and the tokens are the gateway's estimate. */
   estimated: boolean;
   /** The provider reported usage the gateway could not trust (negative, fractional, absurdly large): the tokens are estimated instead. */

@@ -1,4 +1,5 @@
 import { boundText } from './bounded-text.js';
+import type { RollupAmountName } from './usage-query-store.js';
 import type { UsageRecord } from './usage-record.js';
 
 /**
@@ -9,8 +10,11 @@ import type { UsageRecord } from './usage-record.js';
  *   pk = RAW#<tenant_id>#<yyyy-mm-dd>     sk = <timestamp ISO>#<request_id>
  *   all record fields as attributes, plus expires_at (TTL, retention days after the timestamp)
  *
- * Roll-ups — numeric attributes added to by every record (ADD): requests, errors,
- * prompt_tokens, completion_tokens, cached_prompt_tokens, reasoning_tokens, cost_micros;
+ * Roll-ups — numeric attributes added to by every record (ADD): requests, errors, unpriced_requests,
+ * prompt_tokens, completion_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens,
+ * reasoning_tokens, cost_picos (exact: DynamoDB numbers hold 38 digits, and sums are read back as
+ * text and added as BigInt). Items written before issue 12 hold cached_prompt_tokens and cost_micros
+ * instead (or as well): readers add them in (rollupRowOf), so old and new sums stay one total;
  * plus the dimension values as plain attributes (tenant_id, key_id, model, end_user) for display:
  *   ROLLUP#tenant-hour#<tenant>          sk = <yyyy-mm-ddThh>
  *   ROLLUP#tenant-day#<tenant>           sk = <yyyy-mm-dd>
@@ -103,15 +107,18 @@ export function rollupTargets(record: UsageRecord): RollupTarget[] {
   return targets;
 }
 
-/** The numbers every roll-up sums, taken from one record. */
-export function rollupAmounts(record: UsageRecord): Record<string, number> {
+/** The numbers every roll-up sums, taken from one record (each an integer; cost_picos as BigInt, so no sum is rounded). */
+export function rollupAmounts(record: UsageRecord): Record<RollupAmountName, number | bigint> {
   return {
     requests: 1,
     errors: record.status >= 400 ? 1 : 0,
+    unpriced_requests: record.unpriced === true ? 1 : 0,
     prompt_tokens: record.prompt_tokens,
     completion_tokens: record.completion_tokens,
-    cached_prompt_tokens: record.cached_prompt_tokens,
+    cache_read_tokens: record.cache_read_tokens,
+    cache_write_tokens: record.cache_write_tokens,
+    cache_write_1h_tokens: record.cache_write_1h_tokens,
     reasoning_tokens: record.reasoning_tokens,
-    cost_micros: record.cost_micros,
+    cost_picos: BigInt(record.cost_picos),
   };
 }

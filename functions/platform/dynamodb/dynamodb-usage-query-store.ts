@@ -6,9 +6,12 @@
  */
 import { QueryCommand, type DynamoDBClient, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import type { UsageRecord } from '../../core/usage/usage-record.js';
+import { upgradeUsageRecord } from '../../core/usage/parse-usage-record.js';
+import { picosToUsd } from '../../core/pricing/cost.js';
 import {
   InvalidUsageCursorError,
-  ROLLUP_AMOUNT_NAMES,
+  rollupAmountsOf,
+  STORED_ROLLUP_NUMBER_NAMES,
   type RollupRow,
   type UsageQueryStore,
 } from '../../core/usage/usage-query-store.js';
@@ -81,19 +84,20 @@ function toRollupRow(item: Item): RollupRow {
     const value = item[name]?.S;
     if (value !== undefined) row[name] = value;
   }
-  for (const name of ROLLUP_AMOUNT_NAMES) {
-    const value = Number(item[name]?.N ?? 0);
-    row[name] = Number.isFinite(value) ? value : 0;
-  }
-  return row as unknown as RollupRow;
+  // Sums are read as DynamoDB's decimal text, so the cost (past 2^53 pico-dollars) stays exact.
+  const numbers = Object.fromEntries(STORED_ROLLUP_NUMBER_NAMES.map((name) => [name, item[name]?.N]));
+  return { ...row, ...rollupAmountsOf(numbers) } as unknown as RollupRow;
 }
 
+/** A stored record as the API shows it; one stored before issue 12 (version 1) in version 2's fields. */
 function toUsageRecord(item: Item): UsageRecord {
   const record: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fromItem(item))) {
     if (!KEY_ATTRIBUTES.has(name)) record[name] = value;
   }
-  return record as unknown as UsageRecord;
+  const upgraded = upgradeUsageRecord(record);
+  if (upgraded !== record && typeof upgraded['cost_picos'] === 'number') upgraded['cost_usd'] = picosToUsd(BigInt(upgraded['cost_picos']));
+  return upgraded as unknown as UsageRecord;
 }
 
 function encodeCursor(sk: string): string {

@@ -107,7 +107,7 @@ export function usageIngestTransaction(
   return { TransactItems: [put, ...updates] };
 }
 
-function rollupUpdate(tableName: string, target: RollupTarget, amounts: Record<string, number>): NonNullable<TransactWriteItem['Update']> {
+function rollupUpdate(tableName: string, target: RollupTarget, amounts: Readonly<Record<string, number | bigint>>): NonNullable<TransactWriteItem['Update']> {
   const names: Record<string, string> = {};
   const values: Record<string, AttributeValue> = {};
   const placeholders = (name: string, value: AttributeValue): [string, string] => {

@@ -18,7 +18,7 @@ beforeAll(() => {
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 5);
 const SETTINGS: AdmissionSettings = { clampMaxTokens: false, reservationTtlMs: 60_000, failOpen: false };
-const PRICING: Pricing = { inputNanosPerToken: 0, outputNanosPerToken: 0, cachedInputNanosPerToken: 0, maxOutputTokens: 16, known: true };
+const PRICING: Pricing = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, maxOutputTokens: 16, known: true };
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 let sequence = 0;
 

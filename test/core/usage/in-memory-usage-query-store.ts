@@ -1,5 +1,5 @@
 import { usageRecord as baseUsageRecord } from '../../support/usage-records.js';
-import { InvalidUsageCursorError, ROLLUP_AMOUNT_NAMES, type RollupRow, type UsageQueryStore } from '../../../functions/core/usage/usage-query-store.js';
+import { InvalidUsageCursorError, rollupAmountsOf, STORED_ROLLUP_NUMBER_NAMES, type RollupRow, type UsageQueryStore } from '../../../functions/core/usage/usage-query-store.js';
 import type { UsageRecord } from '../../../functions/core/usage/usage-record.js';
 import { rollupAmounts, rollupTargets, usageKeys } from '../../../functions/core/usage/usage-table-layout.js';
 
@@ -39,7 +39,8 @@ export function createInMemoryUsageQueryStore(): UsageQueryStore & { add(...reco
         for (const target of rollupTargets(record)) {
           const partition = partitionOf(target.pk);
           const item = partition.get(target.sk) ?? { ...target.dimensions };
-          for (const [name, amount] of Object.entries(amounts)) item[name] = Number(item[name] ?? 0) + amount;
+          // Stored as decimal text, as DynamoDB keeps numbers, so the cost sum stays exact.
+          for (const [name, amount] of Object.entries(amounts)) item[name] = String(BigInt(String(item[name] ?? 0)) + BigInt(amount));
           partition.set(target.sk, item);
         }
       }
@@ -47,9 +48,8 @@ export function createInMemoryUsageQueryStore(): UsageQueryStore & { add(...reco
     async queryRollups(partition, fromSk, toSk) {
       calls.push({ method: 'queryRollups', partition, fromSk, toSk });
       return inRange(partition, fromSk, toSk).map(([sk, item]) => {
-        const row: Record<string, unknown> = { ...item, sk };
-        for (const name of ROLLUP_AMOUNT_NAMES) row[name] = Number(item[name] ?? 0);
-        return row as unknown as RollupRow;
+        const numbers = Object.fromEntries(STORED_ROLLUP_NUMBER_NAMES.map((name) => [name, item[name] as string | undefined]));
+        return { ...item, sk, ...rollupAmountsOf(numbers) } as unknown as RollupRow;
       });
     },
     async queryRaw(partition, fromSk, toSk, page) {
@@ -79,7 +79,7 @@ export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
     key_id: 'key_a',
     prompt_tokens: 100,
     completion_tokens: 50,
-    cost_micros: 1_000,
+    cost_picos: 1_000_000_000,
     ...overrides,
   });
 }

@@ -3,7 +3,7 @@ import { parseUsageRecord } from '../../../functions/core/usage/parse-usage-reco
 import type { UsageRecord } from '../../../functions/core/usage/usage-record.js';
 
 const VALID: UsageRecord = {
-  v: 1,
+  v: 2,
   request_id: 'req-1',
   timestamp: '2026-11-23T12:00:05.123Z',
   tenant_id: 'acme',
@@ -18,9 +18,12 @@ const VALID: UsageRecord = {
   stream: true,
   prompt_tokens: 10,
   completion_tokens: 20,
-  cached_prompt_tokens: 4,
+  cache_read_tokens: 4,
+  cache_write_tokens: 2,
+  cache_write_1h_tokens: 1,
   reasoning_tokens: 0,
-  cost_micros: 150,
+  cost_picos: 150_000_200,
+  cost_usd: 0.0001500002,
   estimated: false,
   latency_ms: 420.5,
   ttft_ms: 80,
@@ -64,10 +67,10 @@ describe('parseUsageRecord', () => {
 
   it.each([
     ['not an object', [], 'the record must be a JSON object'],
-    ['another version', { ...VALID, v: 2 }, 'v: must be 1'],
+    ['another version', { ...VALID, v: 3 }, 'v: must be 1 or 2'],
     ['a missing request id', without('request_id'), 'request_id: missing'],
     ['negative tokens', { ...VALID, prompt_tokens: -1 }, 'prompt_tokens: must be a non-negative integer'],
-    ['fractional cost', { ...VALID, cost_micros: 1.5 }, 'cost_micros: must be a non-negative integer'],
+    ['fractional cost', { ...VALID, cost_picos: 1.5 }, 'cost_picos: must be a non-negative integer'],
     ['tokens as a string', { ...VALID, completion_tokens: '20' }, 'completion_tokens: must be a non-negative integer'],
     ['a local timestamp', { ...VALID, timestamp: '2026-11-23T12:00:05+01:00' }, 'timestamp: must be an ISO-8601 UTC timestamp'],
     ['an impossible date', { ...VALID, timestamp: '2026-02-30T12:00:05Z' }, 'timestamp: must be an ISO-8601 UTC timestamp'],
@@ -115,5 +118,23 @@ describe('parseUsageRecord', () => {
     const result = parseUsageRecord({ ...VALID, end_user: { email: 'alice@example.com' }, status: 'top-secret' });
 
     expect(result.ok ? '' : result.problem).not.toMatch(/alice|top-secret/);
+  });
+
+  it('reads a version-1 record in version 2 fields when it carries cached_prompt_tokens and cost_micros', () => {
+    const { cache_read_tokens: _reads, cache_write_tokens: _writes, cache_write_1h_tokens: _writes1h, cost_picos: _picos, cost_usd: _usd, ...rest } = VALID;
+    const version1 = { ...rest, v: 1, cached_prompt_tokens: 4, cost_micros: 150 };
+
+    const result = parseUsageRecord(version1);
+
+    expect(result).toEqual({
+      ok: true,
+      record: { ...VALID, cache_read_tokens: 4, cache_write_tokens: 0, cache_write_1h_tokens: 0, cost_picos: 150_000_000, cost_usd: 0.00015 },
+    });
+  });
+
+  it('derives cost_usd from cost_picos when the record states another figure', () => {
+    const result = parseUsageRecord({ ...VALID, cost_usd: 99 });
+
+    expect(result.ok && result.record.cost_usd).toBe(0.0001500002);
   });
 });

@@ -46,16 +46,23 @@ function expectBadParameter(answer: Answer, param: string): void {
   expect(answer.body.error).toEqual({ message: expect.any(String), type: 'invalid_request_error', param, code: null });
 }
 
-const ZERO = { requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_prompt_tokens: 0, reasoning_tokens: 0, cost_usd: 0 };
+const ZERO = numbers({ cost_usd: 0 });
+
+/** A total or row as the API answers it: every count (0 unless given) and the exact cost in pico-dollars and USD. */
+function numbers(given: Record<string, number>): Record<string, number | string> {
+  const counts = { requests: 0, errors: 0, unpriced_requests: 0, prompt_tokens: 0, completion_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0 };
+  const usd = given['cost_usd'] ?? 0;
+  return { ...counts, ...given, cost_picos: String(BigInt(Math.round(usd * 1e6)) * 1_000_000n), cost_usd: usd };
+}
 
 /** Three acme requests over two days, one of beta's, one of the master key. */
 function seed(usage: ReturnType<typeof createInMemoryUsageQueryStore>): Record<string, UsageRecord> {
   const records = {
-    r1: usageRecord({ timestamp: '2026-11-02T10:00:00.000Z', key_id: 'key_a', model: 'gpt-4o-mini', end_user: 'alice', cost_micros: 1_234_567, run_id: 'run_1' }),
-    r2: usageRecord({ timestamp: '2026-11-02T11:15:00.000Z', key_id: 'key_b', model: 'gpt-4o', end_user: 'bob', status: 429, error_code: 'rate_limit_exceeded', prompt_tokens: 0, completion_tokens: 0, cost_micros: 0 }),
-    r3: usageRecord({ timestamp: '2026-11-03T09:00:00.000Z', key_id: 'key_a', model: 'gpt-4o', cost_micros: 1, cached_prompt_tokens: 10, reasoning_tokens: 5, run_id: 'run_1' }),
-    r4: usageRecord({ timestamp: '2026-11-03T09:30:00.000Z', tenant_id: 'beta', key_id: 'key_c', model: 'gpt-4o-mini', cost_micros: 500 }),
-    r5: usageRecord({ timestamp: '2026-11-05T00:00:00.000Z', tenant_id: 'master', key_id: 'master', model: 'demo', cost_micros: 0 }),
+    r1: usageRecord({ timestamp: '2026-11-02T10:00:00.000Z', key_id: 'key_a', model: 'gpt-4o-mini', end_user: 'alice', cost_picos: 1_234_567_000_000, run_id: 'run_1' }),
+    r2: usageRecord({ timestamp: '2026-11-02T11:15:00.000Z', key_id: 'key_b', model: 'gpt-4o', end_user: 'bob', status: 429, error_code: 'rate_limit_exceeded', prompt_tokens: 0, completion_tokens: 0, cost_picos: 0 }),
+    r3: usageRecord({ timestamp: '2026-11-03T09:00:00.000Z', key_id: 'key_a', model: 'gpt-4o', cost_picos: 1_000_000, cache_read_tokens: 10, reasoning_tokens: 5, run_id: 'run_1' }),
+    r4: usageRecord({ timestamp: '2026-11-03T09:30:00.000Z', tenant_id: 'beta', key_id: 'key_c', model: 'gpt-4o-mini', cost_picos: 500_000_000 }),
+    r5: usageRecord({ timestamp: '2026-11-05T00:00:00.000Z', tenant_id: 'master', key_id: 'master', model: 'demo', cost_picos: 0 }),
   };
   usage.add(...Object.values(records));
   return records;
@@ -77,10 +84,10 @@ describe('GET /admin/usage', () => {
       from: '2026-11-01',
       to: '2026-11-07',
       group_by: 'day',
-      totals: { requests: 3, errors: 1, prompt_tokens: 200, completion_tokens: 100, cached_prompt_tokens: 10, reasoning_tokens: 5, cost_usd: 1.234568 },
+      totals: numbers({ requests: 3, errors: 1, prompt_tokens: 200, completion_tokens: 100, cache_read_tokens: 10, reasoning_tokens: 5, cost_usd: 1.234568 }),
       rows: [
-        { day: '2026-11-02', requests: 2, errors: 1, prompt_tokens: 100, completion_tokens: 50, cached_prompt_tokens: 0, reasoning_tokens: 0, cost_usd: 1.234567 },
-        { day: '2026-11-03', requests: 1, errors: 0, prompt_tokens: 100, completion_tokens: 50, cached_prompt_tokens: 10, reasoning_tokens: 5, cost_usd: 0.000001 },
+        { day: '2026-11-02', ...numbers({ requests: 2, errors: 1, prompt_tokens: 100, completion_tokens: 50, cache_read_tokens: 0, reasoning_tokens: 0, cost_usd: 1.234567 }) },
+        { day: '2026-11-03', ...numbers({ requests: 1, errors: 0, prompt_tokens: 100, completion_tokens: 50, cache_read_tokens: 10, reasoning_tokens: 5, cost_usd: 0.000001 }) },
       ],
     });
     expect(harness.usage.calls).toEqual([{ method: 'queryRollups', partition: 'ROLLUP#tenant-day#acme', fromSk: '2026-11-01', toSk: '2026-11-07' }]);
@@ -143,7 +150,7 @@ describe('GET /admin/usage', () => {
   it('reads global-model-day when a model is asked for without a tenant', async () => {
     const answer = await harness.get('/admin/usage', 'model=gpt-4o-mini&from=2026-11-01&group_by=model');
 
-    expect(answer.body.rows).toEqual([{ model: 'gpt-4o-mini', requests: 2, errors: 0, prompt_tokens: 200, completion_tokens: 100, cached_prompt_tokens: 0, reasoning_tokens: 0, cost_usd: 1.235067 }]);
+    expect(answer.body.rows).toEqual([{ model: 'gpt-4o-mini', ...numbers({ requests: 2, prompt_tokens: 200, completion_tokens: 100, cost_usd: 1.235067 }) }]);
     expect(harness.usage.calls[0]?.partition).toBe('ROLLUP#global-model-day#all');
   });
 
@@ -164,7 +171,7 @@ describe('GET /admin/usage', () => {
   it('keeps only the end user when a tenant is filtered by end_user', async () => {
     const answer = await harness.get('/admin/usage', 'tenant_id=acme&end_user=bob&from=2026-11-01');
 
-    expect(answer.body.rows).toEqual([expect.objectContaining({ day: '2026-11-02', requests: 1, errors: 1 })]);
+    expect(answer.body.rows).toEqual([expect.objectContaining({ day: '2026-11-02', ...numbers({ requests: 1, errors: 1 }) })]);
   });
 
   it.each([
@@ -179,7 +186,7 @@ describe('GET /admin/usage', () => {
   });
 
   it("answers the tenant's run roll-up as totals only when tenant_id and run_id are given", async () => {
-    harness.usage.add(usageRecord({ timestamp: '2026-11-03T10:00:00.000Z', tenant_id: 'beta', key_id: 'key_c', run_id: 'run_1', cost_micros: 900 }));
+    harness.usage.add(usageRecord({ timestamp: '2026-11-03T10:00:00.000Z', tenant_id: 'beta', key_id: 'key_c', run_id: 'run_1', cost_picos: 900_000_000 }));
 
     const answer = await harness.get('/admin/usage', 'tenant_id=acme&run_id=run_1');
 
@@ -189,7 +196,7 @@ describe('GET /admin/usage', () => {
       from: null,
       to: null,
       group_by: null,
-      totals: { requests: 2, errors: 0, prompt_tokens: 200, completion_tokens: 100, cached_prompt_tokens: 10, reasoning_tokens: 5, cost_usd: 1.234568 },
+      totals: numbers({ requests: 2, errors: 0, prompt_tokens: 200, completion_tokens: 100, cache_read_tokens: 10, reasoning_tokens: 5, cost_usd: 1.234568 }),
       rows: [],
     });
     expect(harness.usage.calls).toEqual([expect.objectContaining({ partition: 'ROLLUP#tenant-run#acme', fromSk: 'run_1', toSk: 'run_1' })]);
@@ -417,7 +424,7 @@ describe('usageRecordsToCsv', () => {
     const line = csv.split('\r\n')[1] ?? '';
     expect(line).toContain(',"Doe, ""Jo""\nline",');
     expect(line).toContain(',"a,b","{""team"":""ml""}",');
-    expect(line).toContain(',1000,0.001,');
+    expect(line).toContain(',1000000000,0.001,');
   });
 
   it('writes only the header row when there are no records', () => {
