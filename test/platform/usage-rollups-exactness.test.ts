@@ -44,7 +44,7 @@ function syntheticRecords(random: () => number): UsageRecord[] {
     const served = status === 200;
     const endUser = random() < 0.7 ? `user-${integer(END_USERS - 1)}` : undefined;
     const runId = random() < 0.05 ? `run-${integer(RUN_IDS - 1)}` : undefined;
-    // Mostly cents and fractions of a cent (a 10-token embedding is 200,000,000); 1% of requests near $9,000.
+    // Mostly cents and fractions of a cent (a 10-token embedding at $0.02/M is 200,000); 1% of requests near $9,000.
     const costPicos = random() < 0.01 ? Number.MAX_SAFE_INTEGER - integer(1_000_000_000) : integer(50_000_000_000);
     return {
       v: 2,

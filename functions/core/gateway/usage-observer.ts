@@ -97,10 +97,6 @@ export function embeddingUsage(usage: unknown, promptEstimate: () => number, onR
   return { promptTokens: promptEstimate(), completionTokens: 0, estimated: true, ...(prompt !== undefined ? { rejectedUpstreamUsage: true } : {}) };
 }
 
-/** @deprecated Micro-dollars → USD; costs are exact now: use costUsd / costUsdHeader. Kept while other routes move over. */
-export function formatUsd(micros: number): number {
-  return micros / 1e6;
-}
 
 /** The request's exact cost as a USD number, for JSON (the stream's usage chunk): never rounded up to a coarser unit. */
 export function costUsd(usage: TokenUsage, pricing: Pricing): number {

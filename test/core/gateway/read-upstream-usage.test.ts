@@ -33,3 +33,23 @@ describe('readUpstreamUsage', () => {
     expect(read.kind === 'reported' && read.usage.cachedPromptTokens).toBe(10);
   });
 });
+
+describe('readUpstreamUsage: cache writes', () => {
+  it('reads cache writes and their 1-hour share when prompt_tokens_details carries them', () => {
+    const read = readUpstreamUsage({ prompt_tokens: 100, completion_tokens: 1, prompt_tokens_details: { cached_tokens: 60, cache_write_tokens: 30, cache_write_1h_tokens: 10 } });
+
+    expect(read).toMatchObject({ kind: 'reported', usage: { cachedPromptTokens: 60, cacheWriteTokens: 30, cacheWrite1hTokens: 10 } });
+  });
+
+  it('bounds the writes by the prompt tokens the cache reads leave when a provider reports more', () => {
+    const read = readUpstreamUsage({ prompt_tokens: 100, completion_tokens: 1, prompt_tokens_details: { cached_tokens: 90, cache_write_tokens: 50, cache_write_1h_tokens: 50 } });
+
+    expect(read).toMatchObject({ kind: 'reported', usage: { cachedPromptTokens: 90, cacheWriteTokens: 10, cacheWrite1hTokens: 10 } });
+  });
+
+  it.each(['cache_write_tokens', 'cache_write_1h_tokens'])('rejects the usage when %s is negative', (field) => {
+    const read = readUpstreamUsage({ prompt_tokens: 100, completion_tokens: 1, prompt_tokens_details: { [field]: -5 } });
+
+    expect(read).toEqual({ kind: 'rejected', field: `prompt_tokens_details.${field}` });
+  });
+});

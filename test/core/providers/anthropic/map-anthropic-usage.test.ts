@@ -28,3 +28,33 @@ describe('mergeAnthropicStreamUsage', () => {
     expect(merged).toEqual({ input_tokens: 43, cache_read_input_tokens: 9, output_tokens: 20 });
   });
 });
+
+describe('mapAnthropicUsage: cache writes by lifetime', () => {
+  it('reports every cache write and the 1-hour ones apart when Anthropic gives cache_creation', () => {
+    const usage = mapAnthropicUsage({
+      input_tokens: 12,
+      cache_read_input_tokens: 100,
+      cache_creation_input_tokens: 50,
+      cache_creation: { ephemeral_5m_input_tokens: 20, ephemeral_1h_input_tokens: 30 },
+      output_tokens: 5,
+    });
+
+    expect(usage.prompt_tokens_details).toEqual({ cached_tokens: 100, cache_write_tokens: 50, cache_write_1h_tokens: 30 });
+  });
+
+  it('sums the split when cache_creation comes without cache_creation_input_tokens', () => {
+    const usage = mapAnthropicUsage({ input_tokens: 1, cache_creation: { ephemeral_5m_input_tokens: 20, ephemeral_1h_input_tokens: 30 }, output_tokens: 0 });
+
+    expect(usage).toMatchObject({ prompt_tokens: 51, prompt_tokens_details: { cache_write_tokens: 50, cache_write_1h_tokens: 30 } });
+  });
+});
+
+describe('mergeAnthropicStreamUsage: cache_creation', () => {
+  it('keeps message_start\'s cache_creation when message_delta has none', () => {
+    const split = { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 2048 };
+
+    const merged = mergeAnthropicStreamUsage({ input_tokens: 3, cache_creation_input_tokens: 2048, cache_creation: split }, { output_tokens: 9 });
+
+    expect(merged).toEqual({ input_tokens: 3, cache_creation_input_tokens: 2048, cache_creation: split, output_tokens: 9 });
+  });
+});

@@ -149,6 +149,6 @@ describe('createConverseStreamTranslator recorded content', () => {
   it('reports the recorded usage of amazon-bedrock-text as OpenAI usage', () => {
     const { chunks } = replay('amazon-bedrock-text.chunks.txt');
 
-    expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 22, completion_tokens: 55, total_tokens: 77, prompt_tokens_details: { cached_tokens: 0 } });
+    expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 22, completion_tokens: 55, total_tokens: 77, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 } });
   });
 });

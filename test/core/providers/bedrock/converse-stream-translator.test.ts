@@ -144,13 +144,13 @@ describe('createConverseStreamTranslator content', () => {
     expect(chunks).toEqual([]);
   });
 
-  it('counts cache reads and writes into prompt_tokens and reports reads as cached_tokens', () => {
+  it('counts cache reads and writes into prompt_tokens and reports reads as cached_tokens, writes as cache_write_tokens', () => {
     const { chunks } = replayEvents([
       event('messageStop', { stopReason: 'end_turn' }),
       event('metadata', { usage: { inputTokens: 3, outputTokens: 7, cacheReadInputTokens: 100, cacheWriteInputTokens: 20, totalTokens: 130 } }),
     ]);
 
-    expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 123, completion_tokens: 7, total_tokens: 130, prompt_tokens_details: { cached_tokens: 100 } });
+    expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 123, completion_tokens: 7, total_tokens: 130, prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 20 } });
   });
 
   it('ignores an event type it does not know', () => {

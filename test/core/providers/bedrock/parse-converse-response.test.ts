@@ -62,7 +62,7 @@ describe('parseConverseResponse', () => {
   it('maps the recorded usage (amazon-bedrock-text)', () => {
     const completion = parseConverseResponse(readBedrockJson('amazon-bedrock-text.json'), bedrockContext());
 
-    expect(completion.usage).toEqual({ prompt_tokens: 22, completion_tokens: 57, total_tokens: 79, prompt_tokens_details: { cached_tokens: 0 } });
+    expect(completion.usage).toEqual({ prompt_tokens: 22, completion_tokens: 57, total_tokens: 79, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 } });
   });
 
   it('counts cache reads and writes into prompt_tokens', () => {
@@ -70,7 +70,7 @@ describe('parseConverseResponse', () => {
 
     const completion = parseConverseResponse(body, bedrockContext());
 
-    expect(completion.usage).toEqual({ prompt_tokens: 60, completion_tokens: 2, total_tokens: 62, prompt_tokens_details: { cached_tokens: 50 } });
+    expect(completion.usage).toEqual({ prompt_tokens: 60, completion_tokens: 2, total_tokens: 62, prompt_tokens_details: { cached_tokens: 50, cache_write_tokens: 6 } });
   });
 
   it('puts reasoning text in reasoning_content', () => {
