@@ -191,7 +191,7 @@ describe('when failover is no longer possible or runs out', () => {
     expect(response.headers.get('x-gateway-attempts')).toBe('2');
     expect(await response.json()).toEqual({ error: { message: expect.any(String), type: expect.any(String), param: null, code: 'upstream_502' } });
     const record = await onlyRecordOf(response.headers.get('x-request-id'));
-    expect(record).toMatchObject({ status: 502, model: 'also-broken', requested_model: 'all-broken', fallback: true, attempts: 2, cost_micros: 0 });
+    expect(record).toMatchObject({ status: 502, model: 'also-broken', requested_model: 'all-broken', fallback: true, attempts: 2, cost_picos: 0 });
   });
 
   it('releases the connection of an attempt it gave up on', async () => {

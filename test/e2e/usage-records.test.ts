@@ -37,7 +37,8 @@ interface UsageRow {
   stream: boolean;
   prompt_tokens: number;
   completion_tokens: number;
-  cost_micros: number;
+  cost_picos: number;
+  cost_usd: number;
   error_code?: string;
   tags: string[];
   run_id?: string;
@@ -58,7 +59,7 @@ describe('usage records from real requests', () => {
     const response = await chat(environment, secret, { model: 'gpt-text' }, { 'x-gateway-tags': 'checkout,beta', 'x-run-id': 'run-42' });
 
     const [record] = await requestsOf('usage-plain');
-    expect(record).toMatchObject({ status: 200, stream: false, prompt_tokens: 16, completion_tokens: 363, cost_micros: 742, tags: ['checkout', 'beta'], run_id: 'run-42' });
+    expect(record).toMatchObject({ status: 200, stream: false, prompt_tokens: 16, completion_tokens: 363, cost_picos: 742_000_000, cost_usd: 0.000742, tags: ['checkout', 'beta'], run_id: 'run-42' });
     expect(response.headers.get('x-gateway-cost-usd')).toBe('0.000742');
   });
 
@@ -73,7 +74,7 @@ describe('usage records from real requests', () => {
     const text = await response.text();
 
     const [record] = await requestsOf('usage-stream');
-    expect(record).toMatchObject({ status: 200, stream: true, prompt_tokens: 16, completion_tokens: 300, cost_micros: 616 });
+    expect(record).toMatchObject({ status: 200, stream: true, prompt_tokens: 16, completion_tokens: 300, cost_picos: 616_000_000 });
     expect(text).toContain('"cost_usd":0.000616');
   });
 
@@ -83,7 +84,7 @@ describe('usage records from real requests', () => {
     await chat(environment, secret, { model: 'broken' });
 
     const [record] = await requestsOf('usage-failed');
-    expect(record).toMatchObject({ status: 503, error_code: 'upstream_503', prompt_tokens: 0, completion_tokens: 0, cost_micros: 0 });
+    expect(record).toMatchObject({ status: 503, error_code: 'upstream_503', prompt_tokens: 0, completion_tokens: 0, cost_picos: 0 });
   });
 
   it('records a request refused by a limit', async () => {

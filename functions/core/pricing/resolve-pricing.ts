@@ -30,17 +30,17 @@ export type PricedDeployment = Pick<
  * - a 1-hour write costs the 5-minute write price (as LiteLLM's `cache_creation_input_token_cost_above_1hr` falls back);
  * - the long-context tier exists when the config or the catalog has one; its missing prices are the base ones.
  * The deployment is priced (`known`) when both its input and output prices come from the config or
- * the catalog; the demo provider is free. An unpriced deployment costs what its known prices make.
+ * the catalog; the demo provider is free but for what its config prices. An unpriced deployment costs what its known prices make.
  */
 export function resolvePricing(deployment: PricedDeployment, catalog: PriceCatalog): Pricing {
   const configuredCap = deployment.modelInfo['max_output_tokens'];
   const fromCatalog = deployment.provider === 'demo' ? undefined : catalog.lookUp(deployment.provider, deployment.upstreamModel);
   const maxOutputTokens =
     typeof configuredCap === 'number' && configuredCap > 0 ? configuredCap : (fromCatalog?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS);
-  if (deployment.provider === 'demo') return { ...FREE, maxOutputTokens, known: true };
-
-  const input = deployment.inputCostPerToken ?? fromCatalog?.inputPerToken;
-  const output = deployment.outputCostPerToken ?? fromCatalog?.outputPerToken;
+  // The demo provider is free unless its config prices it (tests and demos of budgets do).
+  const demo = deployment.provider === 'demo';
+  const input = deployment.inputCostPerToken ?? fromCatalog?.inputPerToken ?? (demo ? 0 : undefined);
+  const output = deployment.outputCostPerToken ?? fromCatalog?.outputPerToken ?? (demo ? 0 : undefined);
   const cacheWrite = deployment.cacheWriteCostPerToken ?? fromCatalog?.cacheWritePerToken ?? input ?? 0;
   const base = {
     input: input ?? 0,
@@ -81,8 +81,6 @@ function inPicos(prices: UsdPrices): TokenPrices {
     cacheWrite1h: toPicos(prices.cacheWrite1h),
   };
 }
-
-const FREE: TokenPrices = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0 };
 
 /**
  * One line per deployment no price binds on, for start-up logs and `cdk synth`: a budget cannot

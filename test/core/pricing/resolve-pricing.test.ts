@@ -80,3 +80,17 @@ describe('unpricedDeploymentWarnings', () => {
     expect(warnings).toEqual([expect.stringMatching(/^model_list\[0\] \(model "m", anthropic\/claude-x\) has no price .*input_cost_per_token and output_cost_per_token/)]);
   });
 });
+
+describe('resolvePricing: the demo provider', () => {
+  it('is priced and free when the config sets no price', () => {
+    const deployment = { provider: 'demo', upstreamModel: 'echo', modelInfo: {} };
+
+    expect(resolvePricing(deployment, catalogOf({ echo: CATALOG_PRICE }))).toMatchObject({ input: 0, output: 0, cacheRead: 0, known: true });
+  });
+
+  it('takes the config\'s prices when it sets them', () => {
+    const deployment = { provider: 'demo', upstreamModel: 'echo', modelInfo: {}, outputCostPerToken: 0.001 };
+
+    expect(resolvePricing(deployment, catalogOf({}))).toMatchObject({ input: 0, output: 1_000_000_000, known: true });
+  });
+});
