@@ -13,7 +13,8 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError, parseConfigText } from '../functions/core/config/parse-config.js';
-import type { InlinedPrices } from '../functions/platform/genai-price-catalog.js';
+import { unpricedDeploymentWarnings } from '../functions/core/pricing/resolve-pricing.js';
+import { createInlinedPriceCatalog, type InlinedPrices } from '../functions/platform/genai-price-catalog.js';
 import { describePrices } from '../functions/platform/genai-price-report.js';
 import { resolveConfigPrices, toInlinedPrices } from '../functions/platform/genai-price-resolver.js';
 import { bedrockModelArns } from './bedrock-model-arns.js';
@@ -299,6 +300,10 @@ export class LlmGateway extends Construct {
     const priceReport = describePrices(prices);
     Annotations.of(this).addInfo(priceReport.summary);
     for (const note of priceReport.notes) Annotations.of(this).addInfo(note);
+    // The same words the gateway logs at start-up (config.unpriced_deployment): priced by neither config nor database.
+    for (const warning of unpricedDeploymentWarnings(parseConfigText(props.configYaml).config.deployments, createInlinedPriceCatalog(prices))) {
+      Annotations.of(this).addWarningV2('llm-gateway:unpriced-deployment', warning);
+    }
     const retainData = this.stage === 'prod';
     const logRemovalPolicy = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 

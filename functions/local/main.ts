@@ -5,6 +5,9 @@ import { DEFAULT_CONFIG_YAML } from '../core/config/default-config.js';
 import { ConfigError } from '../core/config/parse-config.js';
 import type { Logger } from '../core/ports.js';
 import { createEnvironmentSecretSource } from '../platform/environment-secret-source.js';
+import { createInlinedPriceCatalog } from '../platform/genai-price-catalog.js';
+import { describePrices } from '../platform/genai-price-report.js';
+import { resolveConfigPrices } from '../platform/genai-price-resolver.js';
 import { createJsonLogger } from '../platform/json-logger.js';
 import { createNodeHttpUpstreamClient } from '../platform/node-http-upstream-client.js';
 import { LOCAL_SERVER_LIMITS, startLocalServer } from './local-server.js';
@@ -24,6 +27,9 @@ async function main(): Promise<void> {
   const generatedKey = `sk-local-${randomBytes(18).toString('base64url')}`;
   const logger = levelFiltered(createJsonLogger({ service: 'gateway-local' }), process.env['LOG_LEVEL'] ?? 'info');
   const clock = { now: Date.now };
+  // As `cdk synth` does for Lambda: the configured deployments' prices from the database, resolved once.
+  const resolvedPrices = resolveConfigPrices(configText, { at: new Date() });
+  const priceReport = describePrices(resolvedPrices);
 
   let localTenancy: LocalTenancy | undefined;
   try {
@@ -49,6 +55,7 @@ async function main(): Promise<void> {
       random: Math.random,
       usageSink: localTenancy?.usageSink,
       signer: createSigV4RequestSigner(),
+      prices: createInlinedPriceCatalog(resolvedPrices),
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -77,6 +84,8 @@ async function main(): Promise<void> {
     localTenancy
       ? `tenants and virtual keys: ${localTenancy.description}; admin API at ${server.url}/admin (npm run admin -- --help)`
       : 'tenants and virtual keys: off (master key only)',
+    priceReport.summary,
+    ...priceReport.notes,
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
 

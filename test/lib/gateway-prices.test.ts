@@ -51,6 +51,26 @@ describe('LlmGateway prices at synth', () => {
     );
   });
 
+  it('warns about a deployment priced by neither the config nor the database', () => {
+    const stack = emptyStack();
+    const unpriced = CONFIG.replace(/ {6}(input|output)_cost_per_token: .*\n/g, '');
+
+    new LlmGateway(stack, 'Gateway', { configYaml: unpriced });
+
+    Annotations.fromStack(stack).hasWarning(
+      '/EmbeddingStack/Gateway',
+      Match.stringLikeRegexp('^model_list\\[3\\] \\(model "mystery", openai/gpt-no-such-model\\) has no price in the config or in @pydantic/genai-prices'),
+    );
+  });
+
+  it('does not warn about a deployment whose config prices it', () => {
+    const stack = emptyStack();
+
+    new LlmGateway(stack, 'Gateway', { configYaml: CONFIG });
+
+    Annotations.fromStack(stack).hasNoWarning('/EmbeddingStack/Gateway', Match.stringLikeRegexp('has no price'));
+  });
+
   // Bundles for real (esbuild, as `cdk synth` does), so it takes a few seconds.
   it("inlines the configured deployments' prices only, and the gateway bundle stays under 1 MB", { timeout: 180_000 }, () => {
     const outdir = mkdtempSync(join(tmpdir(), 'gateway-prices-synth-'));

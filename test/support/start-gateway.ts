@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { buildGateway } from '../../functions/core/build-gateway.js';
 import type { GatewayHandler } from '../../functions/core/http/gateway-http.js';
 import type { Clock, Logger } from '../../functions/core/ports.js';
+import type { PriceCatalog } from '../../functions/core/pricing/price-catalog.js';
 import type { UsageSink } from '../../functions/core/usage/usage-record.js';
 import { createEnvironmentSecretSource } from '../../functions/platform/environment-secret-source.js';
 import type { DynamoDbTenancy } from '../../functions/platform/dynamodb/dynamodb-tenancy.js';
@@ -32,6 +33,11 @@ export interface StartGatewayOptions {
   usageSink?: UsageSink;
   /** The router's random source (weighted shuffle, jitter): inject for repeatable tests. */
   random?: () => number;
+  /**
+   * Prices for deployments the config does not price, as `npm start` passes them (e.g.
+   * `createInlinedPriceCatalog(resolveConfigPrices(config, { at }))`). @default buildGateway's own
+   */
+  prices?: PriceCatalog;
 }
 
 /** The real gateway (core + node:http upstream + local server) on a free port, for end-to-end tests. */
@@ -53,6 +59,7 @@ export async function startGateway(configText: string, settings: StartGatewayOpt
     tenancy: settings.tenancy && { store: settings.tenancy.store, counters: settings.tenancy.counters, cooldowns: settings.tenancy.cooldowns },
     random: settings.random,
     usageSink: settings.usageSink,
+    ...(settings.prices === undefined ? {} : { prices: settings.prices }),
     // Fixed credentials: the fake Bedrock upstream does not check signatures, but the path is the real one.
     signer: createSigV4RequestSigner({ credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret-key' }) }),
   });
