@@ -90,7 +90,7 @@ interface UsageRow {
   client_request_id?: string;
   prompt_tokens: number;
   completion_tokens: number;
-  cost_micros: number;
+  cost_picos: number;
   estimated: boolean;
   upstream_usage_rejected?: boolean;
 }
@@ -128,7 +128,7 @@ describe('request ids', () => {
     expect(records.every((record) => record.client_request_id === 'client-chosen-id')).toBe(true);
     const item = await counterItem(`key:${keyId}`);
     const spent = Object.entries(item).find(([name]) => name.startsWith('spent_'))?.[1].N;
-    expect(Number(spent)).toBe(records.reduce((sum, record) => sum + record.cost_micros, 0));
+    expect(Number(spent)).toBe(records.reduce((sum, record) => sum + Math.ceil(record.cost_picos / 1e6), 0));
     expect(Object.keys(item).filter((name) => name.startsWith('res_'))).toEqual([]);
   });
 });
@@ -144,10 +144,10 @@ describe('upstream usage', () => {
     expect(response.body['usage']).toMatchObject({ completion_tokens: 2, estimated: true });
     const [record] = await recordsOf('negative-usage');
     expect(record).toMatchObject({ estimated: true, upstream_usage_rejected: true, completion_tokens: 2 });
-    expect(record!.cost_micros).toBeGreaterThan(0);
+    expect(record!.cost_picos).toBeGreaterThan(0);
     const item = await counterItem(`key:${keyId}`);
     const spent = Object.entries(item).find(([name]) => name.startsWith('spent_'))?.[1].N;
-    expect(Number(spent)).toBe(record!.cost_micros);
+    expect(Number(spent)).toBe(Math.ceil(record!.cost_picos / 1e6));
     expect(environment.gateway.logLines.some((line) => line.event === 'usage.upstream_usage_rejected' && line.fields?.['field'] === 'prompt_tokens')).toBe(true);
   });
 
