@@ -129,6 +129,8 @@ describe('request ids', () => {
     const item = await counterItem(`key:${keyId}`);
     const spent = Object.entries(item).find(([name]) => name.startsWith('spent_'))?.[1].N;
     expect(Number(spent)).toBe(records.reduce((sum, record) => sum + Math.ceil(record.cost_picos / 1e6), 0));
+    const tokensThisMinute = Object.entries(item).find(([name]) => name.startsWith('tpm_'))?.[1].N;
+    expect(Number(tokensThisMinute)).toBe(records.reduce((sum, record) => sum + record.prompt_tokens + record.completion_tokens, 0));
     expect(Object.keys(item).filter((name) => name.startsWith('res_'))).toEqual([]);
   });
 });
