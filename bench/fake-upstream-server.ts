@@ -1,8 +1,10 @@
 /**
- * Bench child process: a lean OpenAI-compatible upstream on 127.0.0.1 that answers
- * POST /v1/chat/completions at once with recorded bodies, so the numbers measure the
- * gateway rather than a provider. Bodies are built once at start-up; a request is only
- * scanned for `"stream":true`, not parsed, to keep the upstream's own cost minimal.
+ * Bench child process: a lean upstream on 127.0.0.1 that answers at once with recorded bodies,
+ * so the numbers measure the gateway rather than a provider: OpenAI's POST /v1/chat/completions,
+ * and Anthropic's POST /v1/messages (the recorded message; streamed, message_start, 30
+ * content_block_delta events carrying the OpenAI stream's text, message_delta with usage,
+ * message_stop, framed with `event:` lines as Anthropic frames them). Bodies are built once at
+ * start-up; a request is only scanned for `"stream":true`, not parsed, to keep the upstream's own cost minimal.
  * Sends `{ port }` over the IPC channel when listening; exits when the parent goes away.
  */
 import http from 'node:http';
@@ -11,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 
 const FIXTURES = new URL('../test/fixtures/providers/openai/', import.meta.url);
+const ANTHROPIC_FIXTURES = new URL('../test/fixtures/providers/anthropic/', import.meta.url);
 const STREAM_CHUNKS = 30;
 
 // Re-serialised so the body is compact, as a provider sends it.
@@ -23,21 +26,55 @@ const sseEvents = readFileSync(new URL('openai-text.chunks.txt', FIXTURES), 'utf
   .map((line) => Buffer.from(`data: ${line}\n\n`));
 const sseDone = Buffer.from('data: [DONE]\n\n');
 
+const anthropicJsonBody = Buffer.from(JSON.stringify(JSON.parse(readFileSync(new URL('anthropic-text.json', ANTHROPIC_FIXTURES), 'utf8'))));
+const anthropicSseEvents = anthropicStream().map((event) => Buffer.from(`event: ${String(event['type'])}\ndata: ${JSON.stringify(event)}\n\n`));
+
+/**
+ * The recorded Anthropic stream's framing (message_start and message_delta with their usage,
+ * content_block_start, ping, content_block_stop, message_stop) around STREAM_CHUNKS text deltas,
+ * the text pieces of the OpenAI stream, so both endpoints stream a comparable answer.
+ */
+function anthropicStream(): Array<Record<string, unknown>> {
+  const recorded = readFileSync(new URL('anthropic-text.chunks.txt', ANTHROPIC_FIXTURES), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const pieces = readFileSync(new URL('openai-text.chunks.txt', FIXTURES), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => (JSON.parse(line) as { choices: Array<{ delta?: { content?: string | null } }> }).choices[0]?.delta?.content ?? '')
+    .filter((piece) => piece !== '')
+    .slice(0, STREAM_CHUNKS);
+  const deltas = pieces.map((text) => ({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }));
+  const firstDelta = recorded.findIndex((event) => event['type'] === 'content_block_delta');
+  const afterDeltas = recorded.findIndex((event) => event['type'] === 'content_block_stop');
+  return [...recorded.slice(0, firstDelta), ...deltas, ...recorded.slice(afterDeltas)];
+}
+
 const server = http.createServer((incoming, outgoing) => {
   const chunks: Buffer[] = [];
   incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
   incoming.on('end', () => {
-    if (incoming.method !== 'POST' || !(incoming.url ?? '').endsWith('/chat/completions')) {
+    const path = (incoming.url ?? '').split('?')[0] ?? '';
+    const anthropic = path.endsWith('/messages');
+    if (incoming.method !== 'POST' || !(anthropic || path.endsWith('/chat/completions'))) {
       outgoing.writeHead(404, { 'content-type': 'application/json' });
       outgoing.end('{"error":{"message":"not found","type":"invalid_request_error","param":null,"code":null}}');
       return;
     }
     if (!/"stream"\s*:\s*true/.test(Buffer.concat(chunks).toString('utf8'))) {
-      outgoing.writeHead(200, { 'content-type': 'application/json', 'content-length': jsonBody.byteLength });
-      outgoing.end(jsonBody);
+      const body = anthropic ? anthropicJsonBody : jsonBody;
+      outgoing.writeHead(200, { 'content-type': 'application/json', 'content-length': body.byteLength });
+      outgoing.end(body);
       return;
     }
     outgoing.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    if (anthropic) {
+      const last = anthropicSseEvents.length - 1;
+      for (let index = 0; index < last; index++) outgoing.write(anthropicSseEvents[index]);
+      outgoing.end(anthropicSseEvents[last]);
+      return;
+    }
     for (const event of sseEvents) outgoing.write(event);
     outgoing.end(sseDone);
   });

@@ -1,7 +1,9 @@
 /**
  * Bench child process: the real gateway (buildGateway + node:http upstream client +
- * local server), wired the way functions/local/main.ts wires it, with one priced model
- * `bench` pointing at the bench upstream (BENCH_UPSTREAM_URL) and master key BENCH_MASTER_KEY.
+ * local server), wired the way functions/local/main.ts wires it, with two priced models on the
+ * bench upstream (BENCH_UPSTREAM_URL) and master key BENCH_MASTER_KEY: `bench`, an `openai/…`
+ * deployment (chat completions; `/v1/messages` to it is translated), and `bench-claude`, an
+ * `anthropic/…` deployment (`/v1/messages` to it is passed through to the upstream's Messages endpoint).
  *
  * With BENCH_DYNAMODB_ENDPOINT (+ BENCH_TENANCY_TABLE, BENCH_COUNTERS_TABLE) it also serves
  * tenants and virtual keys over the DynamoDB adapters, and mounts the admin API behind the
@@ -26,7 +28,7 @@ const upstreamUrl = required('BENCH_UPSTREAM_URL');
 const masterKey = required('BENCH_MASTER_KEY');
 const dynamoDbEndpoint = process.env['BENCH_DYNAMODB_ENDPOINT'];
 
-// Priced explicitly (gpt-4.1-nano list prices), so a virtual key's budget reservation and
+// Priced explicitly (gpt-4.1-nano and Claude Sonnet 4.5 list prices), so a virtual key's budget reservation and
 // settlement do real arithmetic rather than depending on the built-in price table.
 const configText = `
 model_list:
@@ -37,6 +39,13 @@ model_list:
       api_key: os.environ/BENCH_PROVIDER_KEY
       input_cost_per_token: 0.0000001
       output_cost_per_token: 0.0000004
+  - model_name: bench-claude
+    litellm_params:
+      model: anthropic/claude-sonnet-4-5
+      api_base: ${upstreamUrl}
+      api_key: os.environ/BENCH_PROVIDER_KEY
+      input_cost_per_token: 0.000003
+      output_cost_per_token: 0.000015
 general_settings:
   master_key: os.environ/BENCH_MASTER_KEY
 `;

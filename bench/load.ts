@@ -97,3 +97,13 @@ export function percentile(values: Float64Array, q: number): number {
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
   return sorted[rank - 1] ?? Number.NaN;
 }
+
+export interface Summary {
+  p50: number;
+  p99: number;
+  requestsPerSecond: number;
+}
+
+export function summarize(result: LoadResult): Summary {
+  return { p50: percentile(result.latencies, 0.5), p99: percentile(result.latencies, 0.99), requestsPerSecond: result.requestsPerSecond };
+}

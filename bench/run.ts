@@ -15,6 +15,10 @@
  * Everything listens on 127.0.0.1; the children and DynamoDB Local are stopped at the end,
  * killed when this process goes away, and a deadline stops a hung run.
  *
+ * Then `/v1/messages` (bench/messages-bench.ts): direct to the upstream's Anthropic endpoint vs the
+ * gateway's passthrough (an `anthropic/…` deployment) vs its translation (an `openai/…` deployment),
+ * master key; its rows join the table.
+ *
  * Then the usage aggregator (bench/aggregator-bench.ts), routing (bench/routing-bench.ts) and the functions' cold start
  * (bench/cold-start.ts: bundle sizes and import times) are measured.
  *
@@ -22,13 +26,14 @@
  */
 import { runAggregatorBench } from './aggregator-bench.js';
 import { runColdStartBench } from './cold-start.js';
+import { messagesSetupLine, messagesVerdict, runMessagesBench } from './messages-bench.js';
 import { runRoutingBench } from './routing-bench.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
 import { DynamoDbLocalStartError, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from '../functions/platform/dynamodb/dynamodb-local.js';
 import { ensureTables, type TableNames } from '../functions/platform/dynamodb/table-definitions.js';
-import { percentile, runLoad, type LoadResult, type Target } from './load.js';
+import { runLoad, summarize, type Summary, type Target } from './load.js';
 
 const WARMUP = 1000;
 const LEVELS = [
@@ -45,6 +50,8 @@ const SCENARIOS = [
 const GOAL = { addedP50Ms: 1, addedP99Ms: 5 };
 const DEADLINE_MS = 480_000;
 const MASTER_KEY = 'sk-bench-master-key-0123456789';
+/** The gateway child's provider key (BENCH_PROVIDER_KEY there); the fake upstream accepts any. */
+const PROVIDER_KEY = 'sk-bench-provider-key-0123456789';
 /** For the single requests (checks, /admin): a hang becomes an error naming the call. */
 const FETCH_TIMEOUT_MS = 15_000;
 const TABLES: TableNames = { tenancy: 'bench-tenancy', counters: 'bench-counters' };
@@ -98,7 +105,7 @@ async function main(): Promise<void> {
   );
   const gatewayBase = `http://127.0.0.1:${gatewayChild.port}`;
 
-  const direct: Target = { url: `${upstreamBase}/chat/completions`, headers: { authorization: 'Bearer sk-bench-provider-key-0123456789' } };
+  const direct: Target = { url: `${upstreamBase}/chat/completions`, headers: { authorization: `Bearer ${PROVIDER_KEY}` } };
   const gateway: Target = { url: `${gatewayBase}/v1/chat/completions`, headers: { authorization: `Bearer ${MASTER_KEY}` } };
   step('checking the gateway with the master key');
   await checkGatewayAnswers(gateway);
@@ -136,6 +143,12 @@ async function main(): Promise<void> {
     }
   }
 
+  const messagesRows = await runMessagesBench({ upstreamBase, gatewayBase, masterKey: MASTER_KEY, providerKey: PROVIDER_KEY, step });
+  const tableRows: Row[] = [
+    ...rows,
+    ...messagesRows.map((row) => ({ scenario: `${row.scenario}, ${row.path}`, key: 'master' as const, concurrency: row.concurrency, direct: row.direct, through: row.through })),
+  ];
+
   step('collecting the DynamoDB call counts and the key usage');
   const tenancyLines = virtualKey
     ? [callsPerRequestLine(await reportCalls(gatewayChild.child)), await keyUsageLine(gatewayBase, virtualKey.keyId)]
@@ -152,16 +165,18 @@ async function main(): Promise<void> {
         `${LEVELS.map((level) => `${VIRTUAL_KEY_COUNTS[level.concurrency] ?? level.count} at c=${level.concurrency}`).join(', ')}; ` +
         `its direct columns repeat the master-key row's`
       : 'virtual key: not measured (see below)',
+    messagesSetupLine(),
     '',
     '| scenario | key | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | gateway req/s |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map(
+    ...tableRows.map(
       (row) =>
         `| ${row.scenario} | ${row.key} | ${row.concurrency} | ${ms(row.direct.p50)} | ${ms(row.direct.p99)} | ${ms(row.through.p50)} | ${ms(row.through.p99)} | ` +
         `${ms(row.through.p50 - row.direct.p50)} | ${ms(row.through.p99 - row.direct.p99)} | ${Math.round(row.through.requestsPerSecond)} |`,
     ),
     '',
     verdict(rows.filter((row) => row.key === 'master' && row.concurrency === 1)),
+    messagesVerdict(messagesRows),
     ...tenancyLines,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -326,16 +341,6 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: stri
   } finally {
     clearTimeout(timer);
   }
-}
-
-interface Summary {
-  p50: number;
-  p99: number;
-  requestsPerSecond: number;
-}
-
-function summarize(result: LoadResult): Summary {
-  return { p50: percentile(result.latencies, 0.5), p99: percentile(result.latencies, 0.99), requestsPerSecond: result.requestsPerSecond };
 }
 
 function ms(value: number): string {
