@@ -30,6 +30,12 @@ const STREAM_FIXTURES = [
   'anthropic-tool-no-args.chunks.txt',
 ];
 
+/**
+ * Streams the OpenAI format cannot carry (signed thinking blocks, server tools): served only by the
+ * native passthrough, and replayed through it in test/e2e/anthropic-passthrough.test.ts.
+ */
+const PASSTHROUGH_ONLY_STREAM_FIXTURES = ['anthropic-clear-thinking.1.chunks.txt', 'anthropic-code-execution-20260120-prompt-cache.1.chunks.txt'];
+
 const FINISH_REASON_FOR: Readonly<Record<string, string>> = {
   end_turn: 'stop',
   stop_sequence: 'stop',
@@ -127,7 +133,7 @@ describe('recorded Anthropic stream fixtures', () => {
   it('include every recorded stream when the fixture folder is listed', () => {
     const names = anthropicStreamFixtureNames();
 
-    expect(names).toEqual(STREAM_FIXTURES);
+    expect(names).toEqual([...STREAM_FIXTURES, ...PASSTHROUGH_ONLY_STREAM_FIXTURES].sort());
   });
 });
 

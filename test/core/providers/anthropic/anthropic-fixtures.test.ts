@@ -236,7 +236,7 @@ describe('parseAnthropicChatResponse recorded outcomes', () => {
       prompt_tokens: 12,
       completion_tokens: 29,
       total_tokens: 41,
-      prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+      prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0 },
     });
   });
 });
