@@ -1,4 +1,5 @@
 import { checkModelAllowed, isModelAllowed } from '../admission/admission.js';
+import { budgetExhaustedError } from '../admission/admission-errors.js';
 import { toAnthropicErrorBody } from '../anthropic-api/anthropic-error.js';
 import { anthropicToOpenAIRequest } from '../anthropic-api/anthropic-request-to-openai.js';
 import { ESTIMATED_TOKEN_COUNT, estimateAnthropicInputTokens, TOKEN_COUNT_HEADER } from '../anthropic-api/count-tokens.js';
@@ -81,7 +82,7 @@ async function handleNativeMessages(
     requestedMaxTokens: body['max_tokens'] as number,
   });
   const { clampedMaxTokens, headers: limitHeaders } = metering.admission;
-  const sent = clampedMaxTokens === undefined ? body : { ...body, max_tokens: clampedMaxTokens };
+  const sent = clampedMaxTokens === undefined ? body : withClampedMaxTokens(body, clampedMaxTokens);
   const headers: Record<string, string> = { ...limitHeaders };
   if (clampedMaxTokens !== undefined) headers[CLAMPED_MAX_TOKENS_HEADER] = String(clampedMaxTokens);
 
@@ -133,9 +134,35 @@ async function translatedAttempt(
   return { kind: 'json', headers: served.headers, usage, text: JSON.stringify(openAIToAnthropicMessage(served.completion, requestedModel)) };
 }
 
+/** Claude's smallest thinking budget: a clamp that leaves less cannot be sent with thinking on. */
+const MIN_THINKING_BUDGET_TOKENS = 1024;
+
+/**
+ * `max_tokens` lowered to what the budget buys. Anthropic requires `thinking.budget_tokens` below
+ * `max_tokens` (Claude Code sends 31,999 with 32,000), so the thinking budget is lowered with it;
+ * when that would leave less than Claude's minimum, the request cannot be served within the
+ * budget at all and is refused as budget-exhausted rather than sent to a certain 400.
+ */
+function withClampedMaxTokens(body: JsonObject, maxTokens: number): JsonObject {
+  const thinking = body['thinking'];
+  if (!isObject(thinking) || thinking['type'] !== 'enabled' || typeof thinking['budget_tokens'] !== 'number' || thinking['budget_tokens'] < maxTokens) {
+    return { ...body, max_tokens: maxTokens };
+  }
+  const budgetTokens = maxTokens - 1;
+  if (budgetTokens < MIN_THINKING_BUDGET_TOKENS) {
+    throw budgetExhaustedError(
+      `The remaining budget buys only ${maxTokens} output tokens, too few for extended thinking (at least ${MIN_THINKING_BUDGET_TOKENS + 1}); send the request without thinking or raise the budget.`,
+      undefined,
+    );
+  }
+  return { ...body, max_tokens: maxTokens, thinking: { ...thinking, budget_tokens: budgetTokens } };
+}
+
 /**
  * What the passthrough itself relies on (admission needs `max_tokens`; routing needs `model`);
- * everything else is the provider's to judge, and its 400 reaches the client.
+ * everything else is the provider's to judge, and its 400 reaches the client. The gateway's own
+ * attribution fields are taken out, since Anthropic refuses unknown ones: OpenAI's `user`, and
+ * every `metadata` key but Anthropic's `user_id` (`tags` and the rest are for the usage record).
  */
 function validatePassthroughBody(body: JsonObject): JsonObject {
   const maxTokens = body['max_tokens'];
@@ -147,7 +174,18 @@ function validatePassthroughBody(body: JsonObject): JsonObject {
   if (!Array.isArray(messages) || messages.length === 0) throw new InvalidRequestError("Invalid 'messages': expected a non-empty array of messages.", 'messages');
   const stream = body['stream'];
   if (stream !== undefined && stream !== null && typeof stream !== 'boolean') throw new InvalidRequestError("Invalid type for 'stream': expected a boolean.", 'stream');
-  return body;
+  return withoutGatewayAttribution(body);
+}
+
+function withoutGatewayAttribution(body: JsonObject): JsonObject {
+  const metadata = body['metadata'];
+  const foreignMetadata = isObject(metadata) && Object.keys(metadata).some((key) => key !== 'user_id');
+  if (body['user'] === undefined && !foreignMetadata) return body;
+  const { user: _user, ...rest } = body;
+  if (!foreignMetadata) return rest;
+  const userId = (metadata as JsonObject)['user_id'];
+  const { metadata: _metadata, ...withoutMetadata } = rest;
+  return userId === undefined ? withoutMetadata : { ...withoutMetadata, metadata: { user_id: userId } };
 }
 
 /**

@@ -19,7 +19,7 @@ import { toAnthropicErrorBody } from '../anthropic-api/anthropic-error.js';
 import { callProvider } from './call-provider.js';
 import type { GatewayContext, RecordedUsage, RequestContext } from './gateway-context.js';
 import { readBodyText } from './read-body.js';
-import { completionUsage, createStreamUsageObserver } from './usage-observer.js';
+import { completionUsage, createStreamUsageObserver, readUpstreamUsage } from './usage-observer.js';
 
 /**
  * Deployments that speak Anthropic Messages themselves: `anthropic/…`, and Claude on Bedrock
@@ -229,26 +229,42 @@ export function anthropicErrorEvent(error: GatewayError): string {
 function createAnthropicUsageObserver(promptEstimate: () => number, deployment: ResolvedDeployment, onRejected: (field: string) => void) {
   const observer = createStreamUsageObserver(promptEstimate, pricingFor(deployment), onRejected);
   let atStart: unknown;
+  /** The exact input counts (cache reads and writes included) `message_start` gave, if believable. */
+  let promptAtStart: RecordedUsage | undefined;
+  let finalUsageSeen = false;
+  let generatedCharacters = 0;
   let started = false;
   return {
     started: () => started,
-    usage: observer.usage,
+    /**
+     * The provider's final usage; or, for a stream that ended early (the client pressed Esc, the
+     * stream broke), the exact input counts of `message_start` with only the output estimated —
+     * never the prompt re-estimated at the uncached rate, which would bill a cached turn ~10× over.
+     */
+    usage(): RecordedUsage {
+      if (finalUsageSeen || promptAtStart === undefined) return observer.usage();
+      return { ...promptAtStart, completionTokens: Math.max(promptAtStart.completionTokens, Math.ceil(generatedCharacters / 4)), estimated: true };
+    },
     observe(type: string, payload: JsonObject): void {
       if (type !== 'message_start' && type !== 'ping') started = true;
       switch (type) {
         case 'message_start': {
           const message = payload['message'];
           atStart = isObject(message) ? message['usage'] : undefined;
+          const read = isObject(atStart) ? readUpstreamUsage(mapAnthropicUsage(mergeAnthropicStreamUsage(atStart, undefined))) : undefined;
+          promptAtStart = read?.kind === 'reported' ? read.usage : undefined;
           return;
         }
         case 'content_block_delta': {
           const generated = deltaText(payload['delta']);
+          generatedCharacters += generated.length;
           if (generated !== '') observer.observe(chunkOf({ choices: [{ index: 0, delta: { content: generated }, finish_reason: null }] }));
           return;
         }
         case 'message_delta': {
           const atDelta = payload['usage'];
           if (!isObject(atStart) && !isObject(atDelta)) return;
+          finalUsageSeen = true;
           observer.observe(chunkOf({ choices: [], usage: mapAnthropicUsage(mergeAnthropicStreamUsage(atStart, atDelta)) }));
           return;
         }
