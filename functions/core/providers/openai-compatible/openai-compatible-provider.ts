@@ -37,7 +37,7 @@ export function createOpenAICompatibleProvider(dialect: OpenAICompatibleDialect)
     streamFraming: 'sse',
     buildChatRequest: (request: ChatCompletionRequest, context) =>
       post(context.deployment, 'chat/completions', {
-        ...request,
+        ...withoutClaudeThinking(request, context.deployment.provider),
         model: context.deployment.upstreamModel,
         // Usage is what budgets and TPM count: ask for it even when the client did not (the gateway strips it again).
         ...(request.stream === true && PROVIDERS[context.deployment.provider]?.acceptsStreamOptions !== false
@@ -51,6 +51,32 @@ export function createOpenAICompatibleProvider(dialect: OpenAICompatibleDialect)
     parseEmbeddingResponse: normalizeEmbeddingResponse,
     mapError: mapOpenAICompatibleError,
   };
+}
+
+/** Providers that refuse fields they do not know (OpenAI: "Unrecognized request argument supplied"). */
+const STRICT_OPENAI_PROVIDERS: ReadonlySet<string> = new Set(['openai', 'azure']);
+
+/**
+ * Claude's `thinking` parameter and the `thinking_blocks` the gateway returns on Claude's
+ * answers (LiteLLM's field, sent back on assistant messages in thinking + tool loops) mean
+ * nothing to OpenAI, which refuses them: a fallback from Claude to GPT, or a conversation moved
+ * to GPT, would fail with a 400. They are dropped for OpenAI and Azure, as LiteLLM drops them;
+ * other OpenAI-compatible servers get the body as sent.
+ */
+function withoutClaudeThinking(request: ChatCompletionRequest, provider: string): ChatCompletionRequest {
+  if (!STRICT_OPENAI_PROVIDERS.has(provider)) return request;
+  const carriesBlocks = request.messages.some((message) => (message as { thinking_blocks?: unknown }).thinking_blocks !== undefined);
+  if (request['thinking'] === undefined && !carriesBlocks) return request;
+  const { thinking: _thinking, ...rest } = request;
+  if (!carriesBlocks) return rest as ChatCompletionRequest;
+  return {
+    ...rest,
+    messages: request.messages.map((message) => {
+      if ((message as { thinking_blocks?: unknown }).thinking_blocks === undefined) return message;
+      const { thinking_blocks: _blocks, ...kept } = message as typeof message & { thinking_blocks?: unknown };
+      return kept;
+    }),
+  } as ChatCompletionRequest;
 }
 
 /** `api_base` without a trailing slash, so `${base}/${operation}` is always one slash. */
