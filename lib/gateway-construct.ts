@@ -57,8 +57,11 @@ const GATEWAY_USAGE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as con
 /** SendMessageBatch is authorised by sqs:SendMessage too. */
 const GATEWAY_USAGE_QUEUE_ACTIONS = ['sqs:SendMessage'] as const;
 const AGGREGATOR_USAGE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
-/** Bedrock, only on the models the config names (see bedrock-model-arns.ts). */
-const GATEWAY_BEDROCK_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;
+/**
+ * Bedrock, only on the models the config names (see bedrock-model-arns.ts): invoke (Converse and
+ * InvokeModel, streamed or not) and CountTokens (/v1/messages/count_tokens for Claude on Bedrock).
+ */
+const GATEWAY_BEDROCK_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:CountTokens'] as const;
 /** Cost queries: one partition, an sk range (no scans). */
 const ADMIN_USAGE_ACTIONS = ['dynamodb:Query'] as const;
 

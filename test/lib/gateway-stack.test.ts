@@ -540,7 +540,7 @@ describe('GatewayStack Bedrock permissions', () => {
     const statement = (statementsOfRole(template, roles(stack).gatewayRoleId) as Array<{ Action: unknown; Resource: unknown }>).find(
       (each) => JSON.stringify(each.Action).includes('bedrock:'),
     );
-    expect(statement?.Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
+    expect(statement?.Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:CountTokens']);
     const resources = JSON.stringify(statement?.Resource);
     expect(resources).toContain('arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0');
     expect(resources).toContain('inference-profile/us.amazon.nova-pro-v1:0');
