@@ -1,6 +1,6 @@
 import { GatewayError, ModelNotFoundError } from '../errors.js';
 import type { GatewayHttpResponse } from '../http/gateway-http.js';
-import type { JsonObject } from '../openai/openai-types.js';
+import type { EmbeddingRequest, JsonObject } from '../openai/openai-types.js';
 import { validateEmbeddingRequest } from '../openai/validate-request.js';
 import { PROVIDERS } from '../providers/provider-catalog.js';
 import { providerFor } from '../providers/provider-registry.js';
@@ -43,7 +43,8 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
       }
       const build = (keyed: ResolvedDeployment) => buildEmbeddingRequest(embeddingRequest, { ...context, deployment: keyed });
       const response = await callProvider(gateway, provider, deployment, build, signal, taken.overrides?.timeoutMs);
-      return parseEmbeddingResponse(parseUpstreamJson(await readBodyText(response.body, gateway.settings.maxUpstreamResponseBytes)), context, embeddingRequest);
+      const text = await readBodyText(response.body, embeddingAnswerLimit(embeddingRequest, gateway.settings.maxUpstreamResponseBytes));
+      return parseEmbeddingResponse(parseUpstreamJson(text), context, embeddingRequest);
     },
   );
   const embeddings = routed.value;
@@ -58,4 +59,23 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
     [COST_HEADER]: costUsdHeader(usage, pricingFor(routed.deployment)),
   };
   return { status: 200, headers, body: JSON.stringify(embeddings) };
+}
+
+/** The widest embedding a provider serves (text-embedding-3-large, Gemini): the size of an answer whose request names none. */
+const WIDEST_EMBEDDING = 3072;
+/** OpenAI's float format spends up to ~25 bytes on one number (`-0.0123456789012345,`); with room to spare. */
+const BYTES_PER_NUMBER = 32;
+/** V8 cannot hold a longer string. */
+const LONGEST_READABLE_ANSWER = 512 * 1024 * 1024;
+
+/**
+ * An embeddings answer grows with the batch (2,048 inputs of 1,536 dimensions are ~80 MB of JSON),
+ * so its cap is what the request can legitimately produce, and never less than the configured one:
+ * a large batch is not refused as an oversized answer, while an endless body still is.
+ */
+export function embeddingAnswerLimit(request: EmbeddingRequest, configuredBytes: number): number {
+  const inputs = Array.isArray(request.input) ? request.input.length : 1;
+  const dimensions = typeof request.dimensions === 'number' ? request.dimensions : WIDEST_EMBEDDING;
+  const expected = inputs * dimensions * BYTES_PER_NUMBER + 64 * 1024;
+  return Math.max(configuredBytes, Math.min(expected, LONGEST_READABLE_ANSWER));
 }

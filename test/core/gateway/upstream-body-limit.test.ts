@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamResponseTooLargeError } from '../../../functions/core/errors.js';
 import { readBodyPrefix, readBodyText } from '../../../functions/core/gateway/read-body.js';
+import { embeddingAnswerLimit } from '../../../functions/core/gateway/embeddings.js';
 
 const KIB = 1024;
 
@@ -77,5 +78,21 @@ describe('readBodyPrefix', () => {
     const prefix = await readBodyPrefix(fromPieces(['{"error":', '{"message":"no"}}']), 1024);
 
     expect(prefix).toBe('{"error":{"message":"no"}}');
+  });
+});
+
+describe('embeddingAnswerLimit', () => {
+  const MB = 1024 * 1024;
+
+  it('allows a large batch the answer it can legitimately have, beyond the configured cap', () => {
+    expect(embeddingAnswerLimit({ model: 'm', input: Array(2048).fill('text'), dimensions: 1536 }, 32 * MB)).toBeGreaterThan(96 * MB);
+  });
+
+  it('keeps the configured cap for a single input', () => {
+    expect(embeddingAnswerLimit({ model: 'm', input: 'text' }, 32 * MB)).toBe(32 * MB);
+  });
+
+  it('never exceeds what V8 can hold as one string', () => {
+    expect(embeddingAnswerLimit({ model: 'm', input: Array(100_000).fill('text') }, 32 * MB)).toBe(512 * MB);
   });
 });
