@@ -117,10 +117,11 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
     }
     const principal = await authenticate(http.headers);
     if (http.body.byteLength > gateway.settings.maxRequestBytes) throw new PayloadTooLargeError(gateway.settings.maxRequestBytes);
+    // Known before the headers are checked, so that a refused header's log line names who sent it.
+    caller.principal = principal;
     const attribution = readHeaderAttribution(http.headers);
     served.tags = attribution.tags;
     const request: RequestContext = { requestId, signal: http.signal, principal, served, endUser: attribution.endUser };
-    caller.principal = principal;
     caller.request = request;
     caller.attribution = attribution;
     return dispatch(match.route, http, request);

@@ -31,7 +31,6 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 export interface HeaderAttribution {
-  clientRequestId?: string;
   endUser?: string;
   runId?: string;
   traceId?: string;
@@ -55,7 +54,6 @@ export function clientRequestIdOf(headers: Readonly<Record<string, string | unde
 export function readHeaderAttribution(headers: Readonly<Record<string, string | undefined>>): HeaderAttribution {
   const traceparent = headers['traceparent'];
   return {
-    clientRequestId: clientRequestIdOf(headers),
     endUser: boundedIdentifier(headers['x-gateway-end-user'], 'x-gateway-end-user', ATTRIBUTION_LIMITS.endUserBytes),
     runId: boundedIdentifier(headers['x-run-id'], 'x-run-id', ATTRIBUTION_LIMITS.runIdBytes),
     traceId: boundedIdentifier(headers['x-trace-id'], 'x-trace-id', ATTRIBUTION_LIMITS.traceIdBytes),

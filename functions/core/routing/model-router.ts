@@ -88,8 +88,6 @@ const CLIENT_CLOSED = new GatewayError({ status: 499, message: 'The client close
 /** Base of the exponential backoff between attempts at the same deployment (doubled each time, with jitter). */
 const BACKOFF_BASE_MS = 250;
 
-/** The longest part of an unexpected exception's message put in a log line. */
-const LOGGED_MESSAGE_CHARS = 200;
 
 type AttemptOutcome<T> = { ok: true; value: T } | { ok: false; error: GatewayError; shortenedByClient: boolean; gatewayFault?: boolean };
 
@@ -315,9 +313,9 @@ export class ModelRouter {
 
   /** The exception's class and the start of its message (the client only sees internal_error); never a stack. */
   private logGatewayFault(thrown: unknown, deployment: ResolvedDeployment, request: RouteRequest): void {
+    // The class only: an exception's message may quote the request (a JSON SyntaxError quotes its input) or a secret.
     const name = thrown instanceof Error ? thrown.name : typeof thrown;
-    const message = thrown instanceof Error ? thrown.message.slice(0, LOGGED_MESSAGE_CHARS) : '';
-    this.options.logger?.error('router.attempt_failed_in_gateway', { requestId: request.requestId, model: deployment.modelName, deployment: deployment.id, error: name, message });
+    this.options.logger?.error('router.attempt_failed_in_gateway', { requestId: request.requestId, model: deployment.modelName, deployment: deployment.id, error: name });
   }
 
   /**
