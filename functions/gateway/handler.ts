@@ -38,7 +38,7 @@ declare const __GATEWAY_CONFIG_YAML__: string | undefined;
 declare const __GATEWAY_PRICES_JSON__: string | undefined;
 
 const logger = createJsonLogger({ component: 'gateway' });
-/** Read once per container; unbundled (no define) there is no catalog and only the config's own prices apply. */
+/** Read once per container; unbundled (no define) there is no inlined catalog and buildGateway falls back to the built-in table. */
 const priceCatalog: PriceCatalog | undefined =
   typeof __GATEWAY_PRICES_JSON__ === 'string' ? createInlinedPriceCatalog(parseInlinedPrices(__GATEWAY_PRICES_JSON__)) : undefined;
 let gateway: Promise<BuiltGateway> | undefined;
