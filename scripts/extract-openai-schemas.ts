@@ -28,6 +28,9 @@ const ROOT_SCHEMAS = [
   'ListModelsResponse',
   'Model',
   'ErrorResponse',
+  // The Responses API (POST /v1/responses): the whole Response and every streamed event.
+  'Response',
+  'ResponseStreamEvent',
 ] as const;
 
 const SCHEMA_REF_PREFIX = '#/components/schemas/';

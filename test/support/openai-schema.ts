@@ -54,9 +54,12 @@ const SCHEMA_NAMES = {
   modelList: 'ListModelsResponse',
   model: 'Model',
   errorResponse: 'ErrorResponse',
+  response: 'Response',
+  responseStreamEvent: 'ResponseStreamEvent',
 } as const;
 
-type SchemaName = (typeof SCHEMA_NAMES)[keyof typeof SCHEMA_NAMES];
+/** A root schema above, or one a root references (e.g. the event schema `ResponseTextDeltaEvent`). */
+type SchemaName = (typeof SCHEMA_NAMES)[keyof typeof SCHEMA_NAMES] | (string & {});
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -199,4 +202,39 @@ export function assertModel(value: unknown): void {
 /** Error body (ErrorResponse): `{ error: { message, type, param, code } }`. */
 export function assertErrorResponse(value: unknown): void {
   assertMatches(SCHEMA_NAMES.errorResponse, value);
+}
+
+/** A Responses API `Response` object (`POST /v1/responses` body, `GET /v1/responses/{id}`). */
+export function assertResponse(value: unknown): void {
+  assertMatches(SCHEMA_NAMES.response, value);
+}
+
+let eventSchemaByType: Map<string, string> | undefined;
+
+/** `type` → the event schema of ResponseStreamEvent's `anyOf` that fixes that type. */
+function eventSchemaFor(type: string): string | undefined {
+  if (!eventSchemaByType) {
+    const document = JSON.parse(readFileSync(SCHEMAS_URL, 'utf8')) as { components: { schemas: Record<string, JsonObject> } };
+    const schemas = document.components.schemas;
+    eventSchemaByType = new Map();
+    for (const ref of (schemas[SCHEMA_NAMES.responseStreamEvent]!.anyOf as Array<{ $ref: string }>)) {
+      const name = ref.$ref.split('/').pop()!;
+      const typeSchema = (schemas[name]?.properties as Record<string, JsonObject> | undefined)?.type;
+      for (const value of (typeSchema?.enum as string[] | undefined) ?? []) eventSchemaByType.set(value, name);
+    }
+  }
+  return eventSchemaByType.get(type);
+}
+
+/**
+ * One parsed SSE `data:` event of a streamed Response (ResponseStreamEvent). The spec's union is
+ * an `anyOf`, which alone would let an event pass as some other event; so the event is also
+ * checked against the one schema whose `type` it names (an unknown type fails).
+ */
+export function assertResponseStreamEvent(value: unknown): void {
+  assertMatches(SCHEMA_NAMES.responseStreamEvent, value);
+  const type = isObject(value) ? value.type : undefined;
+  const schema = typeof type === 'string' ? eventSchemaFor(type) : undefined;
+  if (schema === undefined) throw new Error(`Not a ResponseStreamEvent type: ${excerpt(type)}`);
+  assertMatches(schema, value);
 }
