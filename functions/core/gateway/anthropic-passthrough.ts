@@ -1,4 +1,4 @@
-import { GatewayError, toGatewayError, UpstreamTimeoutError } from '../errors.js';
+import { toGatewayError, type GatewayError } from '../errors.js';
 import type { ChatCompletion, ChatCompletionChunk, JsonObject } from '../openai/openai-types.js';
 import { pricingFor } from '../pricing/cost.js';
 import type { AnthropicClientRequest } from '../providers/anthropic/anthropic-native.js';
@@ -14,12 +14,12 @@ import { PROVIDERS } from '../providers/provider-catalog.js';
 import { upstreamStreamTruncated } from '../providers/stream-chunks.js';
 import { decodeAwsEventStreamBatches } from '../streaming/aws-event-stream-decoder.js';
 import { decodeSseBatches } from '../streaming/sse-decoder.js';
-import { withinMs } from '../timing.js';
 import { toAnthropicErrorBody } from '../anthropic-api/anthropic-error.js';
 import { callProvider } from './call-provider.js';
 import type { GatewayContext, RecordedUsage, RequestContext } from './gateway-context.js';
 import { readBodyText } from './read-body.js';
 import { completionUsage, createStreamUsageObserver, readUpstreamUsage } from './usage-observer.js';
+import { commitWhenStarted, followAttemptSignal, rejectedUsageLogger, streamFailureHandler } from './stream-commit.js';
 
 /**
  * Deployments that speak Anthropic Messages themselves: `anthropic/…`, and Claude on Bedrock
@@ -83,23 +83,13 @@ export async function completeNative(gateway: GatewayContext, request: RequestCo
  * `error` event. Every event reaches the client as the provider sent it, one read at a time.
  */
 export async function startNativeStream(gateway: GatewayContext, request: RequestContext, attempt: NativeAttempt): Promise<AnthropicServed> {
-  const { deployment, signal } = attempt;
-  const firstTokenLimitMs = attempt.timeoutOverrideMs ?? deployment.streamTimeoutMs;
-  const firstTokenBy = gateway.clock.now() + firstTokenLimitMs;
-  const upstream = new AbortController();
-  const followAttempt = () => upstream.abort(signal.reason);
-  if (signal.aborted) followAttempt();
-  else signal.addEventListener('abort', followAttempt, { once: true });
+  const { deployment } = attempt;
+  const upstream = followAttemptSignal(attempt.signal);
   const { provider, framing, build } = nativeCall(attempt.dialect, attempt.body, attempt.client);
   const upstreamBody = (await callProvider(gateway, provider, deployment, build, upstream.signal, attempt.timeoutOverrideMs)).body;
   const usage = createAnthropicUsageObserver(attempt.promptEstimate, deployment, rejectedUsageLogger(gateway, request, deployment));
   let committed = false;
-  const onError = (error: GatewayError): GatewayError => {
-    const redacted = gateway.redact(error);
-    request.served.streamErrorCode = redacted.code ?? redacted.type;
-    gateway.logger.warn('stream.failed', { requestId: request.requestId, status: redacted.status, code: redacted.code });
-    return redacted;
-  };
+  const onError = streamFailureHandler(gateway, request);
   const relayed = relayAnthropicStream(upstreamBody, {
     framing,
     maxEventBytes: gateway.settings.maxUpstreamResponseBytes,
@@ -108,52 +98,16 @@ export async function startNativeStream(gateway: GatewayContext, request: Reques
     observe: usage.observe,
     onError,
   });
-  const iterator = relayed[Symbol.asyncIterator]();
-  const held: string[] = [];
-  let pending: Promise<IteratorResult<string>> | undefined;
-  let ended = false;
-  while (!usage.started()) {
-    const next = iterator.next();
-    const result = held.length === 0 ? await next : await withinMs(next, gateway.settings.streamKeepAliveMs);
-    if (result === undefined) {
-      // Begun, then silent: commit now; the read in flight continues in the body below.
-      pending = next;
-      next.catch(() => undefined);
-      break;
-    }
-    if (result.done) {
-      ended = true;
-      break;
-    }
-    held.push(result.value);
-  }
-  if (ended && !usage.started()) {
-    throw new GatewayError({ status: 502, message: 'The upstream provider ended the stream without any output.', type: 'api_error', code: 'empty_upstream_stream' });
-  }
-  committed = true;
-  return {
-    kind: 'stream',
-    headers: {},
-    usage: usage.usage,
-    body: (async function* resumed() {
-      try {
-        if (held.length > 0) yield held.join('');
-        for (let next = pending ?? iterator.next(); ; next = iterator.next()) {
-          let result = usage.started() ? await next : await withinMs(next, Math.max(0, firstTokenBy - gateway.clock.now()));
-          if (result === undefined) {
-            upstream.abort(new UpstreamTimeoutError(`The upstream provider sent no first token within ${firstTokenLimitMs} ms.`));
-            result = await next;
-          }
-          if (result.done) return;
-          yield result.value;
-        }
-      } catch (error) {
-        if (!request.signal.aborted) yield anthropicErrorEvent(onError(toGatewayError(error)));
-      } finally {
-        iterator.return?.(undefined).catch(() => undefined);
-      }
-    })(),
-  };
+  const body = await commitWhenStarted(gateway, request, {
+    iterator: relayed[Symbol.asyncIterator](),
+    started: usage.started,
+    deployment,
+    timeoutOverrideMs: attempt.timeoutOverrideMs,
+    upstream,
+    onCommit: () => (committed = true),
+    errorEvent: (error) => anthropicErrorEvent(onError(error)),
+  });
+  return { kind: 'stream', headers: {}, usage: usage.usage, body };
 }
 
 interface RelayOptions {
@@ -299,10 +253,4 @@ function estimateSource(message: JsonObject): ChatCompletion {
   }
   const usage = isObject(message['usage']) ? mapAnthropicUsage(message['usage']) : undefined;
   return { choices: [{ message: { content, ...(calls.length > 0 ? { tool_calls: calls } : {}) } }], ...(usage ? { usage } : {}) } as unknown as ChatCompletion;
-}
-
-/** Logs a provider's unbelievable usage once per request: the record is estimated and flagged instead. */
-export function rejectedUsageLogger(gateway: GatewayContext, request: RequestContext, deployment: ResolvedDeployment) {
-  return (field: string) =>
-    gateway.logger.warn('usage.upstream_usage_rejected', { requestId: request.requestId, deployment: deployment.id, provider: deployment.provider, field });
 }

@@ -1,6 +1,5 @@
 import { isModelAllowed } from '../admission/admission.js';
-import { GatewayError, InvalidRequestError, ModelNotFoundError, toGatewayError, UpstreamTimeoutError } from '../errors.js';
-import { withinMs } from '../timing.js';
+import { InvalidRequestError, ModelNotFoundError } from '../errors.js';
 import type { GatewayHttpResponse } from '../http/gateway-http.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, JsonObject } from '../openai/openai-types.js';
 import { pricingFor } from '../pricing/cost.js';
@@ -18,6 +17,7 @@ import { meterRequest } from './metering.js';
 import { readBodyText } from './read-body.js';
 import { translateChatStream } from './translate-stream.js';
 import { completionUsage, costUsdHeader, createStreamUsageObserver } from './usage-observer.js';
+import { commitWhenStarted, followAttemptSignal, rejectedUsageLogger, streamFailureHandler } from './stream-commit.js';
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -101,35 +101,19 @@ export async function complete(gateway: GatewayContext, request: RequestContext,
 }
 
 /**
- * A streaming attempt: resolves once the provider's first token (or its finish) has been
- * translated, holding what came before it; or, when the provider has begun (sent a chunk) but
- * stays silent for a keep-alive interval, at that point, so that keep-alive comments can flow
- * through a long think. Until it resolves, a failure (an error event, a broken or empty stream)
- * rejects, so that the router can fail over; afterwards it ends the stream with one error
- * event, since the client already has bytes. `stream_timeout` still bounds the first token
- * after such an early commit: past it the stream ends with a timeout error event.
+ * A streaming attempt: the provider's stream translated to OpenAI chunks, committed once its first
+ * token (or its finish) has come through, by commitWhenStarted's rules (fail over until then).
  */
 export async function startStream(gateway: GatewayContext, request: RequestContext, chat: ChatCompletionRequest, target: AttemptTarget, promptEstimate: () => number): Promise<Served> {
-  const { deployment, signal } = target;
-  const firstTokenLimitMs = target.timeoutOverrideMs ?? deployment.streamTimeoutMs;
-  const firstTokenBy = gateway.clock.now() + firstTokenLimitMs;
-  // The attempt's signal ends with the router's interest; this one can also end the upstream after the commit.
-  const upstream = new AbortController();
-  const followAttempt = () => upstream.abort(signal.reason);
-  if (signal.aborted) followAttempt();
-  else signal.addEventListener('abort', followAttempt, { once: true });
+  const { deployment } = target;
+  const upstream = followAttemptSignal(target.signal);
   const { provider, context, headers } = prepare(gateway, request, chat, deployment);
   const build = (keyed: ResolvedDeployment) => provider.buildChatRequest(chat, { ...context, deployment: keyed });
   const upstreamBody = (await callProvider(gateway, provider, deployment, build, upstream.signal, target.timeoutOverrideMs)).body;
   const usage = createStreamUsageObserver(promptEstimate, pricingFor(deployment), rejectedUsageLogger(gateway, request, deployment));
   let started = false;
   let committed = false;
-  const onError = (error: GatewayError): GatewayError => {
-    const redacted = gateway.redact(error);
-    request.served.streamErrorCode = redacted.code ?? redacted.type;
-    gateway.logger.warn('stream.failed', { requestId: request.requestId, status: redacted.status, code: redacted.code });
-    return redacted;
-  };
+  const onError = streamFailureHandler(gateway, request);
   const translated = translateChatStream(upstreamBody, provider.createChatStreamTranslator(context), {
     // The client's own signal: only its leaving ends a committed stream silently.
     signal: request.signal,
@@ -143,62 +127,18 @@ export async function startStream(gateway: GatewayContext, request: RequestConte
     committed: () => committed,
     onError,
   });
-  const iterator = translated[Symbol.asyncIterator]();
-  const held: string[] = [];
-  let pending: Promise<IteratorResult<string>> | undefined;
-  let ended = false;
-  while (!started) {
-    const next = iterator.next();
-    const result = held.length === 0 ? await next : await withinMs(next, gateway.settings.streamKeepAliveMs);
-    if (result === undefined) {
-      // Begun, then silent: commit now; the read in flight continues in the body below.
-      pending = next;
-      next.catch(() => undefined); // if the client leaves before the body is read, nobody else awaits it
-      break;
-    }
-    if (result.done) {
-      ended = true;
-      break;
-    }
-    held.push(result.value);
-  }
-  if (ended && !started) {
-    throw new GatewayError({ status: 502, message: 'The upstream provider ended the stream without any output.', type: 'api_error', code: 'empty_upstream_stream' });
-  }
-  committed = true;
-  return {
-    kind: 'stream',
-    headers,
-    usage: usage.usage,
-    body: (async function* resumed() {
-      try {
-        if (held.length > 0) yield held.join('');
-        for (let next = pending ?? iterator.next(); ; next = iterator.next()) {
-          let result = started ? await next : await withinMs(next, Math.max(0, firstTokenBy - gateway.clock.now()));
-          if (result === undefined) {
-            // Committed early, and still no first token by stream_timeout: end the upstream; the translator says why.
-            upstream.abort(new UpstreamTimeoutError(`The upstream provider sent no first token within ${firstTokenLimitMs} ms.`));
-            result = await next;
-          }
-          if (result.done) return;
-          yield result.value;
-        }
-      } catch (error) {
-        // A failure racing the commit: the translator could not yet turn it into an error event.
-        if (!request.signal.aborted) yield encodeSseData(onError(toGatewayError(error)).toBody());
-      } finally {
-        // Stopped early (the client left): let the translator release the upstream.
-        iterator.return?.(undefined).catch(() => undefined);
-      }
-    })(),
-  };
+  const body = await commitWhenStarted(gateway, request, {
+    iterator: translated[Symbol.asyncIterator](),
+    started: () => started,
+    deployment,
+    timeoutOverrideMs: target.timeoutOverrideMs,
+    upstream,
+    onCommit: () => (committed = true),
+    errorEvent: (error) => encodeSseData(onError(error).toBody()),
+  });
+  return { kind: 'stream', headers, usage: usage.usage, body };
 }
 
-/** Logs a provider's unbelievable usage once per request: the record is estimated and flagged instead. */
-function rejectedUsageLogger(gateway: GatewayContext, request: RequestContext, deployment: ResolvedDeployment) {
-  return (field: string) =>
-    gateway.logger.warn('usage.upstream_usage_rejected', { requestId: request.requestId, deployment: deployment.id, provider: deployment.provider, field });
-}
 
 /** A chunk that carries output, or the provider's word that there is none (finish, usage): the stream has started. */
 function startsAnswer(chunk: ChatCompletionChunk): boolean {
