@@ -15,6 +15,7 @@ import type { GatewayContext, RequestContext } from './gateway-context.js';
 import { meterRequest } from './metering.js';
 import { costUsdHeader, embeddingUsage } from './usage-observer.js';
 import { readBodyText } from './read-body.js';
+import { rejectedUsageLogger } from './stream-commit.js';
 
 /** POST /v1/embeddings: admitted once, routed with retries and fallbacks like chat. */
 export async function handleEmbeddings(gateway: GatewayContext, request: RequestContext, body: JsonObject): Promise<GatewayHttpResponse> {
@@ -48,9 +49,7 @@ export async function handleEmbeddings(gateway: GatewayContext, request: Request
     },
   );
   const embeddings = routed.value;
-  const usage = embeddingUsage(embeddings.usage, metering.promptEstimate, (field) =>
-    gateway.logger.warn('usage.upstream_usage_rejected', { requestId: request.requestId, deployment: routed.deployment.id, provider: routed.deployment.provider, field }),
-  );
+  const usage = embeddingUsage(embeddings.usage, metering.promptEstimate, rejectedUsageLogger(gateway, request, routed.deployment));
   request.served.usage = usage;
   const headers = {
     'content-type': 'application/json',
