@@ -19,7 +19,6 @@ import type { ResolvedDeployment } from '../providers/provider.js';
 import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
 import { withKeepAlive } from '../streaming/with-keep-alive.js';
 import { completeNative, nativeDialectOf, startNativeStream, type AnthropicServed } from './anthropic-passthrough.js';
-import { rejectedUsageLogger } from './stream-commit.js';
 import { callProvider } from './call-provider.js';
 import { CLAMPED_MAX_TOKENS_HEADER, complete, COST_HEADER, handleChatCompletion, SSE_HEADERS, startStream, type AttemptTarget } from './chat-completions.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
@@ -27,7 +26,7 @@ import { meterRequest } from './metering.js';
 import { readBodyText } from './read-body.js';
 import { routeRequestFor, servedHeaders } from './route-request.js';
 import { takeRoutingOverrides, type TakenOverrides } from './routing-overrides.js';
-import { completionUsage, costUsdHeader } from './usage-observer.js';
+import { completionUsage, costUsdHeader, rejectedUsageLogger } from './usage-observer.js';
 
 /** What the Anthropic routes read of the HTTP request besides its body: `anthropic-version`, `anthropic-beta`, `?beta=true`. */
 export type AnthropicHttpRequest = Pick<GatewayHttpRequest, 'headers' | 'query'>;

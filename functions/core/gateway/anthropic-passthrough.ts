@@ -18,8 +18,8 @@ import { toAnthropicErrorBody } from '../anthropic-api/anthropic-error.js';
 import { callProvider } from './call-provider.js';
 import type { GatewayContext, RecordedUsage, RequestContext } from './gateway-context.js';
 import { readBodyText } from './read-body.js';
-import { completionUsage, createStreamUsageObserver, readUpstreamUsage } from './usage-observer.js';
-import { commitWhenStarted, followAttemptSignal, rejectedUsageLogger, streamFailureHandler } from './stream-commit.js';
+import { completionUsage, createStreamUsageObserver, readUpstreamUsage, rejectedUsageLogger } from './usage-observer.js';
+import { commitWhenStarted, followAttemptSignal, streamFailureHandler } from './stream-commit.js';
 
 /**
  * Deployments that speak Anthropic Messages themselves: `anthropic/…`, and Claude on Bedrock

@@ -16,8 +16,8 @@ import type { GatewayContext, RecordedUsage, RequestContext } from './gateway-co
 import { meterRequest } from './metering.js';
 import { readBodyText } from './read-body.js';
 import { translateChatStream } from './translate-stream.js';
-import { completionUsage, costUsdHeader, createStreamUsageObserver } from './usage-observer.js';
-import { commitWhenStarted, followAttemptSignal, rejectedUsageLogger, streamFailureHandler } from './stream-commit.js';
+import { completionUsage, costUsdHeader, createStreamUsageObserver, rejectedUsageLogger } from './usage-observer.js';
+import { commitWhenStarted, followAttemptSignal, streamFailureHandler } from './stream-commit.js';
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/event-stream; charset=utf-8',

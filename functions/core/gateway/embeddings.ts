@@ -13,9 +13,8 @@ import type { ResolvedDeployment } from '../providers/provider.js';
 import { takeRoutingOverrides } from './routing-overrides.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
 import { meterRequest } from './metering.js';
-import { costUsdHeader, embeddingUsage } from './usage-observer.js';
+import { costUsdHeader, embeddingUsage, rejectedUsageLogger } from './usage-observer.js';
 import { readBodyText } from './read-body.js';
-import { rejectedUsageLogger } from './stream-commit.js';
 
 /** POST /v1/embeddings: admitted once, routed with retries and fallbacks like chat. */
 export async function handleEmbeddings(gateway: GatewayContext, request: RequestContext, body: JsonObject): Promise<GatewayHttpResponse> {

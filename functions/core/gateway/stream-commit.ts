@@ -99,9 +99,3 @@ export async function commitWhenStarted(gateway: GatewayContext, request: Reques
     }
   })();
 }
-
-/** Logs a provider's unbelievable usage once per request: the record is estimated and flagged instead. */
-export function rejectedUsageLogger(gateway: GatewayContext, request: RequestContext, deployment: ResolvedDeployment) {
-  return (field: string) =>
-    gateway.logger.warn('usage.upstream_usage_rejected', { requestId: request.requestId, deployment: deployment.id, provider: deployment.provider, field });
-}

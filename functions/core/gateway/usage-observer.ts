@@ -1,6 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk, JsonObject } from '../openai/openai-types.js';
 import { costPicos, formatPicosAsUsd, picosToUsd, type Pricing, type TokenUsage } from '../pricing/cost.js';
-import type { RecordedUsage } from './gateway-context.js';
+import type { GatewayContext, RecordedUsage, RequestContext } from './gateway-context.js';
+import type { ResolvedDeployment } from '../providers/provider.js';
 
 /**
  * No single request comes near this many tokens (the largest context windows hold about
@@ -175,4 +176,10 @@ function generatedCharacters(message: JsonObject | undefined): number {
 
 function usageObject(usage: RecordedUsage): JsonObject {
   return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens, estimated: true };
+}
+
+/** Logs a provider's unbelievable usage once per request: the record is estimated and flagged instead. */
+export function rejectedUsageLogger(gateway: GatewayContext, request: RequestContext, deployment: ResolvedDeployment) {
+  return (field: string) =>
+    gateway.logger.warn('usage.upstream_usage_rejected', { requestId: request.requestId, deployment: deployment.id, provider: deployment.provider, field });
 }
