@@ -14,7 +14,7 @@ export interface SecretSource {
 
 /** One HTTP call to a model provider. */
 export interface UpstreamRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;

@@ -18,6 +18,8 @@ import type { GatewayContext, RequestContext, RequestOutcome } from './gateway-c
 import { handleGetModel, handleListModels } from './models.js';
 import { isAnthropicRoute, matchRoute, type Route } from './routes.js';
 import { handleAnthropicCountTokens, handleAnthropicMessages, renderAnthropicError } from './anthropic-messages.js';
+import { handleCreateResponse, handleDeleteResponse, handleGetResponse, handleListInputItems, type ResponsesOptions } from './responses.js';
+import { createInMemoryResponseStore, DEFAULT_RESPONSE_TTL_DAYS, type ResponseStore } from '../storage/response-store.js';
 
 /** The gateway's own id for a request, always sent; `x-request-id` echoes the client's when it sent one. */
 export const GATEWAY_REQUEST_ID_HEADER = 'x-gateway-request-id';
@@ -26,8 +28,17 @@ export const GATEWAY_REQUEST_ID_HEADER = 'x-gateway-request-id';
  * The request pipeline every edge shares: request id → route → size limit →
  * authenticate → handle → headers; every failure rendered in OpenAI's error shape.
  */
-export function createGateway(gateway: GatewayContext, options: { masterKey?: string; keyStore?: KeyStore; ids: IdSource }): GatewayHandler {
+export function createGateway(
+  gateway: GatewayContext,
+  options: { masterKey?: string; keyStore?: KeyStore; ids: IdSource; responseStore?: ResponseStore; responseTtlDays?: number },
+): GatewayHandler {
   const authenticate = createAuthenticator(options.masterKey, options.keyStore);
+  // Without a configured store (no DynamoDB) stored responses live in this process only.
+  const responses: ResponsesOptions = {
+    store: options.responseStore ?? createInMemoryResponseStore(),
+    ids: options.ids,
+    ttlSeconds: Math.round((options.responseTtlDays ?? DEFAULT_RESPONSE_TTL_DAYS) * 86_400),
+  };
 
   return async (http: GatewayHttpRequest): Promise<GatewayHttpResponse> => {
     const startedAt = gateway.clock.now();
@@ -141,6 +152,14 @@ export function createGateway(gateway: GatewayContext, options: { masterKey?: st
         return handleAnthropicMessages(gateway, request, withAttribution(request, parseJsonBody(http.body)), http);
       case 'anthropic_count_tokens':
         return handleAnthropicCountTokens(gateway, request, parseJsonBody(http.body), http);
+      case 'create_response':
+        return handleCreateResponse(gateway, request, withAttribution(request, parseJsonBody(http.body)), responses);
+      case 'get_response':
+        return handleGetResponse(gateway, request, route.id, responses, http);
+      case 'delete_response':
+        return handleDeleteResponse(gateway, request, route.id, responses);
+      case 'list_response_input_items':
+        return handleListInputItems(gateway, request, route.id, responses, http);
       case 'health':
         throw new Error('health is answered before authentication');
     }
@@ -197,6 +216,7 @@ export function loggedMethod(method: string): string {
  */
 export function loggedPath(method: string, path: string): string {
   if (/^(?:\/v1)?\/models\/./.test(path)) return '/v1/models/{id}';
+  if (/^(?:\/v1)?\/responses\/./.test(path)) return /\/input_items\/?$/.test(path) ? '/v1/responses/{id}/input_items' : '/v1/responses/{id}';
   if (matchRoute(method, path).kind !== 'not_found' && path.length <= 64) return path;
   return `(unmatched path, ${path.length} characters)`;
 }

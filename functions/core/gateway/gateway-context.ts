@@ -56,7 +56,7 @@ export interface RequestOutcome {
   requestedModel?: string;
   provider?: string;
   stream?: boolean;
-  operation?: 'chat' | 'embeddings';
+  operation?: 'chat' | 'embeddings' | 'responses';
   /** Set once the request reached admission: from then on it gets a usage record. */
   deployment?: ResolvedDeployment;
   /** Set once admitted; settled after the response. */

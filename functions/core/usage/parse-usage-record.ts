@@ -58,7 +58,7 @@ export function parseUsageRecord(input: unknown): ParsedUsageRecord {
     provider: field('provider', isString, 'a string'),
     upstream_model: field('upstream_model', isString, 'a string'),
     deployment: field('deployment', isString, 'a string'),
-    operation: field('operation', isOperation, '"chat" or "embeddings"'),
+    operation: field('operation', isOperation, '"chat", "embeddings" or "responses"'),
     status: field('status', isHttpStatus, 'an HTTP status (an integer from 100 to 599)'),
     error_code: optional('error_code', isString, 'a string'),
     stream: field('stream', isBoolean, 'a boolean'),
@@ -178,7 +178,7 @@ function isHttpStatus(value: unknown): value is number {
 }
 
 function isOperation(value: unknown): value is UsageRecord['operation'] {
-  return value === 'chat' || value === 'embeddings';
+  return value === 'chat' || value === 'embeddings' || value === 'responses';
 }
 
 /** The roll-up keys are slices of it (day = first 10, hour = first 13 characters), so its shape is exact. */

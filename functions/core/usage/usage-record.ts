@@ -29,8 +29,8 @@ export interface UsageRecord {
   upstream_model: string;
   /** The deployment's place in the config, e.g. `model_list[2]`. */
   deployment: string;
-  /** 'chat' | 'embeddings' */
-  operation: 'chat' | 'embeddings';
+  /** 'chat' | 'embeddings' | 'responses' */
+  operation: 'chat' | 'embeddings' | 'responses';
   /** HTTP status the client got. */
   status: number;
   /** OpenAI error code for failures (`insufficient_quota`, `upstream_timeout`, …). */

@@ -1,0 +1,71 @@
+import type { JsonObject } from '../openai/openai-types.js';
+
+/**
+ * One response created through `POST /v1/responses` with `store` not false, as the gateway keeps it.
+ * Native responses (served by OpenAI or Azure) are kept by the provider: the gateway keeps only who
+ * owns them and which deployment holds them. Translated ones are kept whole here.
+ */
+export interface StoredResponse {
+  readonly id: string;
+  /** The tenant whose key created it (`master` for the master key): only that tenant may read it. */
+  readonly tenantId: string;
+  readonly keyId: string;
+  /** The deployment that served it: a native follow-up must go there (the provider holds the state). */
+  readonly deploymentId: string;
+  /** The public model name the client asked for. */
+  readonly model: string;
+  readonly mode: 'native' | 'translated';
+  readonly createdAtSeconds: number;
+  /** Translated only: every item of the conversation up to and including this response's output (for `previous_response_id`). */
+  readonly conversation?: readonly JsonObject[];
+  /** Translated only: this request's own input items (for `GET …/input_items`). */
+  readonly inputItems?: readonly JsonObject[];
+  /** Translated only: the Response object (for `GET /v1/responses/{id}`). */
+  readonly response?: JsonObject;
+}
+
+/**
+ * Where stored responses live (DynamoDB on Lambda, memory locally without DynamoDB). Every read and
+ * delete is scoped to a tenant: another tenant's id is indistinguishable from a missing one.
+ */
+export interface ResponseStore {
+  /** Keeps `record` until `expiresAtSeconds` (epoch seconds). */
+  put(record: StoredResponse, expiresAtSeconds: number): Promise<void>;
+  /** The record, unless missing, another tenant's, or expired at `nowSeconds`. */
+  get(tenantId: string, id: string, nowSeconds: number): Promise<StoredResponse | undefined>;
+  /** Removes the tenant's record; false when there was none. */
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+/**
+ * The largest record kept, in bytes of JSON: DynamoDB refuses items above 400 KB, and a margin
+ * covers the key and attribute names. A larger conversation is not stored (logged, and the
+ * response says so in `x-gateway-response-stored: false`); a follow-up naming it gets a 404.
+ */
+export const MAX_STORED_RESPONSE_BYTES = 350 * 1024;
+
+/** Default lifetime of a stored response (`general_settings.response_ttl_days`). */
+export const DEFAULT_RESPONSE_TTL_DAYS = 30;
+
+/** A store in this process's memory: for gateways without DynamoDB (the local server without tenancy, tests). */
+export function createInMemoryResponseStore(): ResponseStore {
+  const records = new Map<string, { record: StoredResponse; expiresAtSeconds: number }>();
+  const keyOf = (tenantId: string, id: string) => JSON.stringify([tenantId, id]);
+  return {
+    async put(record, expiresAtSeconds) {
+      records.set(keyOf(record.tenantId, record.id), { record, expiresAtSeconds });
+    },
+    async get(tenantId, id, nowSeconds) {
+      const kept = records.get(keyOf(tenantId, id));
+      if (kept === undefined) return undefined;
+      if (kept.expiresAtSeconds <= nowSeconds) {
+        records.delete(keyOf(tenantId, id));
+        return undefined;
+      }
+      return kept.record;
+    },
+    async delete(tenantId, id) {
+      return records.delete(keyOf(tenantId, id));
+    },
+  };
+}
