@@ -110,6 +110,52 @@ function applyRelaxations(schemas: JsonObject): void {
   }
 }
 
+/**
+ * ajv's discriminator support needs every `oneOf` member to fix the property with an `enum` or
+ * `const` of its own; a few Responses API unions do not (members built with `allOf`, such as
+ * `FunctionToolCallOutputResource` in `OutputItem`, a nullable `type` in `ItemReferenceParam`, a
+ * `$recursiveRef` in `CompoundFilter`, two members sharing a value) and would not compile; nor would a discriminator beside an
+ * `anyOf` (`ResponseStreamEvent`). Those unions lose only the `discriminator` hint: the `oneOf` or
+ * `anyOf` itself still holds.
+ */
+function dropUnmappableDiscriminators(schemas: JsonObject): void {
+  const resolve = (member: unknown): unknown => {
+    let node = member;
+    for (let hops = 0; isObject(node) && typeof node.$ref === 'string' && hops < 16; hops += 1) {
+      node = schemas[node.$ref.slice(node.$ref.lastIndexOf('/') + 1)];
+    }
+    return node;
+  };
+  /** The values a member fixes the property to, or undefined when it fixes none. */
+  const fixedValues = (member: unknown, property: string): unknown[] | undefined => {
+    const node = resolve(member);
+    const schema = isObject(node) && isObject(node.properties) ? node.properties[property] : undefined;
+    if (!isObject(schema)) return undefined;
+    if (Array.isArray(schema.enum)) return schema.enum;
+    return schema.const !== undefined ? [schema.const] : undefined;
+  };
+  const mappable = (members: unknown, property: unknown): boolean => {
+    if (typeof property !== 'string' || !Array.isArray(members)) return false;
+    const seen = new Set<unknown>();
+    for (const member of members) {
+      const values = fixedValues(member, property);
+      if (values === undefined) return false;
+      for (const value of values) {
+        if (typeof value !== 'string' || seen.has(value)) return false;
+        seen.add(value);
+      }
+    }
+    return true;
+  };
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!isObject(node)) return;
+    if (isObject(node.discriminator) && !mappable(node.oneOf, node.discriminator.propertyName)) delete node.discriminator;
+    Object.values(node).forEach(visit);
+  };
+  visit(schemas);
+}
+
 let cachedAjv: Ajv2020 | undefined;
 const cachedValidators = new Map<SchemaName, ValidateFunction>();
 
@@ -120,6 +166,7 @@ function getAjv(): Ajv2020 {
   const schemas = isObject(document) && isObject(document.components) ? document.components.schemas : undefined;
   if (!isObject(schemas)) throw new Error(`${SCHEMAS_URL.pathname} has no components.schemas`);
   applyRelaxations(schemas);
+  dropUnmappableDiscriminators(schemas);
 
   const ajv = new Ajv2020({ strict: false, allErrors: true, discriminator: true });
   // ajv-formats is CommonJS: under NodeNext its default export is reached via `.default`.
@@ -232,9 +279,10 @@ function eventSchemaFor(type: string): string | undefined {
  * checked against the one schema whose `type` it names (an unknown type fails).
  */
 export function assertResponseStreamEvent(value: unknown): void {
-  assertMatches(SCHEMA_NAMES.responseStreamEvent, value);
   const type = isObject(value) ? value.type : undefined;
   const schema = typeof type === 'string' ? eventSchemaFor(type) : undefined;
   if (schema === undefined) throw new Error(`Not a ResponseStreamEvent type: ${excerpt(type)}`);
+  // The named schema first: its errors are readable, the union's list every other event too.
   assertMatches(schema, value);
+  assertMatches(SCHEMA_NAMES.responseStreamEvent, value);
 }
