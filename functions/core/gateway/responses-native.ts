@@ -1,4 +1,4 @@
-import { GatewayError, toGatewayError, UpstreamTimeoutError } from '../errors.js';
+import { GatewayError, toGatewayError } from '../errors.js';
 import type { ChatCompletion, ChatCompletionChunk, JsonObject } from '../openai/openai-types.js';
 import { pricingFor } from '../pricing/cost.js';
 import { trimTrailingSlash } from '../providers/openai-compatible/openai-compatible-provider.js';
@@ -8,13 +8,12 @@ import { PROVIDERS } from '../providers/provider-catalog.js';
 import { providerFor } from '../providers/provider-registry.js';
 import { upstreamStreamTruncated } from '../providers/stream-chunks.js';
 import { decodeSseBatches } from '../streaming/sse-decoder.js';
-import { withinMs } from '../timing.js';
 import { clientErrorStatus, errorTypeForStatus } from '../providers/openai-compatible/map-openai-error.js';
-import { rejectedUsageLogger } from './usage-observer.js';
 import { callProvider } from './call-provider.js';
 import type { GatewayContext, RecordedUsage, RequestContext } from './gateway-context.js';
 import { readBodyText } from './read-body.js';
-import { completionUsage, createStreamUsageObserver } from './usage-observer.js';
+import { commitWhenStarted, followAttemptSignal, streamFailureHandler } from './stream-commit.js';
+import { completionUsage, createStreamUsageObserver, rejectedUsageLogger } from './usage-observer.js';
 
 /**
  * Deployments that speak the Responses API themselves: OpenAI (`openai/…`) and Azure OpenAI.
@@ -132,34 +131,23 @@ const PRELUDE_EVENTS = new Set(['response.created', 'response.in_progress', 'res
 const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
 /**
- * A streaming native attempt, with startStream's rules: resolves once the first event past the
- * prelude (`response.created`, `response.in_progress`) has arrived, or when the provider has begun
- * but stays silent for a keep-alive interval. Until then a failure (an `error` or `response.failed`
- * event, a broken or empty stream) rejects so the router may fail over; afterwards the events are
- * relayed as received and a failure ends the stream with one `error` event.
+ * A streaming native attempt, committed by stream-commit.ts's rule once the first event past the
+ * prelude (`response.created`, `response.in_progress`) has arrived. Until then a failure (an
+ * `error` or `response.failed` event, a broken or empty stream) rejects so the router may fail
+ * over; afterwards the events are relayed as received and a failure ends the stream with one `error` event.
  */
 export async function startNativeResponseStream(gateway: GatewayContext, request: RequestContext, attempt: NativeResponsesAttempt): Promise<ResponsesServed> {
-  const { deployment, signal } = attempt;
-  const firstTokenLimitMs = attempt.timeoutOverrideMs ?? deployment.streamTimeoutMs;
-  const firstTokenBy = gateway.clock.now() + firstTokenLimitMs;
-  const upstream = new AbortController();
-  const followAttempt = () => upstream.abort(signal.reason);
-  if (signal.aborted) followAttempt();
-  else signal.addEventListener('abort', followAttempt, { once: true });
+  const { deployment } = attempt;
+  const upstream = followAttemptSignal(attempt.signal);
   const build = (keyed: ResolvedDeployment) => buildResponsesRequest(keyed, 'POST', '', attempt.body);
   const upstreamBody = (await callProvider(gateway, responsesProvider(deployment), deployment, build, upstream.signal, attempt.timeoutOverrideMs)).body;
   const usage = createStreamUsageObserver(attempt.promptEstimate, pricingFor(deployment), rejectedUsageLogger(gateway, request, deployment));
   let started = false;
   let committed = false;
-  const onError = (error: GatewayError): GatewayError => {
-    const redacted = gateway.redact(error);
-    request.served.streamErrorCode = redacted.code ?? redacted.type;
-    gateway.logger.warn('stream.failed', { requestId: request.requestId, status: redacted.status, code: redacted.code });
-    return redacted;
-  };
+  const onError = streamFailureHandler(gateway, request);
   const observe = (type: string, payload: JsonObject) => {
     if (!PRELUDE_EVENTS.has(type)) started = true;
-    if (type === 'response.output_text.delta' || type === 'response.function_call_arguments.delta' || type === 'response.reasoning_summary_text.delta') {
+    if (GENERATED_DELTAS.has(type)) {
       const delta = typeof payload['delta'] === 'string' ? payload['delta'] : '';
       usage.observe(chunkOf({ choices: [{ index: 0, delta: { content: delta }, finish_reason: null }] }));
     }
@@ -171,52 +159,26 @@ export async function startNativeResponseStream(gateway: GatewayContext, request
     }
   };
   const relayed = relayResponsesStream(upstreamBody, { maxEventBytes: gateway.settings.maxUpstreamResponseBytes, signal: request.signal, committed: () => committed, observe, onError });
-  const iterator = relayed[Symbol.asyncIterator]();
-  const held: string[] = [];
-  let pending: Promise<IteratorResult<string>> | undefined;
-  let ended = false;
-  while (!started) {
-    const next = iterator.next();
-    const result = held.length === 0 ? await next : await withinMs(next, gateway.settings.streamKeepAliveMs);
-    if (result === undefined) {
-      pending = next;
-      next.catch(() => undefined);
-      break;
-    }
-    if (result.done) {
-      ended = true;
-      break;
-    }
-    held.push(result.value);
-  }
-  if (ended && !started) {
-    throw new GatewayError({ status: 502, message: 'The upstream provider ended the stream without any output.', type: 'api_error', code: 'empty_upstream_stream' });
-  }
-  committed = true;
-  return {
-    kind: 'stream',
-    headers: {},
-    usage: usage.usage,
-    body: (async function* resumed() {
-      try {
-        if (held.length > 0) yield held.join('');
-        for (let next = pending ?? iterator.next(); ; next = iterator.next()) {
-          let result = started ? await next : await withinMs(next, Math.max(0, firstTokenBy - gateway.clock.now()));
-          if (result === undefined) {
-            upstream.abort(new UpstreamTimeoutError(`The upstream provider sent no first token within ${firstTokenLimitMs} ms.`));
-            result = await next;
-          }
-          if (result.done) return;
-          yield result.value;
-        }
-      } catch (error) {
-        if (!request.signal.aborted) yield responsesErrorEvent(onError(toGatewayError(error)));
-      } finally {
-        iterator.return?.(undefined).catch(() => undefined);
-      }
-    })(),
-  };
+  const body = await commitWhenStarted(gateway, request, {
+    iterator: relayed[Symbol.asyncIterator](),
+    started: () => started,
+    deployment,
+    timeoutOverrideMs: attempt.timeoutOverrideMs,
+    upstream,
+    onCommit: () => (committed = true),
+    errorEvent: (error) => responsesErrorEvent(onError(error)),
+  });
+  return { kind: 'stream', headers: {}, usage: usage.usage, body };
 }
+
+/** Deltas of generated text, counted for the estimate when the provider's usage never comes. */
+const GENERATED_DELTAS = new Set([
+  'response.output_text.delta',
+  'response.function_call_arguments.delta',
+  'response.custom_tool_call_input.delta',
+  'response.reasoning_summary_text.delta',
+  'response.reasoning_text.delta',
+]);
 
 interface RelayOptions {
   maxEventBytes: number;

@@ -5,11 +5,10 @@ import { chatCompletionToResponse } from '../responses-api/chat-to-response.js';
 import { createResponseStreamWriter, type ResponseStreamWriter } from '../responses-api/response-stream-writer.js';
 import { responsesRequestToChat } from '../responses-api/responses-to-chat.js';
 import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
-import { rejectedUsageLogger } from './usage-observer.js';
 import { complete, startStream, type AttemptTarget } from './chat-completions.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
 import type { ResponsesServed, StoredParts } from './responses-native.js';
-import { completionUsage } from './usage-observer.js';
+import { completionUsage, rejectedUsageLogger } from './usage-observer.js';
 
 export interface TranslatedResponseAttempt {
   /** The client's Responses body as sent (routing fields out, `max_output_tokens` clamped). */
