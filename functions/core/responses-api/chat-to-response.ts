@@ -1,4 +1,5 @@
 import type { ChatCompletion, JsonObject } from '../openai/openai-types.js';
+import { encodeThinkingBlocks, thinkingBlocksOf } from './thinking-blocks-carrier.js';
 import { outputTextPart, responseShell, responseUsage, statusForFinishReason, type ResponseContext } from './response-object.js';
 
 export type { ResponseContext } from './response-object.js';
@@ -16,7 +17,12 @@ export function chatCompletionToResponse(completion: ChatCompletion, context: Re
   const output: JsonObject[] = [];
 
   const reasoning = message === undefined ? '' : reasoningText(message);
-  if (reasoning !== '') output.push({ id: context.newItemId(), type: 'reasoning', summary: [{ type: 'summary_text', text: reasoning }] });
+  const encrypted = message === undefined ? undefined : encodeThinkingBlocks(thinkingBlocksOf(message));
+  if (reasoning !== '' || encrypted !== undefined) {
+    const item: JsonObject = { id: context.newItemId(), type: 'reasoning', summary: reasoning === '' ? [] : [{ type: 'summary_text', text: reasoning }] };
+    if (encrypted !== undefined) item['encrypted_content'] = encrypted;
+    output.push(item);
+  }
 
   const parts: JsonObject[] = [];
   if (typeof message?.content === 'string' && message.content !== '') parts.push(outputTextPart(message.content));
@@ -45,7 +51,7 @@ export function chatCompletionToResponse(completion: ChatCompletion, context: Re
 /** `reasoning_content`, or else the text of Claude's thinking blocks (LiteLLM's `thinking_blocks`). */
 export function reasoningText(message: JsonObject): string {
   if (typeof message['reasoning_content'] === 'string') return message['reasoning_content'];
-  const blocks = message['thinking_blocks'];
-  if (!Array.isArray(blocks)) return '';
-  return blocks.map((block: unknown) => (typeof block === 'object' && block !== null && typeof (block as JsonObject)['thinking'] === 'string' ? (block as JsonObject)['thinking'] : '')).join('');
+  return thinkingBlocksOf(message)
+    .map((block) => (block.type === 'thinking' ? block.thinking : ''))
+    .join('');
 }

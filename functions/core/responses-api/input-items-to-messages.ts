@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
-import type { ChatMessage, JsonObject, ToolCall } from '../openai/openai-types.js';
+import type { ChatMessage, JsonObject, ThinkingBlock, ToolCall } from '../openai/openai-types.js';
 import { invalidType, isObject } from './responses-json.js';
+import { decodeThinkingBlocks } from './thinking-blocks-carrier.js';
 
 const MESSAGE_ROLES = new Set(['user', 'system', 'developer', 'assistant']);
 
@@ -37,28 +38,43 @@ function normaliseItem(item: unknown, path: string): JsonObject {
  * Normalised input items (this request's, or the stored conversation's) → chat messages, in
  * order. A `function_call` joins the assistant message just before it (the assistant's text,
  * or earlier calls of the same turn), as chat carries one turn's calls on one message.
- * Reasoning items are dropped: their text is the other model's, and an `encrypted_content`
- * can only be read by the provider that wrote it.
+ * Reasoning items are dropped (their text is the other model's, and OpenAI's `encrypted_content`
+ * can only be read by OpenAI), except the Claude thinking blocks the gateway itself carried in
+ * one, which go back on the assistant turn that follows as `thinking_blocks`.
  */
 export function inputItemsToMessages(items: readonly JsonObject[], path: string): ChatMessage[] {
   const messages: ChatMessage[] = [];
+  /** Claude's thinking blocks from a reasoning item, for the assistant turn that follows it. */
+  let pendingThinking: ThinkingBlock[] = [];
+  const withThinking = (message: ChatMessage): ChatMessage => {
+    if (pendingThinking.length > 0) message['thinking_blocks'] = [...((message['thinking_blocks'] as ThinkingBlock[] | undefined) ?? []), ...pendingThinking];
+    pendingThinking = [];
+    return message;
+  };
   items.forEach((item, index) => {
     const itemPath = `${path}[${index}]`;
     switch (item['type']) {
-      case 'message':
-        messages.push(messageOf(item, itemPath));
+      case 'message': {
+        const message = messageOf(item, itemPath);
+        if (message.role === 'assistant') withThinking(message);
+        else pendingThinking = [];
+        messages.push(message);
         return;
+      }
       case 'function_call': {
         const call = toolCallOf(item, itemPath);
         const last = messages.at(-1);
-        if (last?.role === 'assistant') last['tool_calls'] = [...((last['tool_calls'] as ToolCall[] | undefined) ?? []), call];
-        else messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+        if (last?.role === 'assistant') withThinking(last)['tool_calls'] = [...((last['tool_calls'] as ToolCall[] | undefined) ?? []), call];
+        else messages.push(withThinking({ role: 'assistant', content: null, tool_calls: [call] }));
         return;
       }
       case 'function_call_output':
+        pendingThinking = [];
         messages.push(toolMessageOf(item, itemPath));
         return;
       case 'reasoning':
+        // Only thinking the gateway carried for Claude is kept; OpenAI's encrypted reasoning is not readable elsewhere.
+        pendingThinking = [...pendingThinking, ...(decodeThinkingBlocks(item['encrypted_content']) ?? [])];
         return;
       case 'item_reference':
         throw new InvalidRequestError(

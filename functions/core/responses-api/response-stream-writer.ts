@@ -1,9 +1,10 @@
 import type { GatewayError } from '../errors.js';
 import type { ChatCompletionChunk, JsonObject, ToolCallDelta } from '../openai/openai-types.js';
+import { createThinkingBlockAccumulator, encodeThinkingBlocks, thinkingBlocksOf } from './thinking-blocks-carrier.js';
 import { outputTextPart, responseShell, responseUsage, statusForFinishReason, type ResponseContext } from './response-object.js';
 
 type OpenItem =
-  | { kind: 'reasoning'; outputIndex: number; id: string; text: string }
+  | { kind: 'reasoning'; outputIndex: number; id: string; text: string; thinking: ReturnType<typeof createThinkingBlockAccumulator> }
   | { kind: 'message'; outputIndex: number; id: string; text: string }
   | { kind: 'function_call'; outputIndex: number; id: string; callId: string; name: string; arguments: string };
 
@@ -56,7 +57,7 @@ export function createResponseStreamWriter(context: ResponseContext): ResponseSt
 
   function openReasoning(): string {
     if (reasoning !== undefined) return '';
-    reasoning = { kind: 'reasoning', outputIndex: nextOutputIndex++, id: context.newItemId(), text: '' };
+    reasoning = { kind: 'reasoning', outputIndex: nextOutputIndex++, id: context.newItemId(), text: '', thinking: createThinkingBlockAccumulator() };
     openItems.push(reasoning);
     const itemId = reasoning.id;
     return (
@@ -107,6 +108,8 @@ export function createResponseStreamWriter(context: ResponseContext): ResponseSt
         text += event('response.reasoning_summary_text.done', { item_id: item.id, output_index: item.outputIndex, summary_index: 0, text: item.text });
         text += event('response.reasoning_summary_part.done', { item_id: item.id, output_index: item.outputIndex, summary_index: 0, part });
         done = { id: item.id, type: 'reasoning', summary: [part] };
+        const encrypted = encodeThinkingBlocks(item.thinking.blocks());
+        if (encrypted !== undefined) done['encrypted_content'] = encrypted;
         break;
       }
       case 'message': {
@@ -135,10 +138,14 @@ export function createResponseStreamWriter(context: ResponseContext): ResponseSt
     const delta = choice.delta ?? {};
 
     const reasoningDelta = reasoningDeltaOf(delta);
-    if (reasoningDelta !== '') {
+    const thinkingPieces = thinkingBlocksOf(delta);
+    if (reasoningDelta !== '' || thinkingPieces.length > 0) {
       text += openReasoning();
-      reasoning!.text += reasoningDelta;
-      text += event('response.reasoning_summary_text.delta', { item_id: reasoning!.id, output_index: reasoning!.outputIndex, summary_index: 0, delta: reasoningDelta });
+      reasoning!.thinking.push(thinkingPieces);
+      if (reasoningDelta !== '') {
+        reasoning!.text += reasoningDelta;
+        text += event('response.reasoning_summary_text.delta', { item_id: reasoning!.id, output_index: reasoning!.outputIndex, summary_index: 0, delta: reasoningDelta });
+      }
     }
 
     if (typeof delta.content === 'string' && delta.content !== '') {
@@ -223,7 +230,7 @@ function failureCode(error: GatewayError): string {
 /** `reasoning_content`, or else the text pieces of Claude's thinking blocks. */
 function reasoningDeltaOf(delta: JsonObject): string {
   if (typeof delta['reasoning_content'] === 'string') return delta['reasoning_content'];
-  const blocks = delta['thinking_blocks'];
-  if (!Array.isArray(blocks)) return '';
-  return blocks.map((block: unknown) => (typeof block === 'object' && block !== null && typeof (block as JsonObject)['thinking'] === 'string' ? (block as JsonObject)['thinking'] : '')).join('');
+  return thinkingBlocksOf(delta)
+    .map((block) => (block.type === 'thinking' ? block.thinking : ''))
+    .join('');
 }

@@ -59,7 +59,7 @@ describe('chatCompletionToResponse', () => {
 
     const output = chatCompletionToResponse(chat, responseContext())['output'] as JsonObject[];
 
-    expect(output[0]).toEqual({ id: 'item_1', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Claude thinks.' }] });
+    expect(output[0]).toMatchObject({ id: 'item_1', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Claude thinks.' }] });
   });
 
   it.each([
