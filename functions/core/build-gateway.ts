@@ -8,6 +8,7 @@ import type { CounterStore } from './admission/counter-store.js';
 import { createVirtualKeyStore } from './auth/virtual-key-store.js';
 import type { TenancyStore } from './tenancy/tenancy-store.js';
 import type { UsageSink } from './usage/usage-record.js';
+import type { ResponseStore } from './storage/response-store.js';
 import type { RequestSigner } from './gateway/gateway-context.js';
 import type { Clock, IdSource, Logger, SecretSource, UpstreamClient } from './ports.js';
 import { createDemoUpstream, routeDemoRequests } from './providers/demo/demo-upstream.js';
@@ -49,6 +50,8 @@ export interface BuildGatewayOptions {
    * resolve-pricing.ts). @default the built-in table (OpenAI's models only)
    */
   prices?: PriceCatalog;
+  /** Where `POST /v1/responses` keeps stored responses (DynamoDB on Lambda). @default this process's memory */
+  responseStore?: ResponseStore;
 }
 
 export interface BuiltGateway {
@@ -126,6 +129,8 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<BuiltG
       masterKey: resolved.masterKey,
       keyStore,
       ids: options.ids,
+      responseStore: options.responseStore,
+      responseTtlDays: config.generalSettings.responseTtlDays,
     },
   );
   return {

@@ -10,6 +10,7 @@ import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildGateway, type BuildGatewayOptions, type BuiltGateway } from '../core/build-gateway.js';
 import { createDynamoDbTenancy } from '../platform/dynamodb/dynamodb-tenancy.js';
+import { createDynamoDbResponseStore } from '../platform/dynamodb/dynamodb-response-store.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsUsageSink } from '../platform/sqs-usage-sink.js';
 import { withEmfMetrics } from '../platform/emf-usage-metrics.js';
@@ -60,12 +61,13 @@ function createSecretSource(env: NodeJS.ProcessEnv): SecretSource {
  * Tenants, virtual keys, counters and usage from the stack's tables; without them, the master key only.
  * Usage records go to SQS, and each is also written as CloudWatch metrics (EMF) on the way.
  */
-function createTenancy(env: NodeJS.ProcessEnv, log: Logger): Pick<BuildGatewayOptions, 'tenancy' | 'usageSink'> {
+function createTenancy(env: NodeJS.ProcessEnv, log: Logger): Pick<BuildGatewayOptions, 'tenancy' | 'usageSink' | 'responseStore'> {
   const tenancyTable = env.TENANCY_TABLE;
   const countersTable = env.COUNTERS_TABLE;
   if (!tenancyTable || !countersTable) return {};
   const names = { tenancy: tenancyTable, counters: countersTable, ...(env.USAGE_TABLE ? { usage: env.USAGE_TABLE } : {}) };
-  const { store, counters, cooldowns, usage } = createDynamoDbTenancy(new DynamoDBClient({}), names, { now: Date.now }, { logger: log });
+  const client = new DynamoDBClient({});
+  const { store, counters, cooldowns, usage } = createDynamoDbTenancy(client, names, { now: Date.now }, { logger: log });
   const queueUrl = env.USAGE_QUEUE_URL;
   // Each record also becomes CloudWatch metrics: one EMF line on stdout, in METRICS_NAMESPACE.
   const usageSink =
@@ -76,7 +78,8 @@ function createTenancy(env: NodeJS.ProcessEnv, log: Logger): Pick<BuildGatewayOp
           { namespace: env.METRICS_NAMESPACE },
         )
       : undefined;
-  return { tenancy: { store, counters, cooldowns }, usageSink };
+  // Stored Responses API responses live in the counters table (its TTL expires them), shared by every instance.
+  return { tenancy: { store, counters, cooldowns }, usageSink, responseStore: createDynamoDbResponseStore({ client, tableName: countersTable }) };
 }
 
 /**

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { ResponseStore } from '../core/storage/response-store.js';
+import { createDynamoDbResponseStore } from '../platform/dynamodb/dynamodb-response-store.js';
 import { createAdminHandler } from '../core/admin/admin-handler.js';
 import type { GatewayHandler } from '../core/http/gateway-http.js';
 import type { Clock, Logger } from '../core/ports.js';
@@ -16,6 +18,8 @@ export const LOCAL_TABLE_NAMES = { tenancy: 'llm-gateway-tenancy', counters: 'll
 
 export interface LocalTenancy {
   tenancy: DynamoDbTenancy;
+  /** Stored Responses API responses, in the counters table as on AWS. */
+  responseStore: ResponseStore;
   /** Usage records into the in-process queue that feeds the aggregator, as SQS does on AWS. */
   usageSink: UsageSink;
   /** Resolves once every record sent so far has been aggregated (tests, shutdown). */
@@ -55,6 +59,7 @@ export async function startLocalTenancy(setting: string | undefined, clock: Cloc
   const queue = createLocalUsageQueue(tenancy, logger, LOCAL_DEAD_LETTER_DIRECTORY);
   return {
     tenancy,
+    responseStore: createDynamoDbResponseStore({ client, tableName: LOCAL_TABLE_NAMES.counters }),
     usageSink: createQueueUsageSink(queue),
     drainUsage: () => queue.drain(),
     description,

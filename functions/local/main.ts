@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       tenancy: localTenancy && { store: localTenancy.tenancy.store, counters: localTenancy.tenancy.counters, cooldowns: localTenancy.tenancy.cooldowns },
       random: Math.random,
       usageSink: localTenancy?.usageSink,
+      ...(localTenancy ? { responseStore: localTenancy.responseStore } : {}),
       signer: createSigV4RequestSigner(),
       prices: createInlinedPriceCatalog(resolvedPrices),
     });

@@ -4,6 +4,7 @@ import type { GatewayHandler } from '../../functions/core/http/gateway-http.js';
 import type { Clock, Logger } from '../../functions/core/ports.js';
 import type { PriceCatalog } from '../../functions/core/pricing/price-catalog.js';
 import type { UsageSink } from '../../functions/core/usage/usage-record.js';
+import type { ResponseStore } from '../../functions/core/storage/response-store.js';
 import { createEnvironmentSecretSource } from '../../functions/platform/environment-secret-source.js';
 import type { DynamoDbTenancy } from '../../functions/platform/dynamodb/dynamodb-tenancy.js';
 import { createSigV4RequestSigner } from '../../functions/platform/sigv4-request-signer.js';
@@ -38,6 +39,8 @@ export interface StartGatewayOptions {
    * `createInlinedPriceCatalog(resolveConfigPrices(config, { at }))`). @default buildGateway's own
    */
   prices?: PriceCatalog;
+  /** Where stored Responses API responses go (e.g. DynamoDB Local's counters table). @default buildGateway's in-memory store */
+  responseStore?: ResponseStore;
 }
 
 /** The real gateway (core + node:http upstream + local server) on a free port, for end-to-end tests. */
@@ -60,6 +63,7 @@ export async function startGateway(configText: string, settings: StartGatewayOpt
     random: settings.random,
     usageSink: settings.usageSink,
     ...(settings.prices === undefined ? {} : { prices: settings.prices }),
+    ...(settings.responseStore === undefined ? {} : { responseStore: settings.responseStore }),
     // Fixed credentials: the fake Bedrock upstream does not check signatures, but the path is the real one.
     signer: createSigV4RequestSigner({ credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret-key' }) }),
   });

@@ -77,6 +77,8 @@ export interface GeneralSettings {
   readonly budgetClampMaxTokens: boolean;
   /** A reservation older than this is released (its invocation died); longer than the longest request. */
   readonly reservationTtlMs: number;
+  /** How long a stored Responses API response can be read and continued; absent = 30 days. */
+  readonly responseTtlDays?: number;
 }
 
 export interface GatewayConfig {

@@ -76,6 +76,7 @@ const GENERAL_KEYS = new Set([
   'limits_fail_open',
   'budget_clamp_max_tokens',
   'reservation_ttl_seconds',
+  'response_ttl_days',
 ]);
 const DEFAULT_KEY_CACHE_TTL_SECONDS = 30;
 // Lambda's longest invocation (15 min) plus a margin: only a dead invocation's reservation outlives it.
@@ -314,6 +315,7 @@ function parseGeneralSettings(value: unknown, problems: string[], warnings: stri
     limitsFailOpen: optionalBoolean(settings['limits_fail_open'], 'general_settings.limits_fail_open', problems) ?? false,
     budgetClampMaxTokens: optionalBoolean(settings['budget_clamp_max_tokens'], 'general_settings.budget_clamp_max_tokens', problems) ?? true,
     reservationTtlMs: Math.round(reservationTtlSeconds * 1000),
+    responseTtlDays: optionalNumber(settings['response_ttl_days'], 'general_settings.response_ttl_days', problems, { min: 0, exclusiveMin: true, max: 3650 }),
   };
 }
 

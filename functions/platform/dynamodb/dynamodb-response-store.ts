@@ -1,4 +1,4 @@
-import { DeleteItemCommand, GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ResponseStore, StoredResponse } from '../../core/storage/response-store.js';
 import { COUNTERS_TABLE_TTL_ATTRIBUTE, TENANCY_TABLE_KEY } from './table-definitions.js';
 
@@ -10,7 +10,8 @@ import { COUNTERS_TABLE_TTL_ATTRIBUTE, TENANCY_TABLE_KEY } from './table-definit
  *     expires_at  N  epoch seconds (TTL); DynamoDB deletes late, so reads check it too
  *
  * The tenant is part of the key, so a read with another tenant's id finds nothing. Writes are
- * UpdateItem (the gateway's existing grant on the table); deletes need DeleteItem.
+ * UpdateItem and reads GetItem: the gateway's existing grants on the table, which deliberately exclude
+ * DeleteItem and PutItem. A delete is an UpdateItem that removes `record` and lets the key-only item expire.
  */
 export function createDynamoDbResponseStore(options: { client: DynamoDBClient; tableName: string }): ResponseStore {
   const { client, tableName } = options;
@@ -36,8 +37,23 @@ export function createDynamoDbResponseStore(options: { client: DynamoDBClient; t
       return record.tenantId === tenantId && record.id === id ? record : undefined;
     },
     async delete(tenantId: string, id: string): Promise<boolean> {
-      const { Attributes } = await client.send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(tenantId, id), ReturnValues: 'ALL_OLD' }));
-      return Attributes !== undefined;
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: keyOf(tenantId, id),
+            UpdateExpression: 'REMOVE #record SET #expires = :now',
+            ConditionExpression: 'attribute_exists(#record)',
+            ExpressionAttributeNames: { '#record': 'record', '#expires': COUNTERS_TABLE_TTL_ATTRIBUTE },
+            // Now: the emptied item is already expired for reads, and DynamoDB's TTL removes it.
+            ExpressionAttributeValues: { ':now': { N: String(Math.floor(Date.now() / 1000)) } },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
     },
   };
 }
