@@ -166,9 +166,9 @@ describe('responsesRequestToChat', () => {
     ['a function_call without arguments', { input: [{ type: 'function_call', call_id: 'c', name: 'n' }] }, 'input[0].arguments'],
     ['an unknown text.format', { input: 'Hi', text: { format: { type: 'xml' } } }, 'text.format.type'],
     ['a background request', { input: 'Hi', background: true }, 'background'],
-    ['no input at all', {}, 'input'],
+    ['no input at all (nothing to send)', {}, 'input'],
     ['a non-numeric max_output_tokens', { input: 'Hi', max_output_tokens: '5' }, 'max_output_tokens'],
-  ])('refuses %s with a 400 naming the field', (_name, request, param) => {
+  ])('refuses with a 400 naming the field when the request has %s', (_name, request, param) => {
     const error = refusal(request);
 
     expect({ status: error.status, param: error.param }).toEqual({ status: 400, param });
