@@ -85,7 +85,7 @@ describe('matchRoute', () => {
     '/v1/chat/completions/extra',
     '/V1/chat/completions',
     '/v1/models-list',
-    '/v1/responses',
+    '/v1/responses/resp_1/extra',
   ])('answers not_found when %j is requested', (path) => {
     const match = matchRoute('POST', path);
 

@@ -74,7 +74,7 @@ describe('parseUsageRecord', () => {
     ['tokens as a string', { ...VALID, completion_tokens: '20' }, 'completion_tokens: must be a non-negative integer'],
     ['a local timestamp', { ...VALID, timestamp: '2026-11-23T12:00:05+01:00' }, 'timestamp: must be an ISO-8601 UTC timestamp'],
     ['an impossible date', { ...VALID, timestamp: '2026-02-30T12:00:05Z' }, 'timestamp: must be an ISO-8601 UTC timestamp'],
-    ['an unknown operation', { ...VALID, operation: 'images' }, 'operation: must be "chat" or "embeddings"'],
+    ['an unknown operation', { ...VALID, operation: 'images' }, 'operation: must be "chat", "embeddings" or "responses"'],
     ['a status out of range', { ...VALID, status: 99 }, 'status: must be an HTTP status'],
   ])('reports the problem when the record has %s', (_case, value, problem) => {
     const result = parseUsageRecord(value);
