@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../functions/core/usage/usage-record.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { assertResponse, assertResponseStreamEvent } from '../support/openai-schema.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/start-gateway.js';
 
 let upstream: FakeUpstream;
@@ -130,6 +131,33 @@ describe('POST /v1/responses at a deployment without the Responses API', () => {
 
     expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
     expect((failure as InstanceType<typeof OpenAI.APIError>).message).toContain('web_search');
+  });
+
+  it.each(['claude', 'demo'])('answers a Response and events the spec schemas accept when %s serves with a tool', async (model) => {
+    const body = { model, input: 'weather in Paris?', tools: [WEATHER_TOOL] };
+    const whole = await openai.responses.create(body).asResponse();
+    const events: unknown[] = [];
+    for await (const event of await openai.responses.create({ ...body, stream: true })) events.push(event);
+
+    assertResponse(await whole.json());
+    for (const event of events) assertResponseStreamEvent(event);
+    expect(events.length).toBeGreaterThan(3);
+  });
+
+  it('refuses Codex-shaped traffic with a custom tool with 400 naming it when Claude would serve it', async () => {
+    const failure = await openai.responses
+      .create({
+        model: 'claude',
+        input: 'patch it',
+        store: false,
+        include: ['reasoning.encrypted_content'],
+        parallel_tool_calls: true,
+        tools: [WEATHER_TOOL, { type: 'custom', name: 'apply_patch', format: { type: 'grammar', syntax: 'lark', definition: 'start: /.+/' } }],
+      } as never)
+      .catch((error: unknown) => error);
+
+    expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
+    expect((failure as InstanceType<typeof OpenAI.APIError>).message).toContain('custom');
   });
 
   it('records usage once with operation responses', async () => {
