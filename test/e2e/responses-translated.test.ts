@@ -118,6 +118,17 @@ describe('POST /v1/responses at a deployment without the Responses API', () => {
     expect((gone as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
   });
 
+  it('answers but stores nothing, saying so in a header, when the conversation is too large for the store', async () => {
+    const { data, response } = await openai.responses.create({ model: 'demo', input: 'x'.repeat(400 * 1024) }).withResponse();
+
+    const failure = await openai.responses.retrieve(data.id).catch((error: unknown) => error);
+
+    expect(data.status).toBe('completed');
+    expect(response.headers.get('x-gateway-response-stored')).toBe('false');
+    expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
+    expect(gateway.logLines.some((line) => line.event === 'responses.not_stored')).toBe(true);
+  });
+
   it('stores nothing when store is false', async () => {
     const created = await openai.responses.create({ model: 'demo', input: 'forget me', store: false });
 
