@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../functions/core/usage/usage-record.js';
 import { responsesFixture, responsesFixtureEvents, startFakeResponsesUpstream, type FakeResponsesUpstream } from '../support/fake-responses-upstream.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/start-gateway.js';
+import { assertResponseStreamEvent } from '../support/openai-schema.js';
 
 const PROVIDER_KEY = 'sk-openai-responses-provider-key-0000';
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
       id: ${id}`;
   gateway = await startGateway(
     `
-model_list:${deployment('codex', 'gpt-5.1-codex-max', first.baseUrl, 'codex-first')}${deployment('codex', 'gpt-5.1-codex-max', second.baseUrl, 'codex-second')}${deployment('replay', 'fixture:openai-phase.1', first.baseUrl, 'replay')}${deployment('custom', 'fixture:openai-custom-tool.1', first.baseUrl, 'custom')}${deployment('quota', 'fixture:openai-error.1', first.baseUrl, 'quota')}${deployment('cached', 'cached:64', first.baseUrl, 'cached')}
+model_list:${deployment('codex', 'gpt-5.1-codex-max', first.baseUrl, 'codex-first')}${deployment('codex', 'gpt-5.1-codex-max', second.baseUrl, 'codex-second')}${deployment('replay', 'fixture:openai-phase.1', first.baseUrl, 'replay')}${deployment('custom', 'fixture:openai-custom-tool.1', first.baseUrl, 'custom')}${deployment('quota', 'fixture:openai-error.1', first.baseUrl, 'quota')}${deployment('cached', 'cached:64', first.baseUrl, 'cached')}${deployment('truncated', 'truncated:6', first.baseUrl, 'truncated')}
 general_settings:
   master_key: os.environ/GATEWAY_MASTER_KEY
 `,
@@ -130,6 +131,30 @@ describe('POST /v1/responses at an OpenAI deployment', () => {
       reasoning_tokens: completed.response.usage.output_tokens_details.reasoning_tokens,
       estimated: false,
     });
+  });
+
+  it('ends a stream the upstream cut short with a valid error event numbered after the last one relayed', async () => {
+    const response = await fetch(`${gateway.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'truncated', input: 'hi', stream: true }),
+    });
+    const events = (await response.text())
+      .split('\n\n')
+      .filter((block) => block.startsWith('event: '))
+      .map((block) => JSON.parse(block.split('\n').slice(1).map((line) => line.slice('data: '.length)).join('\n')) as { type: string; sequence_number: number });
+
+    const last = events.at(-1)!;
+    expect(last.type).toBe('error');
+    expect(last.sequence_number).toBe(events.at(-2)!.sequence_number + 1);
+    expect(() => assertResponseStreamEvent(last)).not.toThrow();
+  });
+
+  it('refuses background responses, whose output could not be metered, before calling the upstream', async () => {
+    const error = await openai.responses.create({ model: 'codex', input: 'hi', background: true }).catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({ status: 400, param: 'background' });
+    expect(received()).toHaveLength(0);
   });
 
   it('answers the upstream error in OpenAI shape when the upstream refuses', async () => {

@@ -6,6 +6,7 @@
  *                    a fixture whose body is an OpenAI error answers 429
  *   cached:<n>       openai-reasoning-encrypted-content.1.json with usage.input_tokens_details.cached_tokens = n
  *   status:<code>    an OpenAI-shaped error with that status
+ *   truncated:<n>    streams the first n events of openai-phase.1 and ends without a terminal event
  * GET /responses/{id} answers a Response with that id; DELETE /responses/{id} OpenAI's deletion
  * object; GET /responses/{id}/input_items an empty list.
  */
@@ -69,6 +70,14 @@ export async function startFakeResponsesUpstream(): Promise<FakeResponsesUpstrea
       const response = JSON.parse(responsesFixture('openai-reasoning-encrypted-content.1.json')) as { usage: { input_tokens_details: { cached_tokens: number } } };
       response.usage.input_tokens_details.cached_tokens = Number(model.slice('cached:'.length));
       return json(200, response);
+    }
+    if (model.startsWith('truncated:') && body['stream'] === true) {
+      outgoing.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const line of responsesFixtureEvents('openai-phase.1').slice(0, Number(model.slice('truncated:'.length)))) {
+        outgoing.write(`event: ${(JSON.parse(line) as { type: string }).type}\ndata: ${line}\n\n`);
+      }
+      outgoing.end();
+      return;
     }
     const name = model.startsWith('fixture:') ? model.slice('fixture:'.length) : 'openai-reasoning-encrypted-content.1';
     if (body['stream'] === true) {

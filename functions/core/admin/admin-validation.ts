@@ -2,6 +2,7 @@
  * Validation of admin request bodies. Every failure is an InvalidRequestError naming
  * the offending field in `param`; messages describe the rule, never echo long values.
  */
+import { MASTER_SCOPE } from '../usage/usage-record.js';
 import { InvalidRequestError } from '../errors.js';
 import { parseJsonBody } from '../openai/validate-request.js';
 import { BUDGET_DURATIONS, type BudgetDuration } from '../tenancy/tenancy-types.js';
@@ -71,6 +72,8 @@ export function parseTenantId(value: unknown): string {
       'id',
     );
   }
+  // The master key's own scope in usage records, roll-ups and stored responses: a tenant of that name would share them.
+  if (value === MASTER_SCOPE) throw new InvalidRequestError(`'id' must not be '${MASTER_SCOPE}': it names the master key's own usage and responses.`, 'id');
   return value;
 }
 

@@ -158,7 +158,9 @@ export async function startNativeResponseStream(gateway: GatewayContext, request
       if (type !== 'response.failed' && typeof response['id'] === 'string') attempt.onCompleted(response['id']);
     }
   };
-  const relayed = relayResponsesStream(upstreamBody, { maxEventBytes: gateway.settings.maxUpstreamResponseBytes, signal: request.signal, committed: () => committed, observe, onError });
+  // The stream's sequence numbers so far: a gateway error event continues them.
+  const sequence = { last: -1 };
+  const relayed = relayResponsesStream(upstreamBody, { maxEventBytes: gateway.settings.maxUpstreamResponseBytes, signal: request.signal, committed: () => committed, observe, onError, sequence });
   const body = await commitWhenStarted(gateway, request, {
     iterator: relayed[Symbol.asyncIterator](),
     started: () => started,
@@ -166,7 +168,7 @@ export async function startNativeResponseStream(gateway: GatewayContext, request
     timeoutOverrideMs: attempt.timeoutOverrideMs,
     upstream,
     onCommit: () => (committed = true),
-    errorEvent: (error) => responsesErrorEvent(onError(error)),
+    errorEvent: (error) => responsesErrorEvent(onError(error), ++sequence.last),
   });
   return { kind: 'stream', headers: {}, usage: usage.usage, body };
 }
@@ -186,6 +188,8 @@ interface RelayOptions {
   committed: () => boolean;
   observe: (type: string, payload: JsonObject) => void;
   onError: (error: GatewayError) => GatewayError;
+  /** The last `sequence_number` relayed, so that an error event the gateway adds continues the count. */
+  sequence: { last: number };
 }
 
 /**
@@ -205,6 +209,7 @@ export async function* relayResponsesStream(upstreamBody: AsyncIterable<Uint8Arr
         if ((type === 'error' || type === 'response.failed') && !options.committed()) throw responsesStreamError(payload);
         if (type === 'error' && options.committed()) options.onError(responsesStreamError(payload));
         options.observe(type, payload);
+        if (typeof payload['sequence_number'] === 'number') options.sequence.last = payload['sequence_number'];
         if (TERMINAL_EVENTS.has(type) || type === 'error') finished = true;
         text += `event: ${event.event ?? type}\ndata: ${event.data}\n\n`;
       }
@@ -214,7 +219,7 @@ export async function* relayResponsesStream(upstreamBody: AsyncIterable<Uint8Arr
   } catch (error) {
     if (!options.committed()) throw error;
     if (options.signal.aborted) return;
-    yield responsesErrorEvent(options.onError(toGatewayError(error)));
+    yield responsesErrorEvent(options.onError(toGatewayError(error)), ++options.sequence.last);
   }
 }
 
@@ -242,10 +247,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   context_length_exceeded: 400,
 };
 
-/** A gateway failure inside a Responses stream: the API's own `error` event. */
-export function responsesErrorEvent(error: GatewayError): string {
+/** A gateway failure inside a Responses stream: the API's own `error` event, numbered after the events before it. */
+export function responsesErrorEvent(error: GatewayError, sequenceNumber: number): string {
   const body = error.toBody().error;
-  return `event: error\ndata: ${JSON.stringify({ type: 'error', code: body.code ?? body.type, message: body.message, param: body.param })}\n\n`;
+  return `event: error\ndata: ${JSON.stringify({ type: 'error', code: body.code ?? body.type, message: body.message, param: body.param, sequence_number: sequenceNumber })}\n\n`;
 }
 
 function chunkOf(fields: { choices: unknown[]; usage?: unknown }): ChatCompletionChunk {

@@ -29,6 +29,7 @@ import { translatedResponseAttempt } from './responses-translated.js';
 import { routeRequestFor, servedHeaders } from './route-request.js';
 import { takeRoutingOverrides } from './routing-overrides.js';
 import { costUsdHeader } from './usage-observer.js';
+import { MASTER_SCOPE } from '../usage/usage-record.js';
 
 /** What the Responses routes need besides the gateway: where responses are kept, for how long, and ids for translated ones. */
 export interface ResponsesOptions {
@@ -206,6 +207,10 @@ export function validateResponsesBody(body: JsonObject): ClientRequest {
     const value = body[field];
     if (value !== undefined && value !== null && typeof value !== 'boolean') throw new InvalidRequestError(`Invalid type for '${field}': expected a boolean.`, field);
   }
+  // A background response is answered `queued` with no usage and generated later, unmetered: budgets could not bind on it.
+  if (body['background'] === true) {
+    throw new InvalidRequestError("'background' responses are not supported through the gateway: their output could not be metered.", 'background', 'unsupported_parameter');
+  }
   const previous = body['previous_response_id'];
   if (previous !== undefined && previous !== null && (typeof previous !== 'string' || !RESPONSE_ID.test(previous))) {
     throw new InvalidRequestError("Invalid 'previous_response_id': expected a response id (letters, digits, '_' and '-', at most 128).", 'previous_response_id');
@@ -220,7 +225,7 @@ export function validateResponsesBody(body: JsonObject): ClientRequest {
 }
 
 function ownerOf(principal: Principal): { tenantId: string; keyId: string } {
-  return principal.kind === 'virtual' ? { tenantId: principal.tenant.id, keyId: principal.key.id } : { tenantId: 'master', keyId: 'master' };
+  return principal.kind === 'virtual' ? { tenantId: principal.tenant.id, keyId: principal.key.id } : { tenantId: MASTER_SCOPE, keyId: MASTER_SCOPE };
 }
 
 /** The caller's tenant's record, else 404: another tenant's id answers exactly as a missing one. */

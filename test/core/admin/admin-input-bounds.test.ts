@@ -87,6 +87,12 @@ describe('admin handler: bounded inputs', () => {
     expect400(answer, 'metadata');
   });
 
+  it("refuses the tenant id 'master', the master key's own scope in usage and stored responses", async () => {
+    const answer = await call('POST', '/admin/tenants', { id: 'master', name: 'Impostor' });
+
+    expect400(answer, 'id');
+  });
+
   it('keeps metadata as given when it is 16 levels deep and within 16 KB', async () => {
     const metadata = JSON.parse(nested(16));
 
