@@ -1,9 +1,12 @@
 /**
  * Bench child process: the real gateway (buildGateway + node:http upstream client +
- * local server), wired the way functions/local/main.ts wires it, with two priced models on the
+ * local server), wired the way functions/local/main.ts wires it, with four priced models on the
  * bench upstream (BENCH_UPSTREAM_URL) and master key BENCH_MASTER_KEY: `bench`, an `openai/…`
  * deployment (chat completions; `/v1/messages` to it is translated), and `bench-claude`, an
- * `anthropic/…` deployment (`/v1/messages` to it is passed through to the upstream's Messages endpoint).
+ * `anthropic/…` deployment (`/v1/messages` to it is passed through to the upstream's Messages endpoint),
+ * and for `/v1/responses` `bench-responses`, an `openai/…` deployment (relayed natively to the
+ * upstream's Responses endpoint), and `bench-vllm`, a `hosted_vllm/…` deployment (an OpenAI-compatible
+ * server that speaks chat only: translated onto the chat path, the upstream's chat endpoint).
  *
  * With BENCH_DYNAMODB_ENDPOINT (+ BENCH_TENANCY_TABLE, BENCH_COUNTERS_TABLE) it also serves
  * tenants and virtual keys over the DynamoDB adapters, and mounts the admin API behind the
@@ -28,7 +31,7 @@ const upstreamUrl = required('BENCH_UPSTREAM_URL');
 const masterKey = required('BENCH_MASTER_KEY');
 const dynamoDbEndpoint = process.env['BENCH_DYNAMODB_ENDPOINT'];
 
-// Priced explicitly (gpt-4.1-nano and Claude Sonnet 4.5 list prices), so a virtual key's budget reservation and
+// Priced explicitly (gpt-4.1-nano, Claude Sonnet 4.5 and gpt-5-mini list prices), so a virtual key's budget reservation and
 // settlement do real arithmetic rather than depending on the built-in price table.
 const configText = `
 model_list:
@@ -46,6 +49,20 @@ model_list:
       api_key: os.environ/BENCH_PROVIDER_KEY
       input_cost_per_token: 0.000003
       output_cost_per_token: 0.000015
+  - model_name: bench-responses
+    litellm_params:
+      model: openai/gpt-5-mini
+      api_base: ${upstreamUrl}
+      api_key: os.environ/BENCH_PROVIDER_KEY
+      input_cost_per_token: 0.00000025
+      output_cost_per_token: 0.000002
+  - model_name: bench-vllm
+    litellm_params:
+      model: hosted_vllm/gpt-4.1-nano
+      api_base: ${upstreamUrl}
+      api_key: os.environ/BENCH_PROVIDER_KEY
+      input_cost_per_token: 0.0000001
+      output_cost_per_token: 0.0000004
 general_settings:
   master_key: os.environ/BENCH_MASTER_KEY
 `;

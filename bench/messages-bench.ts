@@ -126,7 +126,7 @@ function requestBody(model: string, stream: boolean): string {
 }
 
 /** The rounds of one path as one run: every latency, and the requests over the summed wall time. */
-function pool(rounds: readonly LoadResult[]): LoadResult {
+export function pool(rounds: readonly LoadResult[]): LoadResult {
   const latencies = new Float64Array(rounds.reduce((sum, round) => sum + round.latencies.length, 0));
   let offset = 0;
   let seconds = 0;

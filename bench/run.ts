@@ -17,7 +17,9 @@
  *
  * Then `/v1/messages` (bench/messages-bench.ts): direct to the upstream's Anthropic endpoint vs the
  * gateway's passthrough (an `anthropic/…` deployment) vs its translation (an `openai/…` deployment),
- * master key; its rows join the table.
+ * master key; its rows join the table. Then `/v1/responses` (bench/responses-bench.ts): direct to the
+ * upstream's Responses endpoint vs the gateway's native relay (an `openai/…` deployment) vs its
+ * translation onto the chat path (a `hosted_vllm/…` deployment), master key; its rows join the table too.
  *
  * Then the usage aggregator (bench/aggregator-bench.ts), routing (bench/routing-bench.ts) and the functions' cold start
  * (bench/cold-start.ts: bundle sizes and import times) are measured.
@@ -27,6 +29,7 @@
 import { runAggregatorBench } from './aggregator-bench.js';
 import { runColdStartBench } from './cold-start.js';
 import { messagesSetupLine, messagesVerdict, runMessagesBench } from './messages-bench.js';
+import { responsesSetupLine, responsesVerdict, runResponsesBench } from './responses-bench.js';
 import { runRoutingBench } from './routing-bench.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -144,9 +147,16 @@ async function main(): Promise<void> {
   }
 
   const messagesRows = await runMessagesBench({ upstreamBase, gatewayBase, masterKey: MASTER_KEY, providerKey: PROVIDER_KEY, step });
+  const responsesRows = await runResponsesBench({ upstreamBase, gatewayBase, masterKey: MASTER_KEY, providerKey: PROVIDER_KEY, step });
   const tableRows: Row[] = [
     ...rows,
-    ...messagesRows.map((row) => ({ scenario: `${row.scenario}, ${row.path}`, key: 'master' as const, concurrency: row.concurrency, direct: row.direct, through: row.through })),
+    ...[...messagesRows, ...responsesRows].map((row) => ({
+      scenario: `${row.scenario}, ${row.path}`,
+      key: 'master' as const,
+      concurrency: row.concurrency,
+      direct: row.direct,
+      through: row.through,
+    })),
   ];
 
   step('collecting the DynamoDB call counts and the key usage');
@@ -166,6 +176,7 @@ async function main(): Promise<void> {
         `its direct columns repeat the master-key row's`
       : 'virtual key: not measured (see below)',
     messagesSetupLine(),
+    responsesSetupLine(),
     '',
     '| scenario | key | concurrency | direct p50 | direct p99 | gateway p50 | gateway p99 | added p50 | added p99 | gateway req/s |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -177,6 +188,7 @@ async function main(): Promise<void> {
     '',
     verdict(rows.filter((row) => row.key === 'master' && row.concurrency === 1)),
     messagesVerdict(messagesRows),
+    responsesVerdict(responsesRows),
     ...tenancyLines,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
