@@ -118,6 +118,30 @@ describe('POST /v1/responses at a deployment without the Responses API', () => {
     expect((gone as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
   });
 
+  it('gives every stored input item an id, so input_items pages with after', async () => {
+    const created = await openai.responses.create({ model: 'demo', input: [
+      { role: 'user', content: 'one' },
+      { role: 'user', content: 'two' },
+    ] });
+
+    const firstPage = await openai.responses.inputItems.list(created.id, { limit: 1, order: 'asc' });
+    const secondPage = await openai.responses.inputItems.list(created.id, { limit: 1, order: 'asc', after: firstPage.data[0]!.id });
+
+    expect(firstPage.data[0]!.id).toMatch(/^item_/);
+    expect(secondPage.data).toHaveLength(1);
+    expect(secondPage.data[0]!.id).not.toBe(firstPage.data[0]!.id);
+  });
+
+  it('lets a follow-up sent the moment a stream completes continue it', async () => {
+    const stream = await openai.responses.create({ model: 'demo', input: 'first', stream: true });
+    let completedId: string | undefined;
+    for await (const event of stream) if (event.type === 'response.completed') completedId = event.response.id;
+
+    const followUp = await openai.responses.create({ model: 'demo', input: 'second', previous_response_id: completedId! });
+
+    expect(followUp.status).toBe('completed');
+  });
+
   it('answers but stores nothing, saying so in a header, when the conversation is too large for the store', async () => {
     const { data, response } = await openai.responses.create({ model: 'demo', input: 'x'.repeat(400 * 1024) }).withResponse();
 

@@ -36,11 +36,11 @@ export async function translatedResponseAttempt(gateway: GatewayContext, request
   const stream = attempt.body['stream'] === true;
   const chat = validateChatRequest({ ...translated, ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) } as JsonObject) as ChatCompletionRequest;
   const context = { responseId: attempt.responseId, createdAtSeconds: attempt.createdAtSeconds, model: attempt.model, request: attempt.body, newItemId: attempt.newItemId };
-  const partsOf = (response: JsonObject): StoredParts => ({
-    conversation: [...attempt.history, ...inputItems, ...outputItems(response)],
-    inputItems,
-    response,
-  });
+  const partsOf = (response: JsonObject): StoredParts => {
+    // input_items pages by item id (`after`, first_id, last_id): every stored item has one, as at OpenAI.
+    const identified = inputItems.map((item) => (typeof item['id'] === 'string' ? item : { ...item, id: `item_${attempt.newItemId()}` }));
+    return { conversation: [...attempt.history, ...identified, ...outputItems(response)], inputItems: identified, response };
+  };
   if (stream) {
     const served = await startStream(gateway, request, chat, attempt.target, attempt.promptEstimate);
     if (served.kind !== 'stream') throw new Error('a streaming attempt answered whole');

@@ -124,7 +124,7 @@ export async function handleCreateResponse(gateway: GatewayContext, request: Req
 
   if (routed.value.kind === 'stream') {
     request.served.streamUsage = routed.value.usage;
-    return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: withKeepAlive(routed.value.body, gateway.settings.streamKeepAliveMs, SSE_KEEP_ALIVE) };
+    return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: withKeepAlive(afterSaves(routed.value.body, saving), gateway.settings.streamKeepAliveMs, SSE_KEEP_ALIVE) };
   }
   request.served.usage = routed.value.usage;
   headers[COST_HEADER] = costUsdHeader(routed.value.usage, pricingFor(routed.deployment));
@@ -132,6 +132,18 @@ export async function handleCreateResponse(gateway: GatewayContext, request: Req
   await Promise.all(saving);
   if (storing && stored.refused) headers[RESPONSE_STORED_HEADER] = 'false';
   return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body: routed.value.text };
+}
+
+/**
+ * Holds a piece of a stream while a save it triggered is in flight: the save starts when the
+ * terminal event is seen, before that event reaches the client, so a follow-up sent the moment
+ * the stream completes (the Agents SDK does) finds the response. Only that piece waits.
+ */
+async function* afterSaves(body: AsyncIterable<string>, saving: Promise<unknown>[]): AsyncGenerator<string> {
+  for await (const piece of body) {
+    if (saving.length > 0) await Promise.all(saving.splice(0));
+    yield piece;
+  }
 }
 
 /** GET /v1/responses/{id}: a translated response from the store; a native one from the deployment that holds it. */
