@@ -78,7 +78,7 @@ async function startEndlessUpstream(): Promise<EndlessUpstream> {
     }
     while (!response.destroyed && endlessBytesSent[index]! < FAKE_SAFETY_STOP_BYTES) {
       endlessBytesSent[index]! += piece.byteLength;
-      if (!response.write(piece)) await new Promise((resolve) => (response.once('drain', resolve), response.once('close', resolve)));
+      if (!response.write(piece)) await drainedOrClosed(response);
     }
     response.destroy();
   }
@@ -197,3 +197,16 @@ describe('an upstream answer larger than max_upstream_response_mb', () => {
     expect(upstream.endlessBytesSent[index]).toBeLessThan(48 * MIB);
   }, 60_000);
 });
+
+/** Waits for `drain` or `close`, removing both listeners after (one wait per write would otherwise pile them up). */
+function drainedOrClosed(response: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}
