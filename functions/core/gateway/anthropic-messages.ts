@@ -17,6 +17,7 @@ import { bedrockProvider } from '../providers/bedrock/bedrock-provider.js';
 import { isObject, parseJsonObject } from '../providers/json-values.js';
 import type { ResolvedDeployment } from '../providers/provider.js';
 import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
+import { rewriteChatStream } from './rewrite-chat-stream.js';
 import { withKeepAlive } from '../streaming/with-keep-alive.js';
 import { completeNative, nativeDialectOf, startNativeStream, type AnthropicServed } from './anthropic-passthrough.js';
 import { callProvider } from './call-provider.js';
@@ -231,43 +232,7 @@ export function renderAnthropicError(error: GatewayError): GatewayHttpResponse {
   };
 }
 
-const STATUS_BY_OPENAI_TYPE: Record<string, number> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  permission_error: 403,
-  not_found_error: 404,
-  rate_limit_error: 429,
-  insufficient_quota: 429,
-  timeout_error: 504,
-};
-
-/**
- * The chat pipeline's SSE text (whole events per piece) re-read as OpenAI chunks and
- * written as Anthropic events; keep-alive comments pass through (SSE clients skip them).
- */
-async function* toAnthropicEvents(openAIStream: AsyncIterable<string>, writer: AnthropicStreamWriter): AsyncGenerator<string> {
-  for await (const piece of openAIStream) {
-    if (piece === SSE_KEEP_ALIVE) {
-      yield piece;
-      continue;
-    }
-    let out = '';
-    for (const block of piece.split('\n\n')) {
-      if (!block.startsWith('data: ')) continue;
-      const data = block.slice('data: '.length);
-      if (data === '[DONE]') {
-        out += writer.end();
-        continue;
-      }
-      const payload = JSON.parse(data) as JsonObject;
-      const error = payload['error'] as { message?: string; type?: string; code?: string | null } | undefined;
-      if (error) {
-        const type = error.type ?? 'api_error';
-        out += writer.errorEvent(new GatewayError({ status: STATUS_BY_OPENAI_TYPE[type] ?? 500, message: error.message ?? 'The upstream failed.', type, code: error.code ?? null }));
-        continue;
-      }
-      out += writer.push(payload as never);
-    }
-    if (out !== '') yield out;
-  }
+/** The chat pipeline's stream written as Anthropic events (keep-alive comments pass through: SSE clients skip them). */
+function toAnthropicEvents(openAIStream: AsyncIterable<string>, writer: AnthropicStreamWriter): AsyncIterable<string> {
+  return rewriteChatStream(openAIStream, { push: (chunk) => writer.push(chunk as never), end: () => writer.end(), fail: (error) => writer.errorEvent(error) });
 }

@@ -1,10 +1,9 @@
-import { GatewayError } from '../errors.js';
+import { rewriteChatStream } from './rewrite-chat-stream.js';
 import type { ChatCompletionRequest, JsonObject } from '../openai/openai-types.js';
 import { validateChatRequest } from '../openai/validate-request.js';
 import { chatCompletionToResponse } from '../responses-api/chat-to-response.js';
 import { createResponseStreamWriter, type ResponseStreamWriter } from '../responses-api/response-stream-writer.js';
 import { responsesRequestToChat } from '../responses-api/responses-to-chat.js';
-import { SSE_KEEP_ALIVE } from '../streaming/sse-encoder.js';
 import { complete, startStream, type AttemptTarget } from './chat-completions.js';
 import type { GatewayContext, RequestContext } from './gateway-context.js';
 import type { ResponsesServed, StoredParts } from './responses-native.js';
@@ -63,48 +62,18 @@ function outputItems(response: JsonObject): JsonObject[] {
   return Array.isArray(output) ? (output as JsonObject[]) : [];
 }
 
-const STATUS_BY_OPENAI_TYPE: Record<string, number> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  permission_error: 403,
-  not_found_error: 404,
-  rate_limit_error: 429,
-  insufficient_quota: 429,
-  timeout_error: 504,
-};
-
 /**
- * The chat pipeline's SSE text (whole events per piece) re-read as chunks and written as the
- * Responses API's events; keep-alive comments pass through. `[DONE]` closes the Response; an
- * error event from the pipeline becomes `response.failed`.
+ * The chat pipeline's stream written as the Responses API's events: `[DONE]` closes the Response
+ * (then stored), an error event from the pipeline becomes `response.failed`.
  */
-async function* toResponseEvents(chatStream: AsyncIterable<string>, writer: ResponseStreamWriter, onDone: (response: JsonObject) => void): AsyncGenerator<string> {
-  let finished = false;
-  for await (const piece of chatStream) {
-    if (piece === SSE_KEEP_ALIVE) {
-      yield piece;
-      continue;
-    }
-    let out = '';
-    for (const block of piece.split('\n\n')) {
-      if (!block.startsWith('data: ') || finished) continue;
-      const data = block.slice('data: '.length);
-      if (data === '[DONE]') {
-        out += writer.end();
-        finished = true;
-        onDone(writer.response());
-        continue;
-      }
-      const payload = JSON.parse(data) as JsonObject;
-      const error = payload['error'] as { message?: string; type?: string; code?: string | null } | undefined;
-      if (error) {
-        const type = error.type ?? 'api_error';
-        out += writer.fail(new GatewayError({ status: STATUS_BY_OPENAI_TYPE[type] ?? 500, message: error.message ?? 'The upstream failed.', type, code: error.code ?? null }));
-        finished = true;
-        continue;
-      }
-      out += writer.push(payload as never);
-    }
-    if (out !== '') yield out;
-  }
+function toResponseEvents(chatStream: AsyncIterable<string>, writer: ResponseStreamWriter, onDone: (response: JsonObject) => void): AsyncIterable<string> {
+  return rewriteChatStream(chatStream, {
+    push: (chunk) => writer.push(chunk),
+    end: () => {
+      const closing = writer.end();
+      onDone(writer.response());
+      return closing;
+    },
+    fail: (error) => writer.fail(error),
+  });
 }
