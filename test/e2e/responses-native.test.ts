@@ -165,6 +165,13 @@ describe('POST /v1/responses at an OpenAI deployment', () => {
     expect((failure as InstanceType<typeof OpenAI.APIError>).code).toBe('insufficient_quota');
   });
 
+  it("refuses OpenAI's conversation objects, which every tenant's key would share at the provider", async () => {
+    const failure = await openai.responses.create({ model: 'codex', input: 'hi', conversation: 'conv_123' }).catch((error: unknown) => error);
+
+    expect(failure).toMatchObject({ status: 400, param: 'conversation' });
+    expect(received()).toHaveLength(0);
+  });
+
   it('refuses a non-boolean stream with 400 naming the field', async () => {
     const failure = await openai.responses.create({ model: 'codex', input: 'hi', stream: 'yes' } as never).catch((error: unknown) => error);
 
@@ -174,6 +181,16 @@ describe('POST /v1/responses at an OpenAI deployment', () => {
 });
 
 describe('stored native responses', () => {
+  it('proxies only the query parameters a retrieve may carry', async () => {
+    const created = await openai.responses.create({ model: 'codex', input: 'hi' });
+
+    await fetch(`${gateway.url}/v1/responses/${created.id}?stream=true&include[]=reasoning.encrypted_content`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
+
+    const proxied = received().find((request) => request.method === 'GET')!;
+    expect(proxied.url).toContain('include');
+    expect(proxied.url).not.toContain('stream');
+  });
+
   it('sends every follow-up to the deployment holding previous_response_id', async () => {
     const created = await openai.responses.create({ model: 'codex', input: 'hi' });
     const holder = first.requests.length === 1 ? first : second;

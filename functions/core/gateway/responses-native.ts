@@ -24,9 +24,9 @@ export function speaksResponses(deployment: ResolvedDeployment): boolean {
   return wire === 'azure' || (wire === 'openai-compatible' && deployment.provider === 'openai');
 }
 
-/** One attempt's answer on the Responses route, natively or translated; `responseId` is what a stored record is keyed by. */
+/** One attempt's answer on the Responses route, natively or translated. */
 export type ResponsesServed =
-  | { kind: 'json'; text: string; usage: RecordedUsage; headers: Record<string, string>; responseId?: string; stored?: StoredParts }
+  | { kind: 'json'; text: string; usage: RecordedUsage; headers: Record<string, string> }
   | { kind: 'stream'; body: AsyncIterable<string>; usage: () => RecordedUsage; headers: Record<string, string> };
 
 /** What a translated answer adds to its stored record. */
@@ -122,7 +122,7 @@ export async function completeNativeResponse(gateway: GatewayContext, request: R
   const usage = completionUsage(estimateSource(response), attempt.promptEstimate, rejectedUsageLogger(gateway, request, deployment));
   const responseId = typeof response['id'] === 'string' ? response['id'] : undefined;
   if (responseId !== undefined) attempt.onCompleted(responseId);
-  return { kind: 'json', text, usage, headers: {}, responseId };
+  return { kind: 'json', text, usage, headers: {} };
 }
 
 /** Events that say nothing yet about the answer: until another arrives, the router may still fail over. */

@@ -54,7 +54,7 @@ export async function translatedResponseAttempt(gateway: GatewayContext, request
   const usage = completionUsage(served.completion, attempt.promptEstimate, rejectedUsageLogger(gateway, request, attempt.target.deployment));
   const response = chatCompletionToResponse(served.completion, context);
   attempt.onCompleted(attempt.responseId, partsOf(response));
-  return { kind: 'json', headers: served.headers, usage, text: JSON.stringify(response), responseId: attempt.responseId };
+  return { kind: 'json', headers: served.headers, usage, text: JSON.stringify(response) };
 }
 
 function outputItems(response: JsonObject): JsonObject[] {

@@ -27,6 +27,7 @@ import {
 } from './responses-native.js';
 import { translatedResponseAttempt } from './responses-translated.js';
 import { routeRequestFor, servedHeaders } from './route-request.js';
+import { RESPONSE_ID } from './routes.js';
 import { takeRoutingOverrides } from './routing-overrides.js';
 import { costUsdHeader } from './usage-observer.js';
 import { MASTER_SCOPE } from '../usage/usage-record.js';
@@ -42,7 +43,6 @@ export interface ResponsesOptions {
 /** `false` when a response that asked to be stored was not (too large for the store): `previous_response_id` cannot name it. */
 export const RESPONSE_STORED_HEADER = 'x-gateway-response-stored';
 
-const RESPONSE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
  * POST /v1/responses. One admission, then the router's attempts: at an OpenAI or Azure deployment
@@ -219,6 +219,10 @@ export function validateResponsesBody(body: JsonObject): ClientRequest {
     const value = body[field];
     if (value !== undefined && value !== null && typeof value !== 'boolean') throw new InvalidRequestError(`Invalid type for '${field}': expected a boolean.`, field);
   }
+  // An OpenAI conversation object lives in the provider's project, shared by every tenant: previous_response_id is the gateway's way.
+  if (body['conversation'] !== undefined && body['conversation'] !== null) {
+    throw new InvalidRequestError("'conversation' is not supported through the gateway; continue a conversation with 'previous_response_id'.", 'conversation', 'unsupported_parameter');
+  }
   // A background response is answered `queued` with no usage and generated later, unmetered: budgets could not bind on it.
   if (body['background'] === true) {
     throw new InvalidRequestError("'background' responses are not supported through the gateway: their output could not be metered.", 'background', 'unsupported_parameter');
@@ -310,9 +314,20 @@ async function saveResponse(gateway: GatewayContext, options: ResponsesOptions, 
 /** GET or DELETE at the provider that holds a native response; its answer (or its error) goes back as given. */
 async function proxyToDeployment(gateway: GatewayContext, request: RequestContext, stored: StoredResponse, method: 'GET' | 'DELETE', suffix: string, query?: string): Promise<GatewayHttpResponse> {
   const deployment = deploymentOf(gateway, stored, stored.model, () => true, null);
-  const build = (keyed: ResolvedDeployment) => buildResponsesRequest(keyed, method, suffix, undefined, query);
+  const build = (keyed: ResolvedDeployment) => buildResponsesRequest(keyed, method, suffix, undefined, proxiedQuery(query));
   const upstream = await callProvider(gateway, responsesProvider(deployment), deployment, build, request.signal);
   return { status: 200, headers: { 'content-type': 'application/json' }, body: await readBodyText(upstream.body, gateway.settings.maxUpstreamResponseBytes) };
+}
+
+/** The query parameters a proxied GET may carry (`stream` is not among them: the answer is read whole). */
+const PROXIED_QUERY_PARAMETERS = new Set(['include', 'include[]', 'limit', 'order', 'after', 'before']);
+
+function proxiedQuery(query: string | undefined): string | undefined {
+  if (query === undefined || query === '') return undefined;
+  const kept = new URLSearchParams();
+  for (const [name, value] of new URLSearchParams(query)) if (PROXIED_QUERY_PARAMETERS.has(name)) kept.append(name, value);
+  const text = kept.toString();
+  return text === '' ? undefined : text;
 }
 
 function json(body: unknown): GatewayHttpResponse {

@@ -29,7 +29,8 @@ const FIXED: Record<string, { method: string; route: Route }> = {
  * letters, digits, `_` and `-`. Anything else (a 15 KB segment, a key pasted into the URL) is a
  * 404 before it reaches a store key or an upstream URL.
  */
-const RESPONSE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** A Responses API id as the gateway accepts it in a path or `previous_response_id`. */
+export const RESPONSE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Routes of the Anthropic-compatible front door answer errors in Anthropic's shape. */
 export function isAnthropicRoute(rawPath: string): boolean {

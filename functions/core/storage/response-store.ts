@@ -47,13 +47,21 @@ export const MAX_STORED_RESPONSE_BYTES = 350 * 1024;
 /** Default lifetime of a stored response (`general_settings.response_ttl_days`). */
 export const DEFAULT_RESPONSE_TTL_DAYS = 30;
 
-/** A store in this process's memory: for gateways without DynamoDB (the local server without tenancy, tests). */
-export function createInMemoryResponseStore(): ResponseStore {
+/** Responses an in-memory store keeps at most; the oldest go first (each may be up to MAX_STORED_RESPONSE_BYTES). */
+const IN_MEMORY_RESPONSES = 1_000;
+
+/** A store in this process's memory, bounded: for gateways without DynamoDB (the local server without tenancy, tests). */
+export function createInMemoryResponseStore(options: { maxResponses?: number } = {}): ResponseStore {
+  const maxResponses = options.maxResponses ?? IN_MEMORY_RESPONSES;
   const records = new Map<string, { record: StoredResponse; expiresAtSeconds: number }>();
   const keyOf = (tenantId: string, id: string) => JSON.stringify([tenantId, id]);
   return {
     async put(record, expiresAtSeconds) {
-      records.set(keyOf(record.tenantId, record.id), { record, expiresAtSeconds });
+      const key = keyOf(record.tenantId, record.id);
+      records.delete(key);
+      records.set(key, { record, expiresAtSeconds });
+      // A Map iterates in insertion order: the first key is the oldest.
+      if (records.size > maxResponses) records.delete(records.keys().next().value as string);
     },
     async get(tenantId, id, nowSeconds) {
       const kept = records.get(keyOf(tenantId, id));
