@@ -12,16 +12,13 @@
  * streams 30 text deltas either way). The three run in rounds, in a rotating order, and each
  * path's rounds are pooled, so a drift of the machine's load over the run touches all three alike.
  */
-import { runLoad, summarize, type LoadResult, type Summary, type Target } from './load.js';
+import { measurePaths, ROUNDS, type PathBenchOptions, type PathRow, type Way } from './interleaved.js';
 
 /** Fewer requests than the chat rows: three paths each, and the whole bench must stay within its deadline. */
 export const MESSAGES_LEVELS = [
   { concurrency: 1, count: 3_000 },
   { concurrency: 32, count: 6_000 },
 ];
-const ROUNDS = 3;
-/** Untimed requests per round and socket: each round opens its sockets anew. */
-const WARMUP_PER_SOCKET: Record<number, number> = { 1: 100, 32: 10 };
 const SCENARIOS = [
   { name: 'messages non-streaming', stream: false, firstByte: false },
   { name: 'messages streaming TTFB', stream: true, firstByte: true },
@@ -32,63 +29,22 @@ const FETCH_TIMEOUT_MS = 15_000;
 
 export type MessagesPath = 'passthrough' | 'translated';
 
-export interface MessagesRow {
-  scenario: string;
-  path: MessagesPath;
-  concurrency: number;
-  /** The direct calls to the upstream's Anthropic endpoint, shared by both paths' rows. */
-  direct: Summary;
-  through: Summary;
-}
+export type MessagesRow = PathRow<MessagesPath>;
 
-export interface MessagesBenchOptions {
-  /** The bench upstream, e.g. http://127.0.0.1:1234/v1 (its Anthropic endpoint is `${upstreamBase}/messages`). */
-  upstreamBase: string;
-  gatewayBase: string;
-  masterKey: string;
-  providerKey: string;
-  /** Names what is being measured (for the runner's deadline message). */
-  step: (label: string) => void;
-}
+export type MessagesBenchOptions = PathBenchOptions;
 
 export async function runMessagesBench(options: MessagesBenchOptions): Promise<MessagesRow[]> {
   const anthropicHeaders = (key: string) => ({ 'x-api-key': key, 'anthropic-version': ANTHROPIC_VERSION });
   const direct = { target: { url: `${options.upstreamBase}/messages`, headers: anthropicHeaders(options.providerKey) }, model: 'claude-sonnet-4-5' };
   const gateway = { url: `${options.gatewayBase}/v1/messages`, headers: anthropicHeaders(options.masterKey) };
-  const paths: Record<MessagesPath, { target: Target; model: string }> = {
+  const paths: Record<MessagesPath, Way> = {
     passthrough: { target: gateway, model: 'bench-claude' },
     translated: { target: gateway, model: 'bench' },
   };
   options.step('checking /v1/messages: passthrough and translated');
   await checkPaths(direct, paths);
 
-  const rows: MessagesRow[] = [];
-  for (const scenario of SCENARIOS) {
-    for (const { concurrency, count } of MESSAGES_LEVELS) {
-      options.step(`${scenario.name} at c=${concurrency}: direct, passthrough, translated`);
-      const ways = [direct, paths.passthrough, paths.translated];
-      const results: LoadResult[][] = ways.map(() => []);
-      for (let round = 0; round < ROUNDS; round++) {
-        for (let turn = 0; turn < ways.length; turn++) {
-          const index = (round + turn) % ways.length;
-          const way = ways[index]!;
-          const result = await runLoad({
-            target: way.target,
-            body: requestBody(way.model, scenario.stream),
-            warmup: (WARMUP_PER_SOCKET[concurrency] ?? 10) * concurrency,
-            count: Math.ceil(count / ROUNDS),
-            concurrency,
-            firstByte: scenario.firstByte,
-          });
-          results[index]!.push(result);
-        }
-      }
-      const [straight, passthrough, translated] = results.map((rounds) => summarize(pool(rounds)));
-      rows.push({ scenario: scenario.name, path: 'passthrough', concurrency, direct: straight!, through: passthrough! });
-      rows.push({ scenario: scenario.name, path: 'translated', concurrency, direct: straight!, through: translated! });
-    }
-  }
-  return rows;
+  return measurePaths({ direct, paths, scenarios: SCENARIOS, levels: MESSAGES_LEVELS, requestBody, step: options.step });
 }
 
 /** The header line of the /v1/messages rows. */
@@ -125,24 +81,11 @@ function requestBody(model: string, stream: boolean): string {
   return JSON.stringify({ model, max_tokens: 1024, messages: [{ role: 'user', content: PROMPT }], ...(stream ? { stream: true } : {}) });
 }
 
-/** The rounds of one path as one run: every latency, and the requests over the summed wall time. */
-export function pool(rounds: readonly LoadResult[]): LoadResult {
-  const latencies = new Float64Array(rounds.reduce((sum, round) => sum + round.latencies.length, 0));
-  let offset = 0;
-  let seconds = 0;
-  for (const round of rounds) {
-    latencies.set(round.latencies, offset);
-    offset += round.latencies.length;
-    seconds += round.latencies.length / round.requestsPerSecond;
-  }
-  return { latencies, requestsPerSecond: latencies.length / seconds };
-}
-
 /**
  * One real answer of each kind before measuring, and proof of the path taken: the passthrough
  * hands over the upstream's message id (as the direct call shows it), the translation its own.
  */
-async function checkPaths(direct: { target: Target; model: string }, paths: Record<MessagesPath, { target: Target; model: string }>): Promise<void> {
+async function checkPaths(direct: Way, paths: Record<MessagesPath, Way>): Promise<void> {
   const upstreamId = (await answer('direct', direct, false)).id;
   for (const [path, way] of Object.entries(paths)) {
     const { id } = await answer(path, way, false);
@@ -153,7 +96,7 @@ async function checkPaths(direct: { target: Target; model: string }, paths: Reco
   }
 }
 
-async function answer(label: string, way: { target: Target; model: string }, stream: boolean): Promise<{ id: string }> {
+async function answer(label: string, way: Way, stream: boolean): Promise<{ id: string }> {
   const response = await fetch(way.target.url, {
     signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     method: 'POST',

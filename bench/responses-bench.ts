@@ -9,20 +9,16 @@
  * - translated: through the gateway to `bench-vllm`, a `hosted_vllm/…` deployment (chat only) on the
  *   upstream's chat endpoint (Responses → chat → Response or the Responses events, responses-translated.ts).
  * Non-streaming, until the whole body is read; streaming, until the first body byte (the upstream
- * streams 30 text deltas either way). As in messages-bench.ts, the three run in rounds, in a
+ * streams 30 text deltas either way). As in messages-bench.ts (see interleaved.ts), the three run in rounds, in a
  * rotating order, and each path's rounds are pooled.
  */
-import { runLoad, summarize, type LoadResult, type Summary, type Target } from './load.js';
-import { pool } from './messages-bench.js';
+import { measurePaths, ROUNDS, type PathBenchOptions, type PathRow, type Way } from './interleaved.js';
 
 /** Fewer requests than the /v1/messages rows: the whole bench must stay within its deadline. */
 export const RESPONSES_LEVELS = [
   { concurrency: 1, count: 2_400 },
   { concurrency: 32, count: 4_800 },
 ];
-const ROUNDS = 3;
-/** Untimed requests per round and socket: each round opens its sockets anew. */
-const WARMUP_PER_SOCKET: Record<number, number> = { 1: 100, 32: 10 };
 const SCENARIOS = [
   { name: 'responses non-streaming', stream: false, firstByte: false },
   { name: 'responses streaming TTFB', stream: true, firstByte: true },
@@ -32,29 +28,9 @@ const FETCH_TIMEOUT_MS = 15_000;
 
 export type ResponsesPath = 'native' | 'translated';
 
-export interface ResponsesRow {
-  scenario: string;
-  path: ResponsesPath;
-  concurrency: number;
-  /** The direct calls to the upstream's Responses endpoint, shared by both paths' rows. */
-  direct: Summary;
-  through: Summary;
-}
+export type ResponsesRow = PathRow<ResponsesPath>;
 
-export interface ResponsesBenchOptions {
-  /** The bench upstream, e.g. http://127.0.0.1:1234/v1 (its Responses endpoint is `${upstreamBase}/responses`). */
-  upstreamBase: string;
-  gatewayBase: string;
-  masterKey: string;
-  providerKey: string;
-  /** Names what is being measured (for the runner's deadline message). */
-  step: (label: string) => void;
-}
-
-interface Way {
-  target: Target;
-  model: string;
-}
+export type ResponsesBenchOptions = PathBenchOptions;
 
 export async function runResponsesBench(options: ResponsesBenchOptions): Promise<ResponsesRow[]> {
   const direct: Way = { target: { url: `${options.upstreamBase}/responses`, headers: { authorization: `Bearer ${options.providerKey}` } }, model: 'gpt-5-mini' };
@@ -66,33 +42,7 @@ export async function runResponsesBench(options: ResponsesBenchOptions): Promise
   options.step('checking /v1/responses: native and translated');
   await checkResponsesPaths(direct, paths);
 
-  const rows: ResponsesRow[] = [];
-  for (const scenario of SCENARIOS) {
-    for (const { concurrency, count } of RESPONSES_LEVELS) {
-      options.step(`${scenario.name} at c=${concurrency}: direct, native, translated`);
-      const ways = [direct, paths.native, paths.translated];
-      const results: LoadResult[][] = ways.map(() => []);
-      for (let round = 0; round < ROUNDS; round++) {
-        for (let turn = 0; turn < ways.length; turn++) {
-          const index = (round + turn) % ways.length;
-          const way = ways[index]!;
-          const result = await runLoad({
-            target: way.target,
-            body: requestBody(way.model, scenario.stream),
-            warmup: (WARMUP_PER_SOCKET[concurrency] ?? 10) * concurrency,
-            count: Math.ceil(count / ROUNDS),
-            concurrency,
-            firstByte: scenario.firstByte,
-          });
-          results[index]!.push(result);
-        }
-      }
-      const [straight, native, translated] = results.map((rounds) => summarize(pool(rounds)));
-      rows.push({ scenario: scenario.name, path: 'native', concurrency, direct: straight!, through: native! });
-      rows.push({ scenario: scenario.name, path: 'translated', concurrency, direct: straight!, through: translated! });
-    }
-  }
-  return rows;
+  return measurePaths({ direct, paths, scenarios: SCENARIOS, levels: RESPONSES_LEVELS, requestBody, step: options.step });
 }
 
 /** The header line of the /v1/responses rows. */
