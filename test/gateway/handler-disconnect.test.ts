@@ -1,15 +1,13 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { chatCompletionsEvent, loadStreamingHandler, type StreamingHandler } from '../support/lambda-handler.js';
 
 // The Lambda handler's half of "a client that leaves ends the upstream call". Lambda tells a
 // function nothing when a function-URL client disconnects; what the function sees is its response
 // stream breaking (reset, or a write that fails). The upstream here is silent after its role chunk
 // and every timeout is an hour away, so only the handler's abort can close its connection.
-// middy's streaming mode calls `awslambda.streamifyResponse` when the handler module loads, so the
-// global is stubbed first and the module imported afterwards (as in handler.test.ts).
-
-type StreamingHandler = (event: unknown, responseStream: Writable, context: object) => Promise<void>;
+// The handler is loaded with `awslambda` stubbed (test/support/lambda-handler.ts).
 
 const MASTER_KEY = 'sk-handler-disconnect-master-key';
 
@@ -40,15 +38,7 @@ function responseStream() {
 }
 
 function chatEvent(model: string) {
-  const body = JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] });
-  return {
-    version: '2.0',
-    rawPath: '/v1/chat/completions',
-    headers: { host: 'abc.lambda-url.eu-west-1.on.aws', 'content-type': 'application/json', authorization: `Bearer ${MASTER_KEY}` },
-    requestContext: { http: { method: 'POST', path: '/v1/chat/completions', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'vitest' } },
-    body: Buffer.from(body).toString('base64'),
-    isBase64Encoded: true,
-  };
+  return chatCompletionsEvent(MASTER_KEY, { model, stream: true, messages: [{ role: 'user', content: 'hi' }] });
 }
 
 describe('gateway handler client disconnect', () => {
@@ -57,10 +47,6 @@ describe('gateway handler client disconnect', () => {
 
   beforeAll(async () => {
     upstream = await startFakeUpstream();
-    vi.stubGlobal('awslambda', {
-      streamifyResponse: (wrapped: StreamingHandler) => wrapped,
-      HttpResponseStream: { from: (stream: Writable) => stream },
-    });
     // What esbuild's `define` inlines on Lambda; a global of that name stands in for it here.
     const deployment = (name: string, upstreamModel: string) => `
   - model_name: ${name}
@@ -70,21 +56,15 @@ describe('gateway handler client disconnect', () => {
       api_key: sk-handler-disconnect-provider-key
       timeout: 3600
       stream_timeout: 3600`;
-    vi.stubGlobal('__GATEWAY_CONFIG_YAML__', `
+    const configYaml = `
 model_list:${deployment('reset', 'silent-stream:reset')}${deployment('failing-writes', 'silent-stream:failing-writes')}
 router_settings:
   num_retries: 0
 general_settings:
   master_key: os.environ/GATEWAY_MASTER_KEY
   stream_keep_alive_seconds: 0.05
-`);
-    vi.stubEnv('PROVIDER_KEYS_SECRET_ARN', undefined);
-    vi.stubEnv('TENANCY_TABLE', undefined);
-    vi.stubEnv('ORIGIN_VERIFY_SECRET_ARN', undefined);
-    vi.stubEnv('GATEWAY_MASTER_KEY', MASTER_KEY);
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    vi.resetModules();
-    handler = (await import('../../functions/gateway/handler.js')).handler as unknown as StreamingHandler;
+`;
+    handler = await loadStreamingHandler({ masterKey: MASTER_KEY, globals: { __GATEWAY_CONFIG_YAML__: configYaml } });
   });
 
   afterAll(async () => {

@@ -2,17 +2,11 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { InlinedPrices } from '../../functions/platform/genai-price-catalog.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { chatCompletionsEvent, loadStreamingHandler, type Prelude, type StreamingHandler } from '../support/lambda-handler.js';
 
 // The Lambda handler prices with what `cdk synth` inlined (esbuild's `define` of
 // __GATEWAY_PRICES_JSON__), not with a database it never loads. Globals of the define's names
-// stand in for it, and `awslambda` is stubbed before the module loads (as in handler.test.ts).
-
-type StreamingHandler = (event: unknown, responseStream: Writable, context: object) => Promise<void>;
-
-interface Prelude {
-  statusCode: number;
-  headers: Record<string, string>;
-}
+// stand in for it, and `awslambda` is stubbed before the module loads (test/support/lambda-handler.ts).
 
 const MASTER_KEY = 'sk-handler-prices-master-key';
 
@@ -23,16 +17,7 @@ const INLINED: InlinedPrices = {
 };
 
 function chatEvent() {
-  const body = JSON.stringify({ model: 'priced', messages: [{ role: 'user', content: 'hi' }] });
-  return {
-    version: '2.0',
-    rawPath: '/v1/chat/completions',
-    rawQueryString: '',
-    headers: { host: 'abc.lambda-url.eu-west-1.on.aws', 'content-type': 'application/json', authorization: `Bearer ${MASTER_KEY}` },
-    requestContext: { http: { method: 'POST', path: '/v1/chat/completions', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'vitest' } },
-    body: Buffer.from(body).toString('base64'),
-    isBase64Encoded: true,
-  };
+  return chatCompletionsEvent(MASTER_KEY, { model: 'priced', messages: [{ role: 'user', content: 'hi' }] }, { rawQueryString: '' });
 }
 
 describe('gateway handler with inlined prices', () => {
@@ -43,16 +28,7 @@ describe('gateway handler with inlined prices', () => {
 
   beforeAll(async () => {
     upstream = await startFakeUpstream();
-    vi.stubGlobal('awslambda', {
-      streamifyResponse: (wrapped: StreamingHandler) => wrapped,
-      HttpResponseStream: {
-        from: (stream: Writable, prelude: Prelude) => {
-          preludes.set(stream, prelude);
-          return stream;
-        },
-      },
-    });
-    vi.stubGlobal('__GATEWAY_CONFIG_YAML__', `
+    const configYaml = `
 model_list:
   - model_name: priced
     litellm_params:
@@ -61,18 +37,13 @@ model_list:
       api_key: sk-handler-prices-provider-key
 general_settings:
   master_key: os.environ/GATEWAY_MASTER_KEY
-`);
-    vi.stubGlobal('__GATEWAY_PRICES_JSON__', JSON.stringify(INLINED));
-    vi.stubEnv('PROVIDER_KEYS_SECRET_ARN', undefined);
-    vi.stubEnv('TENANCY_TABLE', undefined);
-    vi.stubEnv('ORIGIN_VERIFY_SECRET_ARN', undefined);
-    vi.stubEnv('GATEWAY_MASTER_KEY', MASTER_KEY);
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout.push(String(chunk));
-      return true;
+`;
+    handler = await loadStreamingHandler({
+      masterKey: MASTER_KEY,
+      globals: { __GATEWAY_CONFIG_YAML__: configYaml, __GATEWAY_PRICES_JSON__: JSON.stringify(INLINED) },
+      onPrelude: (stream, prelude) => preludes.set(stream, prelude),
+      onStdout: (chunk) => stdout.push(chunk),
     });
-    vi.resetModules();
-    handler = (await import('../../functions/gateway/handler.js')).handler as unknown as StreamingHandler;
   });
 
   afterAll(async () => {
