@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
-import { MASTER_KEY, startGateway, type RunningGateway } from '../support/start-gateway.js';
+import type { FakeUpstream } from '../support/fake-upstream.js';
+import { startKeepAliveGateway } from '../support/keep-alive-gateway.js';
+import { MASTER_KEY, type RunningGateway } from '../support/start-gateway.js';
 
 // The upstream sends its role chunk and then nothing: after one keep-alive interval the gateway
 // commits the stream, and from then on only keep-alive comments can reach the client. Should they
@@ -10,21 +11,10 @@ import { MASTER_KEY, startGateway, type RunningGateway } from '../support/start-
 let upstream: FakeUpstream;
 let gateway: RunningGateway;
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  gateway = await startGateway(`
-model_list:
-  - model_name: thinker
-    litellm_params:
-      model: openai/silent-stream
-      api_base: ${upstream.baseUrl}
-      api_key: sk-keep-alive-provider-key-0000
-      stream_timeout: 1
-router_settings:
-  num_retries: 0
-general_settings:
-  master_key: os.environ/GATEWAY_MASTER_KEY
-  stream_keep_alive_seconds: 0.05
-`);
+  ({ upstream, gateway } = await startKeepAliveGateway({
+    providerKey: 'sk-keep-alive-provider-key-0000',
+    deployments: [{ name: 'thinker', model: 'silent-stream', streamTimeout: 1 }],
+  }));
 });
 afterAll(async () => {
   await gateway?.close();

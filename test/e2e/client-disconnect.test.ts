@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
-import { MASTER_KEY, startGateway, type RunningGateway } from '../support/start-gateway.js';
+import type { FakeUpstream } from '../support/fake-upstream.js';
+import { startKeepAliveGateway } from '../support/keep-alive-gateway.js';
+import { MASTER_KEY, type RunningGateway } from '../support/start-gateway.js';
 
 // The upstream says nothing after the client leaves, and every timeout is an hour away: the only
 // thing that can close its connection is the gateway passing the client's departure on (the local
@@ -11,23 +12,10 @@ import { MASTER_KEY, startGateway, type RunningGateway } from '../support/start-
 let upstream: FakeUpstream;
 let gateway: RunningGateway;
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  const deployment = (name: string) => `
-  - model_name: ${name}
-    litellm_params:
-      model: openai/${name}
-      api_base: ${upstream.baseUrl}
-      api_key: sk-disconnect-provider-key-0000
-      timeout: 3600
-      stream_timeout: 3600`;
-  gateway = await startGateway(`
-model_list:${['hang', 'hang-before-first-token', 'silent-stream'].map(deployment).join('')}
-router_settings:
-  num_retries: 0
-general_settings:
-  master_key: os.environ/GATEWAY_MASTER_KEY
-  stream_keep_alive_seconds: 0.05
-`);
+  ({ upstream, gateway } = await startKeepAliveGateway({
+    providerKey: 'sk-disconnect-provider-key-0000',
+    deployments: ['hang', 'hang-before-first-token', 'silent-stream'].map((name) => ({ name, model: name, timeout: 3600, streamTimeout: 3600 })),
+  }));
 });
 afterAll(async () => {
   await gateway?.close();
