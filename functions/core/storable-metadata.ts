@@ -19,8 +19,8 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor',
 const SMALLEST_STORABLE = 1e-130;
 const LARGEST_STORABLE_EXCLUSIVE = 1e126;
 
-/** A lone UTF-16 surrogate: JSON can carry it (`"\ud800"`), UTF-8 cannot. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** A lone UTF-16 surrogate: JSON can carry it (`"\ud800"`), UTF-8 cannot (so neither can DynamoDB). */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const MAX_PATH_IN_MESSAGE = 80;
 

@@ -94,7 +94,7 @@ export function collectTags(header: string | undefined, metadata: unknown): stri
 /** Empty means absent; otherwise at most `maxBytes` of UTF-8 with no control characters. */
 function boundedIdentifier(value: string | undefined, param: string, maxBytes: number): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (utf8Length(value) > maxBytes) {
+  if (Buffer.byteLength(value, 'utf8') > maxBytes) {
     throw new InvalidRequestError(`Invalid '${param}': longer than ${maxBytes} bytes.`, param, 'invalid_value');
   }
   if (CONTROL_CHARACTERS.test(value) || !isWellFormedText(value)) {
@@ -111,19 +111,4 @@ const CONTROL_CHARACTERS_GLOBAL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 function stripControl(value: string): string {
   return value.replace(CONTROL_CHARACTERS_GLOBAL, '');
-}
-
-/** UTF-8 bytes, as DynamoDB counts key sizes (a lone surrogate is written as U+FFFD: 3 bytes). */
-function utf8Length(value: string): number {
-  let bytes = 0;
-  for (let index = 0; index < value.length; index++) {
-    const code = value.charCodeAt(index);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < value.length && (value.charCodeAt(index + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      index++;
-    } else bytes += 3;
-  }
-  return bytes;
 }

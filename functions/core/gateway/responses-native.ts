@@ -206,10 +206,26 @@ export async function* relayResponsesStream(upstreamBody: AsyncIterable<Uint8Arr
         if (event.data === '[DONE]') continue;
         const payload = parseJsonObject(event.data, 'a stream event');
         const type = typeof payload['type'] === 'string' ? payload['type'] : (event.event ?? '');
-        if ((type === 'error' || type === 'response.failed') && !options.committed()) throw responsesStreamError(payload);
-        if (type === 'error' && options.committed()) options.onError(responsesStreamError(payload));
-        options.observe(type, payload);
         if (typeof payload['sequence_number'] === 'number') options.sequence.last = payload['sequence_number'];
+        if (type === 'error' || type === 'response.failed') {
+          const error = responsesStreamError(payload);
+          if (!options.committed()) throw error;
+          // After the commit the failure is relayed, as the Anthropic relay does: its message scrubbed of configured
+          // secrets (a provider may quote the key) and its code kept for the usage record.
+          const redacted = options.onError(error);
+          if (type === 'error') {
+            text += responsesErrorEvent(redacted, payload['sequence_number'] as number);
+            finished = true;
+            continue;
+          }
+          const response = payload['response'];
+          if (isObject(response) && isObject(response['error']) && redacted.message !== error.message) {
+            text += `event: ${type}\ndata: ${JSON.stringify({ ...payload, response: { ...response, error: { ...response['error'], message: redacted.message } } })}\n\n`;
+            finished = true;
+            continue;
+          }
+        }
+        options.observe(type, payload);
         if (TERMINAL_EVENTS.has(type) || type === 'error') finished = true;
         text += `event: ${event.event ?? type}\ndata: ${event.data}\n\n`;
       }
@@ -226,7 +242,8 @@ export async function* relayResponsesStream(upstreamBody: AsyncIterable<Uint8Arr
 /** The gateway error for a provider's `error` event or `response.failed` (its `response.error`). */
 export function responsesStreamError(payload: JsonObject): GatewayError {
   const response = isObject(payload['response']) ? payload['response'] : undefined;
-  const details = isObject(payload['error']) ? payload['error'] : response && isObject(response['error']) ? response['error'] : {};
+  // OpenAI's `error` event carries code and message at its top level; `response.failed` in `response.error`.
+  const details = isObject(payload['error']) ? payload['error'] : response && isObject(response['error']) ? response['error'] : { code: payload['code'], message: payload['message'], param: payload['param'] };
   const code = typeof details['code'] === 'string' ? details['code'] : null;
   const status = clientErrorStatus(STATUS_BY_CODE[code ?? ''] ?? 502);
   return new GatewayError({

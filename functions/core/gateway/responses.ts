@@ -68,7 +68,8 @@ export async function handleCreateResponse(gateway: GatewayContext, request: Req
   Object.assign(request.served, { model, requestedModel: model, provider: candidates[0]!.provider, stream, operation: 'responses', ignoredParams: taken.ignored });
 
   const metering = await meterRequest(gateway, request, candidates, {
-    messages: [taken.body['instructions'] ?? null, taken.body['input'] ?? null],
+    // A translated follow-up also sends the stored conversation before it: the reservation must price it too.
+    messages: [taken.body['instructions'] ?? null, previous?.conversation ?? null, taken.body['input'] ?? null],
     tools: taken.body['tools'],
     requestedMaxTokens: client.maxOutputTokens,
   });
@@ -124,7 +125,7 @@ export async function handleCreateResponse(gateway: GatewayContext, request: Req
 
   if (routed.value.kind === 'stream') {
     request.served.streamUsage = routed.value.usage;
-    return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: withKeepAlive(afterSaves(routed.value.body, saving), gateway.settings.streamKeepAliveMs, SSE_KEEP_ALIVE) };
+    return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: withKeepAlive(storing ? afterSaves(routed.value.body, saving) : routed.value.body, gateway.settings.streamKeepAliveMs, SSE_KEEP_ALIVE) };
   }
   request.served.usage = routed.value.usage;
   headers[COST_HEADER] = costUsdHeader(routed.value.usage, pricingFor(routed.deployment));

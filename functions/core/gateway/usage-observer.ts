@@ -62,12 +62,6 @@ export function readUpstreamUsage(usage: unknown): UpstreamUsage {
   };
 }
 
-/** The provider's believable usage, or undefined (absent or rejected). */
-export function recordedUsageOf(usage: unknown): RecordedUsage | undefined {
-  const read = readUpstreamUsage(usage);
-  return read.kind === 'reported' ? read.usage : undefined;
-}
-
 /** A non-streamed answer's usage: the provider's, or an estimate (prompt as sent, completion from the answer's text) flagged when the provider's was rejected. */
 export function completionUsage(
   completion: ChatCompletion,

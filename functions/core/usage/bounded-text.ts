@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LONE_SURROGATE } from '../storable-metadata.js';
 
 /**
  * The most UTF-8 bytes one value of a usage record takes once stored. Every key of the usage
@@ -14,8 +15,6 @@ export const MAX_USAGE_VALUE_BYTES = 256;
 const HASH_HEX_CHARACTERS = 32;
 const HASH_SEPARATOR = '~';
 
-/** A UTF-16 surrogate without its partner: not encodable as UTF-8, so not a valid DynamoDB string. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
 
 /**

@@ -1,11 +1,7 @@
+import { MAX_METADATA_DEPTH } from '../storable-metadata.js';
 import { boundText, isStorableText, wellFormed } from './bounded-text.js';
 import type { UsageAttempt, UsageRecord } from './usage-record.js';
 
-/**
- * Levels of objects and arrays kept in `metadata`. DynamoDB refuses an item nested more than
- * 32 levels deep (the record and `metadata` take two); the gateway itself accepts 8.
- */
-export const MAX_METADATA_DEPTH = 16;
 /** `metadata` as JSON, at most; the gateway itself accepts 16 KB. Keeps the raw item far below DynamoDB's 400 KB. */
 export const MAX_METADATA_JSON_BYTES = 64 * 1024;
 /** Tags kept per record; the gateway itself accepts 20. */
@@ -116,6 +112,7 @@ function boundAttempt(attempt: UsageAttempt): UsageAttempt {
  * 100,000-level value cannot overflow the stack here.
  */
 function sanitizeMetadata(metadata: Record<string, unknown>): { value?: Record<string, unknown>; reasons: string[] } {
+  // As deep as the gateway itself accepts (DynamoDB refuses items nested over 32 levels; the record and `metadata` take two).
   if (deeperThan(metadata, MAX_METADATA_DEPTH)) return { reasons: [`deeper than ${MAX_METADATA_DEPTH} levels, dropped`] };
   const reasons = new Set<string>();
   const value = storableJson(metadata, reasons) as Record<string, unknown>;

@@ -53,7 +53,7 @@ export function createDynamoDbUsageStore(options: DynamoDbUsageStoreOptions): Us
         sanitized: changes.map((change) => `${change.field}: ${change.reason}`),
       });
     }
-    const input = usageIngestTransaction(record, transaction);
+    const input = transactionOfStorable(record, transaction);
     for (let attempt = 1; ; attempt++) {
       try {
         await client.send(new TransactWriteItemsCommand(input));
@@ -79,15 +79,15 @@ const SECONDS_PER_DAY = 86_400;
 
 /**
  * The one transaction that ingests a record: Put of the raw item (if absent) first, then one
- * Update per roll-up. Exported so the bench can send it with `ReturnConsumedCapacity`. The record
- * is sanitised here too (a no-op for one `ingest` already sanitised), so the transaction is always
- * one DynamoDB accepts.
+ * Update per roll-up. Exported so the bench can send it with `ReturnConsumedCapacity`; the record
+ * is made storable first, as `ingest` does.
  */
-export function usageIngestTransaction(
-  unchecked: UsageRecord,
-  options: { tableName: string; retentionDays: number },
-): TransactWriteItemsCommandInput {
-  const { record } = sanitizeUsageRecord(unchecked);
+export function usageIngestTransaction(unchecked: UsageRecord, options: { tableName: string; retentionDays: number }): TransactWriteItemsCommandInput {
+  return transactionOfStorable(sanitizeUsageRecord(unchecked).record, options);
+}
+
+/** The ingest transaction of a record already made storable (sanitizeUsageRecord). */
+function transactionOfStorable(record: UsageRecord, options: { tableName: string; retentionDays: number }): TransactWriteItemsCommandInput {
   const rawKey = usageKeys.raw(record);
   const expiresAt = Math.floor(Date.parse(record.timestamp) / 1000) + options.retentionDays * SECONDS_PER_DAY;
   const put: TransactWriteItem = {

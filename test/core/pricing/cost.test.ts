@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordedUsageOf } from '../../../functions/core/gateway/usage-observer.js';
+import { readUpstreamUsage } from '../../../functions/core/gateway/usage-observer.js';
 import { costUsdHeader } from '../../../functions/core/gateway/usage-observer.js';
 import { costMicros, costPicos, formatPicosAsUsd, reservationMicros, type Pricing } from '../../../functions/core/pricing/cost.js';
 import type { ModelPrice, PriceCatalog } from '../../../functions/core/pricing/price-catalog.js';
@@ -25,9 +25,9 @@ function pricingOf(price: ModelPrice, provider = 'anthropic'): Pricing {
 }
 
 function usageOf(openAiUsage: unknown) {
-  const usage = recordedUsageOf(openAiUsage);
-  if (usage === undefined) throw new Error('usage not believable');
-  return usage;
+  const read = readUpstreamUsage(openAiUsage);
+  if (read.kind !== 'reported') throw new Error('usage not believable');
+  return read.usage;
 }
 
 describe('costPicos', () => {

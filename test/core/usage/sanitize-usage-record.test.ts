@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_METADATA_DEPTH, sanitizeUsageRecord } from '../../../functions/core/usage/sanitize-usage-record.js';
+import { MAX_METADATA_DEPTH } from '../../../functions/core/storable-metadata.js';
+import { sanitizeUsageRecord } from '../../../functions/core/usage/sanitize-usage-record.js';
 import { usageRecord } from '../../support/usage-records.js';
 
 function nested(levels: number): Record<string, unknown> {
