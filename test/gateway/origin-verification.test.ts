@@ -136,6 +136,8 @@ describe('gateway handler with edge protection', () => {
     const { status } = await invoke(functionUrlEvent('GET', '/v1/models', { authorization: `Bearer ${MASTER_KEY}`, [ORIGIN_VERIFY_HEADER]: ORIGIN_SECRET }));
 
     expect(status).toBe(200);
+    // The refused request's proof (no gateway_ready line) holds only because a served one logs it.
+    expect(logged.some((line) => line.includes('gateway_ready'))).toBe(true);
   });
 
   it('reads the secret once when a container serves many requests', async () => {

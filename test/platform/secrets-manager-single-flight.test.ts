@@ -127,7 +127,7 @@ describe('createSecretsManagerSecretSource refresh', () => {
     givenProviderKey('sk-second');
     clock.nowMs += 29_999;
 
-    secrets.refresh?.();
+    secrets.refresh!();
 
     expect(await secrets.get('OPENAI_API_KEY')).toBe('sk-first');
     expect(secretReads()).toBe(1);
@@ -141,7 +141,7 @@ describe('createSecretsManagerSecretSource refresh', () => {
     givenProviderKey('sk-second');
     clock.nowMs += 5_000;
 
-    secrets.refresh?.();
+    secrets.refresh!();
 
     expect(await secrets.get('OPENAI_API_KEY')).toBe('sk-second');
   });
@@ -152,7 +152,7 @@ describe('createSecretsManagerSecretSource refresh', () => {
     const secrets = source(clock, 0);
 
     const reads = [secrets.get('OPENAI_API_KEY')];
-    secrets.refresh?.();
+    secrets.refresh!();
     reads.push(secrets.get('OPENAI_API_KEY'));
     await Promise.all(reads);
 
