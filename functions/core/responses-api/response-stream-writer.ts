@@ -2,6 +2,7 @@ import type { GatewayError } from '../errors.js';
 import type { ChatCompletionChunk, JsonObject, ToolCallDelta } from '../openai/openai-types.js';
 import { createThinkingBlockAccumulator, encodeThinkingBlocks, thinkingBlocksOf } from './thinking-blocks-carrier.js';
 import { outputTextPart, responseShell, responseUsage, statusForFinishReason, type ResponseContext } from './response-object.js';
+import { reasoningText } from './chat-to-response.js';
 
 type OpenItem =
   | { kind: 'reasoning'; outputIndex: number; id: string; text: string; thinking: ReturnType<typeof createThinkingBlockAccumulator> }
@@ -137,7 +138,7 @@ export function createResponseStreamWriter(context: ResponseContext): ResponseSt
     if (choice === undefined) return text;
     const delta = choice.delta ?? {};
 
-    const reasoningDelta = reasoningDeltaOf(delta);
+    const reasoningDelta = reasoningText(delta);
     const thinkingPieces = thinkingBlocksOf(delta);
     if (reasoningDelta !== '' || thinkingPieces.length > 0) {
       text += openReasoning();
@@ -227,10 +228,3 @@ function failureCode(error: GatewayError): string {
   return 'server_error';
 }
 
-/** `reasoning_content`, or else the text pieces of Claude's thinking blocks. */
-function reasoningDeltaOf(delta: JsonObject): string {
-  if (typeof delta['reasoning_content'] === 'string') return delta['reasoning_content'];
-  return thinkingBlocksOf(delta)
-    .map((block) => (block.type === 'thinking' ? block.thinking : ''))
-    .join('');
-}
