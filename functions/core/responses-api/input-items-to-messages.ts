@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
 import type { ChatMessage, JsonObject, ThinkingBlock, ToolCall } from '../openai/openai-types.js';
-import { invalidType, isObject } from './responses-json.js';
+import { isObject } from '../providers/json-values.js';
+import { invalidType } from './responses-json.js';
 import { decodeThinkingBlocks } from './thinking-blocks-carrier.js';
 
 const MESSAGE_ROLES = new Set(['user', 'system', 'developer', 'assistant']);

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../openai/openai-types.js';
-import { isObject } from './responses-json.js';
+import { isObject } from '../providers/json-values.js';
 
 /** What a Response is built from; time and ids are the caller's, so the translation stays pure. */
 export interface ResponseContext {

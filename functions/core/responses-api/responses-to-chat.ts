@@ -1,7 +1,8 @@
 import { InvalidRequestError } from '../errors.js';
 import type { ChatCompletionRequest, ChatMessage, JsonObject } from '../openai/openai-types.js';
 import { inputItemsToMessages, normaliseInputItems } from './input-items-to-messages.js';
-import { invalidType, isObject } from './responses-json.js';
+import { isObject } from '../providers/json-values.js';
+import { invalidType } from './responses-json.js';
 
 /**
  * Fields of a Responses request that chat completions cannot honour at all; refused rather

@@ -1,5 +1,5 @@
 import type { JsonObject, ThinkingBlock } from '../openai/openai-types.js';
-import { isObject } from './responses-json.js';
+import { isObject } from '../providers/json-values.js';
 
 /**
  * Claude's signed thinking blocks ride in a reasoning item's `encrypted_content`, so a client that
