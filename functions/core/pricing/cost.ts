@@ -34,7 +34,8 @@ export interface Pricing extends TokenPrices {
 /** Prompt tokens (cache reads and writes included) above which a model's long-context prices apply, as Anthropic and Google bill. */
 export const LONG_CONTEXT_THRESHOLD = 200_000;
 export const PICOS_PER_USD = 1_000_000_000_000n;
-const PICOS_PER_MICRO = 1_000_000n;
+/** Budgets count micro-dollars, records pico-dollars. */
+export const PICOS_PER_MICRO = 1_000_000n;
 
 export interface TokenUsage {
   /** Every prompt token, as OpenAI counts them: uncached input, cache reads and cache writes. */

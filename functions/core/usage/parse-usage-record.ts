@@ -1,3 +1,4 @@
+import { PICOS_PER_MICRO } from '../pricing/cost.js';
 import { picosToUsd } from '../pricing/cost.js';
 import { sanitizeUsageRecord, type UsageSanitization } from './sanitize-usage-record.js';
 import type { UsageAttempt, UsageRecord } from './usage-record.js';
@@ -112,7 +113,7 @@ export function upgradeUsageRecord(value: Record<string, unknown>): Record<strin
     cache_read_tokens: rest['cache_read_tokens'] ?? cacheRead,
     cache_write_tokens: rest['cache_write_tokens'] ?? 0,
     cache_write_1h_tokens: rest['cache_write_1h_tokens'] ?? 0,
-    cost_picos: rest['cost_picos'] ?? (isCount(micros) ? micros * 1_000_000 : micros),
+    cost_picos: rest['cost_picos'] ?? (isCount(micros) ? micros * Number(PICOS_PER_MICRO) : micros),
   };
 }
 

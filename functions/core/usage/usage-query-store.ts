@@ -1,3 +1,4 @@
+import { PICOS_PER_MICRO } from '../pricing/cost.js';
 import type { UsageRecord } from './usage-record.js';
 
 /** The token and request counts every roll-up item sums (see usage-table-layout.ts), all integers. */
@@ -23,7 +24,6 @@ export type RollupAmountName = (typeof ROLLUP_AMOUNT_NAMES)[number];
 export type RollupAmounts = Record<RollupCountName, number> & { cost_picos: bigint };
 
 /** Micro-dollars in a pico-dollar: the unit of roll-ups written before issue 12 (`cost_micros`). */
-const PICOS_PER_MICRO = 1_000_000n;
 
 /**
  * A roll-up item's sums from its numeric attributes as stored (decimal text, as DynamoDB returns
