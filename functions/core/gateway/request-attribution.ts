@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
 import type { JsonObject } from '../openai/openai-types.js';
+import { MAX_USAGE_VALUE_BYTES } from '../usage/bounded-text.js';
 import { isWellFormedText, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, parseMetadata } from '../storable-metadata.js';
 
 /**
@@ -10,10 +11,10 @@ import { isWellFormedText, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, parseMetadata
  * before authentication's result is spent on anything.
  */
 export const ATTRIBUTION_LIMITS = {
-  /** End users (`x-gateway-end-user`, the body's `user`): a counter scope and roll-up key part. */
-  endUserBytes: 256,
-  /** `x-run-id`: a roll-up key part. */
-  runIdBytes: 256,
+  /** End users (`x-gateway-end-user`, the body's `user`): a counter scope and roll-up key part, stored as given. */
+  endUserBytes: MAX_USAGE_VALUE_BYTES,
+  /** `x-run-id`: a roll-up key part, stored as given. */
+  runIdBytes: MAX_USAGE_VALUE_BYTES,
   /** `x-trace-id`: recorded for correlation. */
   traceIdBytes: 128,
   /** The body's `metadata`, serialised: kept in the usage record (DynamoDB items hold 400 KB). */
