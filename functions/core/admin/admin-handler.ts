@@ -74,11 +74,6 @@ interface RouteContext {
 /** Longer ids are never issued; they are not looked up (a store's key size is bounded). */
 const MAX_ID_LENGTH = 256;
 
-/**
- * Cursors this API returns are a few hundred characters; what one decodes to becomes a sort-key
- * bound, which DynamoDB refuses (a 500) beyond 1,024 bytes, so longer ones are refused first.
- */
-const MAX_CURSOR_LENGTH = 1024;
 
 /** Builds the admin API handler; every answer is JSON, every error OpenAI-shaped. */
 export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
@@ -299,9 +294,6 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       methods: {
         GET: async ({ request, query }) => {
           const reader = requireUsage();
-          if ((query.get('cursor')?.length ?? 0) > MAX_CURSOR_LENGTH) {
-            throw new InvalidRequestError("'cursor' is not a cursor this API returned.", 'cursor');
-          }
           const parsed = parseUsageRequestsQuery(query, clock.now());
           const tenantId = await tenantOfRequests(parsed.filters.tenant_id, parsed.filters.key_id);
           const page = await queryUsageRequests(reader, { ...parsed, filters: { ...parsed.filters, tenant_id: tenantId } });

@@ -513,9 +513,13 @@ function encodeRequestsCursor(before: string): string {
   return Buffer.from(JSON.stringify({ before }), 'utf8').toString('base64url');
 }
 
-/** The sort key a request cursor points before; 400 naming `cursor` when it is not one of ours. */
+/**
+ * The sort key a request cursor points before; 400 naming `cursor` when it is not one of ours.
+ * Ours are a few hundred characters; what one decodes to becomes a sort-key bound, which DynamoDB
+ * refuses (a 500) beyond 1,024 bytes, so longer ones are refused here.
+ */
 function decodeRequestsCursor(cursor: string): string {
-  if (/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) {
+  if (/^[A-Za-z0-9_-]{1,1024}$/.test(cursor)) {
     try {
       const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
       const before = typeof value === 'object' && value !== null ? (value as { before?: unknown }).before : undefined;
