@@ -32,28 +32,28 @@ function record(overrides: Partial<StoredResponse> = {}): StoredResponse {
 describe('createDynamoDbResponseStore', () => {
   it('gives back the record when its tenant reads it before it expires', async () => {
     const stored = record();
-    await store.put(stored, NOW + 60);
+    await store.put(stored, JSON.stringify(stored), NOW + 60);
 
     expect(await store.get('acme', stored.id, NOW)).toEqual(stored);
   });
 
   it('finds nothing when another tenant reads the id', async () => {
     const stored = record();
-    await store.put(stored, NOW + 60);
+    await store.put(stored, JSON.stringify(stored), NOW + 60);
 
     expect(await store.get('globex', stored.id, NOW)).toBeUndefined();
   });
 
   it('finds nothing when the record has expired but DynamoDB has not yet removed it', async () => {
     const stored = record();
-    await store.put(stored, NOW + 60);
+    await store.put(stored, JSON.stringify(stored), NOW + 60);
 
     expect(await store.get('acme', stored.id, NOW + 60)).toBeUndefined();
   });
 
   it('removes the record when its tenant deletes it, and says whether there was one', async () => {
     const stored = record();
-    await store.put(stored, NOW + 60);
+    await store.put(stored, JSON.stringify(stored), NOW + 60);
 
     expect(await store.delete('globex', stored.id)).toBe(false);
     expect(await store.delete('acme', stored.id)).toBe(true);

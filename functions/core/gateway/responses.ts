@@ -298,13 +298,14 @@ async function attemptOnly(
 
 /** Writes the record unless it is too large for the store (logged, and false); a store failure is logged, not the client's. */
 async function saveResponse(gateway: GatewayContext, options: ResponsesOptions, request: RequestContext, record: StoredResponse, nowSeconds: number): Promise<boolean> {
-  const bytes = new TextEncoder().encode(JSON.stringify(record)).byteLength;
+  const json = JSON.stringify(record);
+  const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > MAX_STORED_RESPONSE_BYTES) {
     gateway.logger.warn('responses.not_stored', { requestId: request.requestId, reason: 'too_large', bytes, limit: MAX_STORED_RESPONSE_BYTES });
     return false;
   }
   try {
-    await options.store.put(record, nowSeconds + options.ttlSeconds);
+    await options.store.put(record, json, nowSeconds + options.ttlSeconds);
     return true;
   } catch (error) {
     gateway.logger.warn('responses.store_failed', { requestId: request.requestId, error: error instanceof Error ? error.name : typeof error });

@@ -29,8 +29,8 @@ export interface StoredResponse {
  * delete is scoped to a tenant: another tenant's id is indistinguishable from a missing one.
  */
 export interface ResponseStore {
-  /** Keeps `record` until `expiresAtSeconds` (epoch seconds). */
-  put(record: StoredResponse, expiresAtSeconds: number): Promise<void>;
+  /** Keeps `record` until `expiresAtSeconds` (epoch seconds); `json` is the record serialised once by the caller, which bounded its size. */
+  put(record: StoredResponse, json: string, expiresAtSeconds: number): Promise<void>;
   /** The record, unless missing, another tenant's, or expired at `nowSeconds`. */
   get(tenantId: string, id: string, nowSeconds: number): Promise<StoredResponse | undefined>;
   /** Removes the tenant's record; false when there was none. */
@@ -47,33 +47,41 @@ export const MAX_STORED_RESPONSE_BYTES = 350 * 1024;
 /** Default lifetime of a stored response (`general_settings.response_ttl_days`). */
 export const DEFAULT_RESPONSE_TTL_DAYS = 30;
 
-/** Responses an in-memory store keeps at most; the oldest go first (each may be up to MAX_STORED_RESPONSE_BYTES). */
+/** Responses an in-memory store keeps at most, and their size in all (characters of JSON); the oldest go first. */
 const IN_MEMORY_RESPONSES = 1_000;
+const IN_MEMORY_CHARACTERS = 64 * 1024 * 1024;
 
-/** A store in this process's memory, bounded: for gateways without DynamoDB (the local server without tenancy, tests). */
-export function createInMemoryResponseStore(options: { maxResponses?: number } = {}): ResponseStore {
+/** A store in this process's memory, bounded in count and size: for gateways without DynamoDB (the local server without tenancy, tests). */
+export function createInMemoryResponseStore(options: { maxResponses?: number; maxCharacters?: number } = {}): ResponseStore {
   const maxResponses = options.maxResponses ?? IN_MEMORY_RESPONSES;
-  const records = new Map<string, { record: StoredResponse; expiresAtSeconds: number }>();
+  const maxCharacters = options.maxCharacters ?? IN_MEMORY_CHARACTERS;
+  const records = new Map<string, { record: StoredResponse; expiresAtSeconds: number; characters: number }>();
+  let characters = 0;
   const keyOf = (tenantId: string, id: string) => JSON.stringify([tenantId, id]);
+  const remove = (key: string) => {
+    characters -= records.get(key)?.characters ?? 0;
+    return records.delete(key);
+  };
   return {
-    async put(record, expiresAtSeconds) {
+    async put(record, json, expiresAtSeconds) {
       const key = keyOf(record.tenantId, record.id);
-      records.delete(key);
-      records.set(key, { record, expiresAtSeconds });
+      remove(key);
+      records.set(key, { record, expiresAtSeconds, characters: json.length });
+      characters += json.length;
       // A Map iterates in insertion order: the first key is the oldest.
-      if (records.size > maxResponses) records.delete(records.keys().next().value as string);
+      while (records.size > maxResponses || (characters > maxCharacters && records.size > 1)) remove(records.keys().next().value as string);
     },
     async get(tenantId, id, nowSeconds) {
       const kept = records.get(keyOf(tenantId, id));
       if (kept === undefined) return undefined;
       if (kept.expiresAtSeconds <= nowSeconds) {
-        records.delete(keyOf(tenantId, id));
+        remove(keyOf(tenantId, id));
         return undefined;
       }
       return kept.record;
     },
     async delete(tenantId, id) {
-      return records.delete(keyOf(tenantId, id));
+      return remove(keyOf(tenantId, id));
     },
   };
 }

@@ -17,14 +17,14 @@ export function createDynamoDbResponseStore(options: { client: DynamoDBClient; t
   const { client, tableName } = options;
   const keyOf = (tenantId: string, id: string) => ({ [TENANCY_TABLE_KEY]: { S: `RESPONSE#${encodeURIComponent(tenantId)}#${id}` } });
   return {
-    async put(record: StoredResponse, expiresAtSeconds: number): Promise<void> {
+    async put(record: StoredResponse, json: string, expiresAtSeconds: number): Promise<void> {
       await client.send(
         new UpdateItemCommand({
           TableName: tableName,
           Key: keyOf(record.tenantId, record.id),
           UpdateExpression: 'SET #record = :record, #expires = :expires',
           ExpressionAttributeNames: { '#record': 'record', '#expires': COUNTERS_TABLE_TTL_ATTRIBUTE },
-          ExpressionAttributeValues: { ':record': { S: JSON.stringify(record) }, ':expires': { N: String(expiresAtSeconds) } },
+          ExpressionAttributeValues: { ':record': { S: json }, ':expires': { N: String(expiresAtSeconds) } },
         }),
       );
     },
